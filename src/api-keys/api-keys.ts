@@ -1,0 +1,116 @@
+/**
+ * @module The hub's own API keys: create (the key is returned once), list, revoke, and verify with a short cache so
+ * that the hot path does not query the database on every request.
+ */
+import type { Kysely } from 'kysely'
+import { JunctionError } from '../core/errors.js'
+import { isRowId, newRowId } from '../core/ids.js'
+import {
+  type ApiKeyRow,
+  countActiveApiKeys,
+  findActiveApiKeyByHash,
+  insertApiKey,
+  listActiveApiKeys,
+  revokeApiKey,
+  touchApiKeyLastUsed,
+} from '../storage/api-keys-store.js'
+import type { Page } from '../storage/cursor.js'
+import type { Schema } from '../storage/schema.js'
+import { displayPrefix, generateApiKey, hashApiKey, isWellFormedApiKey } from './key-format.js'
+
+/** A key as listed: never the key itself. */
+export interface ApiKeyInfo {
+  id: string
+  name: string
+  prefix: string
+  createdAt: string
+  lastUsedAt: string | null
+}
+
+export interface ApiKeysOptions {
+  /**
+   * How long a verified key is trusted without asking the database again. A key revoked on another instance stops
+   * working within this time; on this instance at once.
+   * @default 60_000
+   */
+  cacheTtlMs?: number
+  /** @default 10_000 */
+  cacheEntries?: number
+  /** Called when recording a key's last use fails (it never fails the request). */
+  onBackgroundError?: (error: unknown) => void
+}
+
+export interface ApiKeys {
+  create(name: string): Promise<{ key: string; info: ApiKeyInfo }>
+  list(options: { limit: number; cursor?: string | undefined }): Promise<Page<ApiKeyInfo>>
+  /** Revokes a key; `not_found` when no key has that id. */
+  revoke(id: string): Promise<void>
+  /** The key's info when it is valid, else undefined: one answer for missing, malformed, unknown and revoked. */
+  verify(presented: string): Promise<ApiKeyInfo | undefined>
+  countActive(): Promise<number>
+}
+
+const maxNameLength = 100
+
+export function createApiKeys(db: Kysely<Schema>, options: ApiKeysOptions = {}): ApiKeys {
+  const ttlMs = options.cacheTtlMs ?? 60_000
+  const maxEntries = options.cacheEntries ?? 10_000
+  const cache = new Map<string, { info: ApiKeyInfo; until: number }>()
+
+  return {
+    async create(name) {
+      const trimmed = name.trim()
+      if (trimmed.length === 0 || trimmed.length > maxNameLength || /\p{Cc}/u.test(trimmed)) {
+        throw new JunctionError('invalid_request', `a key name is 1 to ${maxNameLength} printable characters`)
+      }
+      const key = generateApiKey()
+      const row = await insertApiKey(db, {
+        id: newRowId(),
+        name: trimmed,
+        prefix: displayPrefix(key),
+        hash: hashApiKey(key),
+      })
+      return { key, info: toInfo(row) }
+    },
+
+    async list({ limit, cursor }) {
+      const page = await listActiveApiKeys(db, { limit, cursor })
+      return { data: page.data.map(toInfo), nextCursor: page.nextCursor }
+    },
+
+    async revoke(id) {
+      if (!isRowId(id)) throw new JunctionError('invalid_request', 'an API key id is a UUID')
+      if (!(await revokeApiKey(db, id))) throw new JunctionError('not_found', 'no API key has that id')
+      for (const [hash, entry] of cache) if (entry.info.id === id) cache.delete(hash)
+    },
+
+    async verify(presented) {
+      if (!isWellFormedApiKey(presented)) return undefined
+      const hash = hashApiKey(presented)
+      const cached = cache.get(hash)
+      const now = Date.now()
+      if (cached !== undefined && cached.until > now) return cached.info
+      cache.delete(hash)
+      const row = await findActiveApiKeyByHash(db, hash)
+      if (row === undefined) return undefined
+      const info = toInfo(row)
+      if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string)
+      cache.set(hash, { info, until: now + ttlMs })
+      // Recorded once per cache period, off the request's path.
+      touchApiKeyLastUsed(db, row.id, new Date(now)).catch((error: unknown) => options.onBackgroundError?.(error))
+      return info
+    },
+
+    countActive: () => countActiveApiKeys(db),
+  }
+}
+
+function toInfo(row: ApiKeyRow): ApiKeyInfo {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    createdAt: row.created_at.toISOString(),
+    lastUsedAt: row.last_used_at?.toISOString() ?? null,
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * @module The `junction` command. Each command parses its input, calls the library and formats the answer.
+ * Exit codes: 0 success, 1 a runtime failure, 2 bad usage; errors are one line on standard error.
+ */
+import { Command, CommanderError } from 'commander'
+import { isConfigError } from '../core/config-error.js'
+import { isJunctionError } from '../core/errors.js'
+import { redactText } from '../core/redact.js'
+import { registerKeysCommands } from './commands/keys.js'
+import { registerMigrateCommand } from './commands/migrate.js'
+import { registerStartCommand } from './commands/start.js'
+import { registerVaultCommands } from './commands/vault.js'
+
+export function buildProgram(): Command {
+  const program = new Command('junction')
+    .description('Junction: a self-hostable hub for third-party API integrations')
+    .showHelpAfterError('(run junction --help for usage)')
+    .exitOverride()
+  registerStartCommand(program)
+  registerMigrateCommand(program)
+  registerKeysCommands(program)
+  registerVaultCommands(program)
+  for (const command of program.commands) applyExitOverride(command)
+  return program
+}
+
+function applyExitOverride(command: Command): void {
+  command.exitOverride()
+  for (const sub of command.commands) applyExitOverride(sub)
+}
+
+/** Runs the CLI and returns the exit code (the caller exits; `start` keeps running until a signal). */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const program = buildProgram()
+  try {
+    await program.parseAsync([...argv], { from: 'user' })
+    return 0
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has already printed the usage error (or the help, whose exit code is 0).
+      return error.exitCode === 0 ? 0 : 2
+    }
+    process.stderr.write(`junction: ${describeFailure(error)}\n`)
+    return 1
+  }
+}
+
+function describeFailure(error: unknown): string {
+  if (isConfigError(error) || isJunctionError(error)) return error.message
+  const message = error instanceof Error ? error.message : String(error)
+  return redactText(message.split('\n')[0] ?? 'failed')
+}

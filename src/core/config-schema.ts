@@ -1,0 +1,51 @@
+/** @module The schema of `junction.config.json` (CONTRACT.md §2). Every object is strict: an unknown key is an error. */
+import { z } from 'zod'
+import { apiSchema, providerDefinitionSchema, rateLimitSchema } from '../providers/definition.js'
+import { integrationIdPattern } from './ids.js'
+import { secretRefSchema } from './secret-ref.js'
+
+const id = z.string().regex(integrationIdPattern, 'expected an id matching ^[a-z][a-z0-9_-]{0,63}$')
+
+/** The auth fields an integration may override: URLs only, to point at a staging host or the sandbox. */
+const authOverrideSchema = z.strictObject({
+  authorizeUrl: z.url().optional(),
+  tokenUrl: z.url().optional(),
+  revokeUrl: z.url().optional(),
+  issuer: z.string().min(1).optional(),
+})
+
+export const integrationConfigSchema = z.strictObject({
+  provider: id,
+  displayName: z.string().min(1).optional(),
+  clientId: z.string().min(1).optional(),
+  clientSecret: secretRefSchema.optional(),
+  scopes: z.array(z.string().min(1)).optional(),
+  /** The app's own credential at an `api_key` provider: makes the integration app-level. */
+  apiKey: secretRefSchema.optional(),
+  webhookSecret: secretRefSchema.optional(),
+  rateLimit: rateLimitSchema.optional(),
+  api: apiSchema.partial().optional(),
+  auth: authOverrideSchema.optional(),
+})
+
+export const configFileSchema = z.strictObject({
+  host: z.string().min(1).optional(),
+  port: z.number().int().min(0).max(65535).optional(),
+  publicUrl: z.url().optional(),
+  dataDir: z.string().min(1).optional(),
+  databaseUrl: secretRefSchema.optional(),
+  redisUrl: secretRefSchema.optional(),
+  encryptionKeys: secretRefSchema.optional(),
+  eventsSecret: secretRefSchema.optional(),
+  sandbox: z.boolean().optional(),
+  allowedReturnUrls: z.array(z.url()).default([]),
+  events: z.strictObject({ url: z.url() }).optional(),
+  egress: z
+    .strictObject({ allowPrivateNetworks: z.boolean().optional(), allowHttp: z.boolean().optional() })
+    .optional(),
+  providers: z.record(id, providerDefinitionSchema).default({}),
+  integrations: z.record(id, integrationConfigSchema).default({}),
+})
+
+export type ConfigFile = z.infer<typeof configFileSchema>
+export type IntegrationConfig = z.infer<typeof integrationConfigSchema>

@@ -1,0 +1,209 @@
+/**
+ * @module Configuration: the file, the environment and the CLI flags of CONTRACT.md §2, read once at start into one
+ * frozen, validated object. A flag beats the environment, which beats the file, which beats the default.
+ * Library code never reads `process.env`: callers pass it in.
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import type { z } from 'zod'
+import { builtinProviderAuthTypes } from '../providers/builtin.js'
+import type { ProviderAuthType, ProviderDefinition } from '../providers/definition.js'
+import { type EncryptionKey, parseEncryptionKeys } from '../vault/keys.js'
+import { ConfigError } from './config-error.js'
+import { type ConfigFile, configFileSchema, type IntegrationConfig } from './config-schema.js'
+import { isLoopbackHost } from './network.js'
+import { resolveSecret, type SecretRef } from './secret-ref.js'
+import { describeIssue } from './zod-issue.js'
+
+export type Mode = 'development' | 'production'
+
+export interface IntegrationOptions {
+  readonly id: string
+  readonly provider: string
+  readonly authType: ProviderAuthType
+  readonly clientId: string | undefined
+  readonly clientSecret: string | undefined
+  readonly apiKey: string | undefined
+  readonly webhookSecret: string | undefined
+  readonly scopes: readonly string[]
+  readonly overrides: Pick<IntegrationConfig, 'rateLimit' | 'api' | 'auth' | 'displayName'>
+}
+
+export interface JunctionOptions {
+  readonly mode: Mode
+  readonly host: string
+  readonly port: number
+  readonly publicUrl: string
+  /** Absolute path: embedded database, lock, generated key files. */
+  readonly dataDir: string
+  readonly databaseUrl: string | undefined
+  readonly redisUrl: string | undefined
+  /** Keys from configuration, the first seals. The development key file is added when the hub opens. */
+  readonly encryptionKeys: readonly EncryptionKey[]
+  readonly eventsSecret: string | undefined
+  readonly sandbox: boolean
+  readonly allowedReturnUrls: readonly string[]
+  readonly eventsUrl: string | undefined
+  readonly egress: { readonly allowPrivateNetworks: boolean; readonly allowHttp: boolean }
+  readonly providers: Readonly<Record<string, ProviderDefinition>>
+  readonly integrations: Readonly<Record<string, IntegrationOptions>>
+  /** The config file that was read, if any. */
+  readonly configFile: string | undefined
+}
+
+export interface ConfigFlags {
+  host?: string | undefined
+  port?: number | undefined
+  config?: string | undefined
+}
+
+export interface ConfigSources {
+  cwd: string
+  env: Readonly<Record<string, string | undefined>>
+  flags?: ConfigFlags
+  /** The configuration as an object instead of a file (the library's `config` option). */
+  file?: unknown
+}
+
+const defaultConfigFile = 'junction.config.json'
+
+/** Reads and validates the configuration. Throws {@link ConfigError} naming the JSON path or variable at fault. */
+export function loadConfig(sources: ConfigSources): JunctionOptions {
+  const { path: configFile, raw } =
+    sources.file === undefined ? readConfigFile(sources) : { path: undefined, raw: sources.file }
+  const parsed = configFileSchema.safeParse(raw ?? {}, { reportInput: true })
+  if (!parsed.success) throw configErrorFrom(parsed.error)
+  return Object.freeze(buildOptions(parsed.data, configFile, sources))
+}
+
+function readConfigFile(sources: ConfigSources): { path: string | undefined; raw: unknown } {
+  const named = sources.flags?.config ?? sources.env.JUNCTION_CONFIG
+  const path = resolve(sources.cwd, named ?? defaultConfigFile)
+  if (!existsSync(path)) {
+    if (named !== undefined)
+      throw new ConfigError(sources.flags?.config ? '--config' : 'JUNCTION_CONFIG', 'file not found')
+    return { path: undefined, raw: undefined }
+  }
+  try {
+    return { path, raw: JSON.parse(readFileSync(path, 'utf8')) }
+  } catch {
+    // The parser's message quotes the file's text, which may hold a secret: say only where.
+    throw new ConfigError(path, 'not valid JSON')
+  }
+}
+
+function configErrorFrom(error: z.ZodError): ConfigError {
+  const issue = error.issues[0]
+  if (issue === undefined) return new ConfigError('(root)', 'invalid')
+  const path = issue.path.length === 0 ? '(root)' : issue.path.map(String).join('.')
+  return new ConfigError(path, describeIssue(issue))
+}
+
+function buildOptions(file: ConfigFile, configFile: string | undefined, sources: ConfigSources): JunctionOptions {
+  const { env, flags = {}, cwd } = sources
+  const secret = (ref: SecretRef | undefined, path: string) =>
+    ref === undefined ? undefined : resolveSecret(ref, path, env)
+
+  const host = flags.host ?? env.JUNCTION_HOST ?? file.host ?? '127.0.0.1'
+  const port = flags.port ?? parsePort(env.JUNCTION_PORT) ?? file.port ?? 3003
+  const mode: Mode = isDevelopmentEnv(env.NODE_ENV) && isLoopbackHost(host) ? 'development' : 'production'
+  const publicUrl = env.JUNCTION_PUBLIC_URL ?? file.publicUrl ?? `http://localhost:${port}`
+  if (!URL.canParse(publicUrl)) throw new ConfigError('JUNCTION_PUBLIC_URL', 'expected a URL')
+
+  const databaseUrl = pickSecret(env, 'JUNCTION_DATABASE_URL', file.databaseUrl, 'databaseUrl', secret)
+  if (databaseUrl.value !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl.value)) {
+    throw new ConfigError(databaseUrl.path, 'expected a postgres:// URL')
+  }
+  const redisUrl = pickSecret(env, 'JUNCTION_REDIS_URL', file.redisUrl, 'redisUrl', secret)
+  if (redisUrl.value !== undefined && !/^rediss?:\/\//.test(redisUrl.value)) {
+    throw new ConfigError(redisUrl.path, 'expected a redis:// URL')
+  }
+  const keys = pickSecret(env, 'JUNCTION_ENCRYPTION_KEYS', file.encryptionKeys, 'encryptionKeys', secret)
+  const eventsSecret = pickSecret(env, 'JUNCTION_EVENTS_SECRET', file.eventsSecret, 'eventsSecret', secret)
+  if (eventsSecret.value !== undefined && !/^whsec_[A-Za-z0-9+/]{16,}={0,2}$/.test(eventsSecret.value)) {
+    throw new ConfigError(eventsSecret.path, 'expected whsec_ followed by base64')
+  }
+  const developmentDefault = mode === 'development'
+
+  return {
+    mode,
+    host,
+    port,
+    publicUrl: publicUrl.replace(/\/+$/, ''),
+    dataDir: resolve(cwd, env.JUNCTION_DATA_DIR ?? file.dataDir ?? '.junction'),
+    databaseUrl: databaseUrl.value,
+    redisUrl: redisUrl.value,
+    encryptionKeys: keys.value === undefined ? [] : parseEncryptionKeys(keys.value, keys.path),
+    eventsSecret: eventsSecret.value,
+    sandbox: developmentDefault && parseSwitch(env.JUNCTION_SANDBOX, 'JUNCTION_SANDBOX', file.sandbox ?? true),
+    allowedReturnUrls: file.allowedReturnUrls,
+    eventsUrl: file.events?.url,
+    egress: {
+      allowPrivateNetworks: file.egress?.allowPrivateNetworks ?? developmentDefault,
+      allowHttp: file.egress?.allowHttp ?? developmentDefault,
+    },
+    providers: file.providers,
+    integrations: resolveIntegrations(file, secret),
+    configFile,
+  }
+}
+
+function isDevelopmentEnv(nodeEnv: string | undefined): boolean {
+  return nodeEnv === undefined || nodeEnv === '' || nodeEnv === 'development'
+}
+
+function parsePort(text: string | undefined): number | undefined {
+  if (text === undefined || text === '') return undefined
+  const port = Number(text)
+  if (!/^\d+$/.test(text) || port > 65535) throw new ConfigError('JUNCTION_PORT', 'expected a port number (0-65535)')
+  return port
+}
+
+function parseSwitch(text: string | undefined, name: string, fallback: boolean): boolean {
+  if (text === undefined || text === '') return fallback
+  if (text === '1') return true
+  if (text === '0') return false
+  throw new ConfigError(name, 'expected 1 or 0')
+}
+
+type SecretResolver = (ref: SecretRef | undefined, path: string) => string | undefined
+
+function pickSecret(
+  env: ConfigSources['env'],
+  variable: string,
+  fromFile: SecretRef | undefined,
+  filePath: string,
+  secret: SecretResolver,
+): { value: string | undefined; path: string } {
+  const fromEnv = env[variable]
+  if (fromEnv !== undefined && fromEnv !== '') return { value: fromEnv, path: variable }
+  return { value: secret(fromFile, filePath), path: filePath }
+}
+
+function resolveIntegrations(file: ConfigFile, secret: SecretResolver): Record<string, IntegrationOptions> {
+  const result: Record<string, IntegrationOptions> = {}
+  for (const [id, integration] of Object.entries(file.integrations)) {
+    const path = `integrations.${id}`
+    const authType = file.providers[integration.provider]?.auth.type ?? builtinProviderAuthTypes[integration.provider]
+    if (authType === undefined) throw new ConfigError(`${path}.provider`, `unknown provider "${integration.provider}"`)
+    const needsClient = authType === 'oauth2' || authType === 'oauth2_client_credentials'
+    if (needsClient && integration.clientId === undefined) throw new ConfigError(`${path}.clientId`, 'required')
+    if (needsClient && integration.clientSecret === undefined) throw new ConfigError(`${path}.clientSecret`, 'required')
+    if (integration.apiKey !== undefined && authType !== 'api_key') {
+      throw new ConfigError(`${path}.apiKey`, `not used by a provider whose auth type is ${authType}`)
+    }
+    const { rateLimit, api, auth, displayName } = integration
+    result[id] = {
+      id,
+      provider: integration.provider,
+      authType,
+      clientId: integration.clientId,
+      clientSecret: secret(integration.clientSecret, `${path}.clientSecret`),
+      apiKey: secret(integration.apiKey, `${path}.apiKey`),
+      webhookSecret: secret(integration.webhookSecret, `${path}.webhookSecret`),
+      scopes: integration.scopes ?? [],
+      overrides: { rateLimit, api, auth, displayName },
+    }
+  }
+  return result
+}

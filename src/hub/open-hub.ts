@@ -1,0 +1,69 @@
+/**
+ * @module Opens everything a running Junction needs, in order: the data dir lock (embedded database only), the
+ * encryption keys, the database with its migrations, and the services over them. `junction start`, the other CLI
+ * commands and `createJunction()` all start here.
+ */
+import { mkdirSync } from 'node:fs'
+import { type ApiKeys, createApiKeys } from '../api-keys/api-keys.js'
+import type { JunctionOptions } from '../core/config.js'
+import type { Logger } from '../core/logger.js'
+import { acquireDataDirLock, type DataDirLock } from '../storage/data-dir-lock.js'
+import { type Database, openDatabase } from '../storage/database.js'
+import { migrateToLatest } from '../storage/migrate.js'
+import { createVault, type Vault } from '../vault/vault.js'
+import { loadVaultKeys, type VaultKeys } from './vault-keys.js'
+
+export interface Hub {
+  readonly options: JunctionOptions
+  readonly logger: Logger
+  readonly database: Database
+  readonly vault: Vault
+  readonly vaultKeys: VaultKeys
+  readonly apiKeys: ApiKeys
+  /** Closes the database and releases the data dir lock. Safe to call twice. */
+  close(): Promise<void>
+}
+
+export interface OpenHubOptions {
+  /** @default true */
+  migrate?: boolean
+}
+
+export async function openHub(options: JunctionOptions, logger: Logger, open: OpenHubOptions = {}): Promise<Hub> {
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 })
+  const lock: DataDirLock | undefined =
+    options.databaseUrl === undefined ? acquireDataDirLock(options.dataDir) : undefined
+  let database: Database | undefined
+  try {
+    const vaultKeys = loadVaultKeys(options, logger)
+    const vault = createVault(vaultKeys.keys)
+    database = await openDatabase(
+      options.databaseUrl === undefined
+        ? { backend: 'pglite', dataDir: options.dataDir }
+        : { backend: 'postgres', url: options.databaseUrl },
+      logger,
+    )
+    if (open.migrate !== false) await migrateToLatest(database)
+    const apiKeys = createApiKeys(database.db, {
+      onBackgroundError: (error) => logger.warn({ err: error }, 'could not record an API key last use'),
+    })
+    const opened = database
+    let closing: Promise<void> | undefined
+    return {
+      options,
+      logger,
+      database: opened,
+      vault,
+      vaultKeys,
+      apiKeys,
+      close() {
+        closing ??= opened.close().finally(() => lock?.release())
+        return closing
+      },
+    }
+  } catch (error) {
+    await database?.close().catch(() => undefined)
+    lock?.release()
+    throw error
+  }
+}

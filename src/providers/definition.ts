@@ -1,0 +1,82 @@
+/**
+ * @module The shape of a provider: plain data, validated by one schema for built-in and custom providers alike.
+ * Quirks that data cannot express live as small named hooks in the provider's own file.
+ */
+import { z } from 'zod'
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+
+/** A base URL that may hold `{name}` placeholders filled from the connection's metadata (Salesforce's `{instance_url}`). */
+const templatedUrl = z
+  .string()
+  .refine((value) => URL.canParse(value.replace(/\{[a-z_][a-z0-9_]*\}/gi, 'placeholder.invalid')), 'expected a URL')
+
+export const clientAuthSchema = z.enum(['client_secret_basic', 'client_secret_post'])
+
+const oauth2AuthSchema = z.strictObject({
+  type: z.literal('oauth2'),
+  /** When set, a callback must carry a matching `iss` (RFC 9207). */
+  issuer: z.string().min(1).optional(),
+  authorizeUrl: httpUrl,
+  tokenUrl: httpUrl,
+  revokeUrl: httpUrl.optional(),
+  clientAuth: clientAuthSchema.default('client_secret_basic'),
+  pkce: z.boolean().default(true),
+  scopeSeparator: z.string().default(' '),
+  authorizeParams: z.record(z.string(), z.string()).default({}),
+})
+
+const clientCredentialsAuthSchema = z.strictObject({
+  type: z.literal('oauth2_client_credentials'),
+  tokenUrl: httpUrl,
+  clientAuth: clientAuthSchema.default('client_secret_basic'),
+  scopeSeparator: z.string().default(' '),
+})
+
+const apiKeyAuthSchema = z
+  .strictObject({
+    type: z.literal('api_key'),
+    header: z.string().min(1).optional(),
+    prefix: z.string().optional(),
+    query: z.string().min(1).optional(),
+  })
+  .refine((auth) => (auth.header === undefined) !== (auth.query === undefined), {
+    message: 'expected exactly one of header or query',
+  })
+
+const basicAuthSchema = z.strictObject({ type: z.literal('basic') })
+
+export const providerAuthSchema = z.discriminatedUnion('type', [
+  oauth2AuthSchema,
+  clientCredentialsAuthSchema,
+  apiKeyAuthSchema,
+  basicAuthSchema,
+])
+
+export const rateLimitSchema = z.strictObject({
+  requestsPerSecond: z.number().positive(),
+  burst: z.number().int().positive().optional(),
+  maxConcurrent: z.number().int().positive().optional(),
+  per: z.enum(['connection', 'integration']).default('connection'),
+})
+
+export const apiSchema = z.strictObject({
+  baseUrl: templatedUrl,
+  /** Host patterns (`*.my.salesforce.com`) that a filled-in `baseUrl` must match. */
+  allowedHosts: z.array(z.string().min(1)).optional(),
+})
+
+export const webhookSchemeSchema = z.enum(['stripe', 'slack', 'hubspot-v3', 'github', 'standard-webhooks', 'shopify'])
+
+export const providerDefinitionSchema = z.strictObject({
+  displayName: z.string().min(1).optional(),
+  auth: providerAuthSchema,
+  api: apiSchema,
+  rateLimit: rateLimitSchema.optional(),
+  /** The header a provider honours for safe retries of POST and PATCH. */
+  idempotency: z.strictObject({ header: z.string().min(1) }).optional(),
+  webhooks: z.strictObject({ scheme: webhookSchemeSchema }).optional(),
+})
+
+export type ProviderDefinition = z.infer<typeof providerDefinitionSchema>
+export type ProviderAuthType = ProviderDefinition['auth']['type']

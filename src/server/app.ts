@@ -1,0 +1,45 @@
+/**
+ * @module The HTTP API as a Hono app. `createApp(deps)` takes every service it uses, so tests build it over their own
+ * database and call `app.request()` without a socket.
+ */
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import type { ApiKeys } from '../api-keys/api-keys.js'
+import type { Logger } from '../core/logger.js'
+import type { Database } from '../storage/database.js'
+import { errorResponse, handleError, notFound } from './error-response.js'
+import { apiKeyAuth } from './middleware/api-key-auth.js'
+import { apiKeyRoutes } from './routes/api-keys.js'
+import { healthRoutes } from './routes/health.js'
+
+export interface AppDeps {
+  apiKeys: ApiKeys
+  database: Database
+  logger: Logger
+  /**
+   * Largest JSON body the API reads.
+   * @default 1_048_576 (1 MiB)
+   */
+  maxBodyBytes?: number
+}
+
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono()
+  const maxBodyBytes = deps.maxBodyBytes ?? 1024 * 1024
+
+  app.route('/', healthRoutes(deps.database))
+
+  app.use('/v1/*', apiKeyAuth(deps.apiKeys))
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: () => errorResponse('payload_too_large', `the request body is larger than ${maxBodyBytes} bytes`),
+    }),
+  )
+  app.route('/v1/api-keys', apiKeyRoutes(deps.apiKeys))
+
+  app.notFound(notFound)
+  app.onError(handleError(deps.logger))
+  return app
+}

@@ -1,0 +1,36 @@
+/** @module Turning any thrown value into Junction's one error shape, with the status from the one code table. */
+import type { Context } from 'hono'
+import { errorBody, isJunctionError, type JunctionErrorCode, statusForCode } from '../core/errors.js'
+import type { Logger } from '../core/logger.js'
+
+export function errorResponse(
+  code: JunctionErrorCode,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(JSON.stringify(errorBody(code, message)), {
+    status: statusForCode(code),
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+  })
+}
+
+/**
+ * The app's error handler. A JunctionError's message is written for callers; anything else is logged (redacted)
+ * and answered with a generic 500, so no stack, driver message or secret reaches a response.
+ */
+export function handleError(logger: Logger) {
+  return (error: unknown, c: Context): Response => {
+    if (isJunctionError(error)) {
+      if (statusForCode(error.code) >= 500) logger.error({ err: error, path: c.req.path }, 'request failed')
+      const headers: Record<string, string> = {}
+      if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(Math.ceil(error.retryAfterSeconds))
+      return errorResponse(error.code, error.message, headers)
+    }
+    logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unexpected error')
+    return errorResponse('internal_error', 'Junction failed to handle this request; the error was logged')
+  }
+}
+
+export function notFound(c: Context): Response {
+  return errorResponse('not_found', `no route for ${c.req.method} ${c.req.path}`)
+}

@@ -1,0 +1,37 @@
+/** @module Serving the app on a real socket, and stopping it gracefully. */
+import type { AddressInfo } from 'node:net'
+import { serve } from '@hono/node-server'
+import type { Hono } from 'hono'
+
+export interface RunningServer {
+  /** The address actually bound (the port is known even when 0 was asked for). */
+  readonly url: string
+  readonly port: number
+  /** Stops accepting, lets requests in flight finish (up to `graceMs`), then closes what is left. */
+  close(graceMs?: number): Promise<void>
+}
+
+export function listen(app: Hono, options: { host: string; port: number }): Promise<RunningServer> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, (info: AddressInfo) => {
+      server.off('error', reject)
+      const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
+      resolve({
+        url: `http://${host}:${info.port}`,
+        port: info.port,
+        close: (graceMs = 10_000) =>
+          new Promise<void>((done) => {
+            const force = setTimeout(() => {
+              if ('closeAllConnections' in server) server.closeAllConnections()
+            }, graceMs)
+            server.close(() => {
+              clearTimeout(force)
+              done()
+            })
+            if ('closeIdleConnections' in server) server.closeIdleConnections()
+          }),
+      })
+    })
+    server.once('error', reject)
+  })
+}

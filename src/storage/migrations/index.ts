@@ -1,0 +1,12 @@
+/**
+ * @module The numbered migrations, in order. They are imported statically (not read from a folder at run time) so
+ * that the built package and the test runner see the same list. Add a file, then a line here; never edit a landed one.
+ */
+import type { Migration } from 'kysely'
+import * as apiKeys from './0001-api-keys.js'
+import * as connections from './0002-connections.js'
+
+export const migrations: Readonly<Record<string, Migration>> = {
+  '0001-api-keys': apiKeys,
+  '0002-connections': connections,
+}

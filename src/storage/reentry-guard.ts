@@ -1,0 +1,47 @@
+/**
+ * @module Catches code that asks for the database while it holds a transaction. On PGlite (one session) that waits
+ * for itself forever; on PostgreSQL it quietly takes a second connection outside the transaction. Both are bugs, so
+ * the guard throws at once on either backend.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks'
+import type { Kysely, PostgresPool, PostgresPoolClient, Transaction } from 'kysely'
+import { JunctionError } from '../core/errors.js'
+
+interface TransactionScope {
+  holdsConnection: boolean
+}
+
+const scope = new AsyncLocalStorage<TransactionScope>()
+
+function reentryError(): JunctionError {
+  return new JunctionError(
+    'internal_error',
+    'database asked for again from inside a transaction: use the transaction handle, not the database',
+  )
+}
+
+/** Wraps a pool so that acquiring a connection inside a transaction's scope throws instead of waiting. */
+export function guardPool(pool: PostgresPool): PostgresPool {
+  return {
+    async connect(): Promise<PostgresPoolClient> {
+      const current = scope.getStore()
+      if (current?.holdsConnection) throw reentryError()
+      const client = await pool.connect()
+      if (current === undefined) return client
+      current.holdsConnection = true
+      const release = client.release.bind(client)
+      client.release = (destroy?: boolean) => {
+        current.holdsConnection = false
+        release(destroy)
+      }
+      return client
+    },
+    end: () => pool.end(),
+  }
+}
+
+/** Runs `work` in a transaction; inside it, only `trx` may be used. The one way transactions are opened. */
+export function withTransaction<DB, T>(db: Kysely<DB>, work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+  if (scope.getStore()?.holdsConnection) return Promise.reject(reentryError())
+  return scope.run({ holdsConnection: false }, () => db.transaction().execute(work))
+}
