@@ -1,0 +1,47 @@
+/**
+ * Finds the services the suites need. Locally a missing service skips its suites with a message saying why; with
+ * JUNCTION_TEST_REQUIRE_SERVICES=1 (as .ci/run sets) a missing service fails the run instead.
+ */
+import pg from 'pg'
+import type { TestProject } from 'vitest/node'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** An admin URL of a PostgreSQL server for tests, or null when none answers. */
+    postgresUrl: string | null
+  }
+}
+
+const defaultPostgresUrl = 'postgres://postgres@127.0.0.1:5432/postgres'
+
+export default async function setup(project: TestProject): Promise<void> {
+  const required = process.env.JUNCTION_TEST_REQUIRE_SERVICES === '1'
+  const postgresUrl = process.env.JUNCTION_TEST_DATABASE_URL ?? defaultPostgresUrl
+  const problem = await probePostgres(postgresUrl)
+  if (problem !== undefined) {
+    const message = `PostgreSQL at ${redactUrl(postgresUrl)} does not answer (${problem})`
+    if (required) throw new Error(`${message}, and JUNCTION_TEST_REQUIRE_SERVICES=1 makes it mandatory`)
+    process.stderr.write(
+      `\n[junction tests] SKIPPED: the PostgreSQL backend of the storage, vault and API suites: ${message}. ` +
+        'Set JUNCTION_TEST_DATABASE_URL to run them.\n\n',
+    )
+  }
+  project.provide('postgresUrl', problem === undefined ? postgresUrl : null)
+}
+
+async function probePostgres(url: string): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 })
+  try {
+    await client.connect()
+    await client.query('select 1')
+    return undefined
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error)
+  } finally {
+    await client.end().catch(() => undefined)
+  }
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@')
+}

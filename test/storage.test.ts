@@ -1,0 +1,134 @@
+/** One storage suite, run against every backend: PGlite always, PostgreSQL when a server answers. */
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  countActiveApiKeys,
+  findActiveApiKeyByHash,
+  insertApiKey,
+  listActiveApiKeys,
+  revokeApiKey,
+} from '../src/storage/api-keys-store.js'
+import { openDatabase } from '../src/storage/database.js'
+import { migrateToLatest } from '../src/storage/migrate.js'
+import { migrations } from '../src/storage/migrations/index.js'
+import { withTransaction } from '../src/storage/reentry-guard.js'
+import { backends, type TestDatabase } from './helpers/backends.js'
+import { newRowId } from '../src/core/ids.js'
+
+describe.each(backends())('storage on $name', (backend) => {
+  let database: TestDatabase
+
+  beforeAll(async () => {
+    database = await backend.open()
+    await migrateToLatest(database)
+  })
+  afterAll(() => database.close())
+
+  it('applies every migration once, and running them again changes nothing', async () => {
+    const { rows } = await sql<{ name: string }>`select name from junction_migrations order by name`.execute(database.db)
+    expect(rows.map((row) => row.name)).toEqual(Object.keys(migrations))
+    expect(await migrateToLatest(database)).toEqual({ applied: [] })
+  })
+
+  it('stores, finds, lists with a cursor and revokes API keys', async () => {
+    const ids: string[] = []
+    for (let index = 0; index < 5; index++) {
+      const id = newRowId()
+      ids.push(id)
+      await insertApiKey(database.db, { id, name: `key ${index}`, prefix: 'jnc_abcdefgh', hash: `hash-${backend.name}-${index}` })
+    }
+    expect(await findActiveApiKeyByHash(database.db, `hash-${backend.name}-2`)).toMatchObject({ id: ids[2], name: 'key 2' })
+
+    const first = await listActiveApiKeys(database.db, { limit: 3 })
+    expect(first.data.map((row) => row.id)).toEqual(ids.slice(0, 3))
+    expect(first.nextCursor).not.toBeNull()
+    const second = await listActiveApiKeys(database.db, { limit: 3, cursor: first.nextCursor ?? undefined })
+    expect(second.data.map((row) => row.id)).toEqual(ids.slice(3))
+    expect(second.nextCursor).toBeNull()
+
+    expect(await revokeApiKey(database.db, ids[0]!)).toBe(true)
+    expect(await revokeApiKey(database.db, ids[0]!)).toBe(true)
+    expect(await revokeApiKey(database.db, newRowId())).toBe(false)
+    expect(await findActiveApiKeyByHash(database.db, `hash-${backend.name}-0`)).toBeUndefined()
+    expect(await countActiveApiKeys(database.db)).toBe(4)
+  })
+
+  it('keeps concurrent transactions apart: a rolled-back one leaks nothing into the others', async () => {
+    await sql`create table counters (id int primary key, n int not null)`.execute(database.db)
+    await sql`insert into counters values (1, 0)`.execute(database.db)
+    const increments = Array.from({ length: 12 }, (_, index) =>
+      withTransaction(database.db, async (trx) => {
+        await sql`update counters set n = n + 1 where id = 1`.execute(trx)
+        await new Promise((resolve) => setTimeout(resolve, 1))
+        if (index % 4 === 0) throw new Error('roll back')
+      }).catch(() => 'rolled back'),
+    )
+    const outcomes = await Promise.all(increments)
+    const { rows } = await sql<{ n: number }>`select n from counters where id = 1`.execute(database.db)
+    expect(outcomes.filter((outcome) => outcome === 'rolled back')).toHaveLength(3)
+    expect(rows[0]?.n).toBe(9)
+  })
+
+  it('throws at once when code holding a transaction asks for the database again', async () => {
+    const started = Date.now()
+    const attempt = withTransaction(database.db, async () => {
+      await sql`select 1`.execute(database.db)
+    })
+    await expect(attempt).rejects.toThrow(/from inside a transaction/)
+    expect(Date.now() - started).toBeLessThan(2_000)
+    // The database is still usable afterwards: the failed transaction released its connection.
+    const { rows } = await sql<{ one: number }>`select 1 as one`.execute(database.db)
+    expect(rows[0]?.one).toBe(1)
+  })
+
+  it('refuses a transaction opened inside another one', async () => {
+    const nested = withTransaction(database.db, () => withTransaction(database.db, async () => 'never'))
+    await expect(nested).rejects.toThrow(/from inside a transaction/)
+  })
+
+  it('returns timestamps as Dates and jsonb as values on this backend', async () => {
+    const id = newRowId()
+    await database.db
+      .insertInto('connections')
+      .values({
+        id,
+        integration: 'acme',
+        provider: 'acme',
+        user_id: 'u_1',
+        status: 'active',
+        credentials: null,
+        expires_at: new Date('2026-11-27T19:23:45.123Z'),
+        scopes: JSON.stringify(['read', 'write']),
+        metadata: JSON.stringify({ team: 'T1' }),
+        provider_account_id: null,
+        refresh_lease_until: null,
+        refresh_lease_owner: null,
+        refresh_cooldown_until: null,
+        last_refreshed_at: null,
+      })
+      .execute()
+    const row = await database.db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+    expect(row.expires_at?.toISOString()).toBe('2026-11-27T19:23:45.123Z')
+    expect(row.scopes).toEqual(['read', 'write'])
+    expect(row.metadata).toEqual({ team: 'T1' })
+    expect(row.credentials_version).toBe(0)
+  })
+})
+
+describe.runIf(backends().some((backend) => backend.name === 'postgres'))('migrations on one PostgreSQL', () => {
+  it('run by several processes at once are applied exactly once', async () => {
+    const { createPostgresDatabase, postgresAdminUrl } = await import('./helpers/backends.js')
+    const created = await createPostgresDatabase(postgresAdminUrl()!)
+    const opened = await Promise.all(
+      [1, 2, 3].map(() => openDatabase({ backend: 'postgres', url: created.url, poolSize: 2 })),
+    )
+    try {
+      const reports = await Promise.all(opened.map((database) => migrateToLatest(database)))
+      const applied = reports.flatMap((report) => report.applied)
+      expect(applied.sort()).toEqual(Object.keys(migrations).sort())
+    } finally {
+      await Promise.all(opened.map((database) => database.close()))
+      await created.drop()
+    }
+  })
+})
