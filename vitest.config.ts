@@ -10,7 +10,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'parallel', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: ['**/*.serial.test.ts'] },
+        test: {
+          name: 'parallel',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: ['**/*.serial.test.ts'],
+        },
       },
       {
         extends: true,

@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ApiKeys, createApiKeys } from '../src/api-keys/api-keys.js'
-import { migrateToLatest } from '../src/storage/migrate.js'
 import { createApp } from '../src/server/app.js'
+import { migrateToLatest } from '../src/storage/migrate.js'
 import { backends, type TestDatabase } from './helpers/backends.js'
 import { capturedLogger } from './helpers/captured-logger.js'
 
@@ -46,7 +46,10 @@ describe.each(backends())('HTTP API on $name', (backend) => {
       call('/v1/api-keys', { key: `jnc_${'A'.repeat(43)}` }),
       call('/v1/api-keys', { key: created.key }),
       call('/v1/api-keys', { key: null, headers: { cookie: `session=${key}` } }),
-      call('/v1/api-keys', { key: null, headers: { authorization: `Basic ${Buffer.from(`x:${key}`).toString('base64')}` } }),
+      call('/v1/api-keys', {
+        key: null,
+        headers: { authorization: `Basic ${Buffer.from(`x:${key}`).toString('base64')}` },
+      }),
     ]
     const responses = await Promise.all(attempts)
     const bodies = await Promise.all(responses.map((response) => response.text()))
@@ -99,10 +102,22 @@ describe.each(backends())('HTTP API on $name', (backend) => {
     await expectError(await call('/v1/nowhere'), 404, 'not_found')
     await expectError(await call('/v1/api-keys', { method: 'POST', body: '{"name":' }), 400, 'invalid_json')
     await expectError(await call('/v1/api-keys', { method: 'POST', body: '{"name":""}' }), 400, 'invalid_request')
-    await expectError(await call('/v1/api-keys', { method: 'POST', body: '{"name":"a","x":1}' }), 400, 'invalid_request')
-    await expectError(await call('/v1/api-keys', { method: 'POST', body: JSON.stringify({ name: 'x'.repeat(2000) }) }), 413, 'payload_too_large')
+    await expectError(
+      await call('/v1/api-keys', { method: 'POST', body: '{"name":"a","x":1}' }),
+      400,
+      'invalid_request',
+    )
+    await expectError(
+      await call('/v1/api-keys', { method: 'POST', body: JSON.stringify({ name: 'x'.repeat(2000) }) }),
+      413,
+      'payload_too_large',
+    )
     await expectError(await call('/v1/api-keys/not-a-uuid', { method: 'DELETE' }), 400, 'invalid_request')
-    await expectError(await call('/v1/api-keys/6f1c1c1e-8a51-4d7e-9c53-5b2f0e1d9a10', { method: 'DELETE' }), 404, 'not_found')
+    await expectError(
+      await call('/v1/api-keys/6f1c1c1e-8a51-4d7e-9c53-5b2f0e1d9a10', { method: 'DELETE' }),
+      404,
+      'not_found',
+    )
   })
 
   it('answers an unexpected failure with a generic 500 and logs it redacted', async () => {

@@ -23,19 +23,31 @@ const cases: Array<{ kind: string; args: string[]; env?: Record<string, string>;
   },
   {
     kind: 'a wrong type',
-    args: ['--config', withConfig('type.json', JSON.stringify({ integrations: { billing: { provider: 'stripe', apiKey: 42 } } }))],
+    args: [
+      '--config',
+      withConfig('type.json', JSON.stringify({ integrations: { billing: { provider: 'stripe', apiKey: 42 } } })),
+    ],
     message: 'config error at integrations.billing.apiKey: does not match any allowed form',
   },
   {
     kind: 'a missing field',
-    args: ['--config', withConfig('missing.json', JSON.stringify({ integrations: { slack: { provider: 'slack', clientSecret: secret } } }))],
+    args: [
+      '--config',
+      withConfig(
+        'missing.json',
+        JSON.stringify({ integrations: { slack: { provider: 'slack', clientSecret: secret } } }),
+      ),
+    ],
     message: 'config error at integrations.slack.clientId: required',
   },
   {
     kind: 'a missing environment variable',
     args: [
       '--config',
-      withConfig('env.json', JSON.stringify({ integrations: { billing: { provider: 'stripe', apiKey: { env: 'STRIPE_KEY_UNSET' } } } })),
+      withConfig(
+        'env.json',
+        JSON.stringify({ integrations: { billing: { provider: 'stripe', apiKey: { env: 'STRIPE_KEY_UNSET' } } } }),
+      ),
     ],
     message: 'config error at integrations.billing.apiKey: environment variable STRIPE_KEY_UNSET is not set',
   },

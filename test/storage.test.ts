@@ -1,6 +1,7 @@
 /** One storage suite, run against every backend: PGlite always, PostgreSQL when a server answers. */
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { newRowId } from '../src/core/ids.js'
 import {
   countActiveApiKeys,
   findActiveApiKeyByHash,
@@ -13,7 +14,6 @@ import { migrateToLatest } from '../src/storage/migrate.js'
 import { migrations } from '../src/storage/migrations/index.js'
 import { withTransaction } from '../src/storage/reentry-guard.js'
 import { backends, type TestDatabase } from './helpers/backends.js'
-import { newRowId } from '../src/core/ids.js'
 
 describe.each(backends())('storage on $name', (backend) => {
   let database: TestDatabase
@@ -25,7 +25,9 @@ describe.each(backends())('storage on $name', (backend) => {
   afterAll(() => database.close())
 
   it('applies every migration once, and running them again changes nothing', async () => {
-    const { rows } = await sql<{ name: string }>`select name from junction_migrations order by name`.execute(database.db)
+    const { rows } = await sql<{ name: string }>`select name from junction_migrations order by name`.execute(
+      database.db,
+    )
     expect(rows.map((row) => row.name)).toEqual(Object.keys(migrations))
     expect(await migrateToLatest(database)).toEqual({ applied: [] })
   })
@@ -35,9 +37,17 @@ describe.each(backends())('storage on $name', (backend) => {
     for (let index = 0; index < 5; index++) {
       const id = newRowId()
       ids.push(id)
-      await insertApiKey(database.db, { id, name: `key ${index}`, prefix: 'jnc_abcdefgh', hash: `hash-${backend.name}-${index}` })
+      await insertApiKey(database.db, {
+        id,
+        name: `key ${index}`,
+        prefix: 'jnc_abcdefgh',
+        hash: `hash-${backend.name}-${index}`,
+      })
     }
-    expect(await findActiveApiKeyByHash(database.db, `hash-${backend.name}-2`)).toMatchObject({ id: ids[2], name: 'key 2' })
+    expect(await findActiveApiKeyByHash(database.db, `hash-${backend.name}-2`)).toMatchObject({
+      id: ids[2],
+      name: 'key 2',
+    })
 
     const first = await listActiveApiKeys(database.db, { limit: 3 })
     expect(first.data.map((row) => row.id)).toEqual(ids.slice(0, 3))

@@ -62,7 +62,8 @@ describe.each(backends())('vault rotate on $name', (backend) => {
 
   it('can be run again after an interruption, and then finds nothing to do', async () => {
     await database.db.deleteFrom('connections').execute()
-    for (let index = 0; index < 60; index++) await insertSealedConnection(database.db, before, `again-${index}`, { n: index })
+    for (let index = 0; index < 60; index++)
+      await insertSealedConnection(database.db, before, `again-${index}`, { n: index })
     let batches = 0
     const interrupted = rotateSealedValues(database.db, after, {
       batchSize: 10,

@@ -78,7 +78,11 @@ describe('configuration', () => {
       },
       integrations: { acme: { provider: 'acme', clientId: 'a', clientSecret: 'b' } },
     })
-    expect(options.providers.acme?.auth).toMatchObject({ pkce: true, clientAuth: 'client_secret_basic', scopeSeparator: ' ' })
+    expect(options.providers.acme?.auth).toMatchObject({
+      pkce: true,
+      clientAuth: 'client_secret_basic',
+      scopeSeparator: ' ',
+    })
   })
 
   it.each([
@@ -90,12 +94,20 @@ describe('configuration', () => {
       {},
       'config error at integrations.slack.clientSecret: environment variable NOPE is not set',
     ],
-    [{ integrations: { x: { provider: 'nowhere' } } }, {}, 'config error at integrations.x.provider: unknown provider "nowhere"'],
+    [
+      { integrations: { x: { provider: 'nowhere' } } },
+      {},
+      'config error at integrations.x.provider: unknown provider "nowhere"',
+    ],
     [{ integrations: { Bad: { provider: 'slack' } } }, {}, 'config error at integrations.Bad: invalid key'],
     [{}, { JUNCTION_PORT: 'eighty' }, 'config error at JUNCTION_PORT: expected a port number (0-65535)'],
     [{}, { JUNCTION_SANDBOX: 'yes' }, 'config error at JUNCTION_SANDBOX: expected 1 or 0'],
     [{}, { JUNCTION_DATABASE_URL: 'mysql://x' }, 'config error at JUNCTION_DATABASE_URL: expected a postgres:// URL'],
-    [{}, { JUNCTION_EVENTS_SECRET: 'plain' }, 'config error at JUNCTION_EVENTS_SECRET: expected whsec_ followed by base64'],
+    [
+      {},
+      { JUNCTION_EVENTS_SECRET: 'plain' },
+      'config error at JUNCTION_EVENTS_SECRET: expected whsec_ followed by base64',
+    ],
     [{ egress: { allowHttp: 'yes' } }, {}, 'config error at egress.allowHttp: expected boolean'],
   ])('refuses %j %j with a message naming the place', (file, env, message) => {
     expect(configError(() => load(file, env as Record<string, string>))).toBe(message)

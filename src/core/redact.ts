@@ -23,17 +23,20 @@ const secretKeyNames = new Set([
   'redisurl',
 ])
 
-/** Token-shaped text: our API keys, bearer tokens, common provider token prefixes, credentials in URLs. */
-const secretPatterns: RegExp[] = [
-  /\bjnc_[A-Za-z0-9_-]{8,}/g,
-  /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
-  /\b(xox[abprs]|ghp|gho|ghu|ghs|ghr|sk_live|sk_test|rk_live|rk_test|whsec)_?-?[A-Za-z0-9_-]{8,}/g,
-  /\b(ya29\.)[A-Za-z0-9._-]{8,}/g,
-  /(\/\/[^/\s:@]+:)[^@\s/]+@/g,
-  /([?&](?:access_token|refresh_token|token|code|client_secret|api_key|apikey|key|password|state)=)[^&#\s]+/gi,
-]
-
 export const redactedMarker = '[redacted]'
+
+/** Token-shaped text, and what replaces it: our API keys, bearer tokens, common provider tokens, URL credentials. */
+const secretPatterns: ReadonlyArray<readonly [RegExp, string]> = [
+  [/\bjnc_[A-Za-z0-9_-]{8,}/g, redactedMarker],
+  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, redactedMarker],
+  [/\b(xox[abprs]|ghp|gho|ghu|ghs|ghr|sk_live|sk_test|rk_live|rk_test|whsec)[_-][A-Za-z0-9_-]{8,}/g, redactedMarker],
+  [/\bya29\.[A-Za-z0-9._-]{8,}/g, redactedMarker],
+  [/(\/\/[^/\s:@]+:)[^@\s/]+@/g, `$1${redactedMarker}@`],
+  [
+    /([?&](?:access_token|refresh_token|token|code|client_secret|api_key|apikey|key|password|state)=)[^&#\s]+/gi,
+    `$1${redactedMarker}`,
+  ],
+]
 
 export function isSecretKeyName(name: string): boolean {
   return secretKeyNames.has(name.toLowerCase().replace(/[-_]/g, ''))
@@ -42,12 +45,7 @@ export function isSecretKeyName(name: string): boolean {
 /** Replaces anything token-shaped in a string. */
 export function redactText(text: string): string {
   let result = text
-  for (const pattern of secretPatterns) {
-    result = result.replace(pattern, (match, ...groups) => {
-      const keep = typeof groups[0] === 'string' && match.startsWith(groups[0]) && /[=:/]$/.test(groups[0])
-      return keep ? `${groups[0]}${redactedMarker}` : redactedMarker
-    })
-  }
+  for (const [pattern, replacement] of secretPatterns) result = result.replace(pattern, replacement)
   return result
 }
 

@@ -24,8 +24,14 @@ export function listen(app: Hono, options: { host: string; port: number }): Prom
             const force = setTimeout(() => {
               if ('closeAllConnections' in server) server.closeAllConnections()
             }, graceMs)
+            // A keep-alive socket becomes idle when its request finishes: close those as they appear, not after
+            // their keep-alive timeout.
+            const idle = setInterval(() => {
+              if ('closeIdleConnections' in server) server.closeIdleConnections()
+            }, 50)
             server.close(() => {
               clearTimeout(force)
+              clearInterval(idle)
               done()
             })
             if ('closeIdleConnections' in server) server.closeIdleConnections()

@@ -40,7 +40,9 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     directory = pgliteDirectory(dataDir)
     mkdirSync(directory, { recursive: true, mode: 0o700 })
   }
-  const pglite = await PGlite.create(directory)
+  // PGlite's default 128 MB of shared buffers costs about as much resident memory for a single-session database
+  // whose files still sit in the OS page cache; 32 MB saves ~100 MiB of RSS (measured by npm run bench).
+  const pglite = await PGlite.create(directory, { postgresqlconf: ['shared_buffers=32MB'] })
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: guardPool(createPglitePool(pglite)) }) })
   return {
     db,

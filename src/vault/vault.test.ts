@@ -44,7 +44,9 @@ describe('vault', () => {
 
   it('refuses a value moved to another row or column', () => {
     const sealed = vault.seal('secret', row)
-    expect(() => vault.open(sealed, { ...row, rowId: '0b8f6a4e-1d0c-4c9b-8e7a-2f3d4c5b6a79' })).toThrow(/failed authentication/)
+    expect(() => vault.open(sealed, { ...row, rowId: '0b8f6a4e-1d0c-4c9b-8e7a-2f3d4c5b6a79' })).toThrow(
+      /failed authentication/,
+    )
     expect(() => vault.open(sealed, { ...row, column: 'pkce_verifier' })).toThrow(/failed authentication/)
     expect(() => vault.open(sealed, { ...row, table: 'pending_revocations' })).toThrow(/failed authentication/)
   })
@@ -78,7 +80,10 @@ describe('encryption key lists', () => {
   const b64 = randomBytes(32).toString('base64')
 
   it('parses several keys, first first', () => {
-    const keys = parseEncryptionKeys(`k2:${b64}, k1:${randomBytes(32).toString('base64url')}`, 'JUNCTION_ENCRYPTION_KEYS')
+    const keys = parseEncryptionKeys(
+      `k2:${b64}, k1:${randomBytes(32).toString('base64url')}`,
+      'JUNCTION_ENCRYPTION_KEYS',
+    )
     expect(keys.map((entry) => entry.id)).toEqual(['k2', 'k1'])
     expect(keys[0]?.key.length).toBe(32)
   })

@@ -23,7 +23,9 @@ export function postgresAdminUrl(): string | null {
 }
 
 export function backends(): Backend[] {
-  const list: Backend[] = [{ name: 'pglite', open: async () => ({ ...(await openDatabase({ backend: 'pglite' })), url: undefined }) }]
+  const list: Backend[] = [
+    { name: 'pglite', open: async () => ({ ...(await openDatabase({ backend: 'pglite' })), url: undefined }) },
+  ]
   const adminUrl = postgresAdminUrl()
   if (adminUrl !== null) list.push({ name: 'postgres', open: () => openFreshPostgres(adminUrl) })
   return list

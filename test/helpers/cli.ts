@@ -67,6 +67,8 @@ export interface RunningHub {
   readonly child: ChildProcess
   readonly url: string
   readonly output: () => string
+  /** Resolves with the exit code once the process has exited, however it was stopped. */
+  readonly exited: Promise<number | null>
   /** Resolves with the exit code after SIGTERM. */
   stop(signal?: NodeJS.Signals): Promise<number | null>
 }
@@ -112,6 +114,7 @@ export async function startHub(options: {
     url,
     startupMs: Date.now() - started,
     output: () => output,
+    exited,
     stop: (signal = 'SIGTERM') => {
       if (child.exitCode === null) child.kill(signal)
       return exited

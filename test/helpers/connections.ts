@@ -38,7 +38,12 @@ export async function insertSealedConnection(
 }
 
 /** A write as a refresh makes it: new sealed credentials and a bumped version. */
-export async function writeCredentials(db: Kysely<Schema>, vault: Vault, id: string, credentials: Record<string, unknown>) {
+export async function writeCredentials(
+  db: Kysely<Schema>,
+  vault: Vault,
+  id: string,
+  credentials: Record<string, unknown>,
+) {
   await db
     .updateTable('connections')
     .set((eb) => ({

@@ -1,0 +1,119 @@
+/** `junction start` as a real child process: first key, lock, graceful stop, start-up time, no key in the logs. */
+
+import { readFileSync, statSync } from 'node:fs'
+import { request } from 'node:http'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { createPostgresDatabase, postgresAdminUrl } from './helpers/backends.js'
+import { runJunction, startHub, temporaryDirectory } from './helpers/cli.js'
+
+describe('junction start on the embedded database', () => {
+  const workdir = temporaryDirectory()
+  const dataDir = join(workdir.path, '.junction')
+  afterAll(() => workdir.remove())
+
+  it('starts, writes the first key to a 0600 file, serves the API, and exits 0 on SIGTERM', async () => {
+    const hub = await startHub({ cwd: workdir.path })
+    expect(hub.startupMs).toBeLessThan(8_000)
+    const keyFile = join(dataDir, 'initial-api-key')
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600)
+    expect(statSync(join(dataDir, 'encryption.key')).mode & 0o777).toBe(0o600)
+    const key = readFileSync(keyFile, 'utf8').trim()
+    const listed = await fetch(`${hub.url}/v1/api-keys`, { headers: { authorization: `Bearer ${key}` } })
+    expect(listed.status).toBe(200)
+    expect(await listed.json()).toMatchObject({ data: [{ name: 'initial' }] })
+
+    expect(await hub.stop()).toBe(0)
+    const output = hub.output()
+    expect(output).toContain(keyFile)
+    // Standard output is a pipe here, not a terminal: the key itself is never printed or logged.
+    expect(output).not.toContain(key)
+  })
+
+  it('starts again quickly, keeping its key, and refuses a second process on the same data dir', async () => {
+    const hub = await startHub({ cwd: workdir.path })
+    expect(hub.startupMs).toBeLessThan(2_000)
+    try {
+      const message = `data dir in use by junction (pid ${hub.child.pid}): stop it, or use the HTTP API`
+      const second = await runJunction(['start', '--port', '0'], { cwd: workdir.path })
+      expect(second.code).toBe(1)
+      expect(second.stderr.trim()).toBe(`junction: ${message}`)
+      const keys = await runJunction(['keys', 'create', 'intruder'], { cwd: workdir.path })
+      expect(keys.code).toBe(1)
+      expect(keys.stderr.trim()).toBe(`junction: ${message}`)
+      expect((await fetch(`${hub.url}/health`)).status).toBe(200)
+    } finally {
+      expect(await hub.stop()).toBe(0)
+    }
+    expect(() => statSync(join(dataDir, 'junction.lock'))).toThrow()
+  })
+
+  it('finishes a request in flight when told to stop', async () => {
+    const hub = await startHub({ cwd: workdir.path })
+    const key = readFileSync(join(dataDir, 'initial-api-key'), 'utf8').trim()
+    const body = JSON.stringify({ name: 'in flight' })
+    const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const outgoing = request(`${hub.url}/v1/api-keys`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-length': String(body.length) },
+      })
+      outgoing.on('response', (response) => {
+        let text = ''
+        response.on('data', (chunk) => {
+          text += chunk
+        })
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text }))
+      })
+      outgoing.on('error', reject)
+      outgoing.write(body.slice(0, 5))
+      setTimeout(() => {
+        hub.child.kill('SIGTERM')
+        setTimeout(() => outgoing.end(body.slice(5)), 300)
+      }, 200)
+    })
+    const { status, text } = await answer
+    expect(status).toBe(201)
+    expect(JSON.parse(text)).toMatchObject({ name: 'in flight' })
+    expect(await hub.exited).toBe(0)
+  })
+
+  it('takes over the lock of a process that died', async () => {
+    const hub = await startHub({ cwd: workdir.path })
+    expect(await hub.stop('SIGKILL')).toBeNull()
+    expect(readFileSync(join(dataDir, 'junction.lock'), 'utf8').trim()).toBe(String(hub.child.pid))
+    const keys = await runJunction(['keys', 'create', 'after crash'], { cwd: workdir.path })
+    expect(keys.code).toBe(0)
+    expect(keys.stdout.trim()).toMatch(/^jnc_[A-Za-z0-9_-]{43}$/)
+    const listed = await runJunction(['keys', 'list'], { cwd: workdir.path })
+    expect(listed.stdout).toContain('after crash')
+    expect(listed.stdout).not.toContain(keys.stdout.trim())
+  })
+})
+
+describe.runIf(postgresAdminUrl() !== null)('junction start on PostgreSQL', () => {
+  it('runs beside other commands and a second hub on the same database', async () => {
+    const workdir = temporaryDirectory()
+    const database = await createPostgresDatabase(postgresAdminUrl()!)
+    const env = { JUNCTION_DATABASE_URL: database.url, JUNCTION_DATA_DIR: join(workdir.path, 'data') }
+    const [first, second] = await Promise.all([
+      startHub({ cwd: workdir.path, env }),
+      startHub({ cwd: workdir.path, env }),
+    ])
+    try {
+      const created = await runJunction(['keys', 'create', 'beside'], { cwd: workdir.path, env })
+      expect(created.code).toBe(0)
+      const key = created.stdout.trim()
+      for (const hub of [first, second]) {
+        const response = await fetch(`${hub.url}/v1/api-keys`, { headers: { authorization: `Bearer ${key}` } })
+        expect(response.status).toBe(200)
+      }
+      const migrated = await runJunction(['migrate'], { cwd: workdir.path, env })
+      expect(migrated.stdout).toContain('none: the database was up to date')
+    } finally {
+      expect(await first.stop()).toBe(0)
+      expect(await second.stop()).toBe(0)
+      await database.drop()
+      workdir.remove()
+    }
+  })
+})
