@@ -4,9 +4,11 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ApiKeys, createApiKeys } from '../src/api-keys/api-keys.js'
 import { createApp } from '../src/server/app.js'
+import { openDatabase } from '../src/storage/database.js'
 import { migrateToLatest } from '../src/storage/migrate.js'
-import { backends, type TestDatabase } from './helpers/backends.js'
+import { backends, createPostgresDatabase, postgresAdminUrl, type TestDatabase } from './helpers/backends.js'
 import { capturedLogger } from './helpers/captured-logger.js'
+import { startTcpProxy } from './helpers/tcp-proxy.js'
 
 describe.each(backends())('HTTP API on $name', (backend) => {
   let database: TestDatabase
@@ -166,5 +168,31 @@ describe('health of a database that stopped answering', () => {
     const response = await app.request('/health')
     expect(response.status).toBe(503)
     expect(await response.json()).toMatchObject({ status: 'unavailable' })
+  })
+})
+
+describe.runIf(postgresAdminUrl() !== null)('health while PostgreSQL is cut off', () => {
+  it('is 503 during the outage and 200 again once it is back, without a restart', async () => {
+    const created = await createPostgresDatabase(postgresAdminUrl()!)
+    const admin = new URL(created.url)
+    const proxy = await startTcpProxy({ host: admin.hostname, port: Number(admin.port || 5432) })
+    const viaProxy = new URL(created.url)
+    viaProxy.port = String(proxy.port)
+    const database = await openDatabase({ backend: 'postgres', url: viaProxy.toString(), poolSize: 2 })
+    try {
+      await migrateToLatest(database)
+      const app = createApp({ apiKeys: createApiKeys(database.db), database, logger: capturedLogger().logger })
+      expect((await app.request('/health')).status).toBe(200)
+      proxy.cut()
+      const started = Date.now()
+      expect((await app.request('/health')).status).toBe(503)
+      expect(Date.now() - started).toBeLessThan(6_000)
+      proxy.restore()
+      expect((await app.request('/health')).status).toBe(200)
+    } finally {
+      await database.close()
+      await proxy.close()
+      await created.drop()
+    }
   })
 })

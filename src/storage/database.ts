@@ -62,6 +62,11 @@ async function openPostgres(url: string, poolSize = 10, logger?: Logger): Promis
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 })
   // An idle client losing its server must not crash the process; the next query reports the outage.
   pool.on('error', (error) => logger?.warn({ err: error }, 'a PostgreSQL connection failed while idle'))
+  // A connection can also fail while checked out between two queries; without a listener that would be an uncaught
+  // exception. The query in flight (if any) still fails with its own error, and the pool drops the broken client.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => logger?.warn({ err: error }, 'a PostgreSQL connection failed'))
+  })
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: guardPool(pool) }) })
   return {
     db,

@@ -3,7 +3,10 @@ import type { ColumnType, Generated } from 'kysely'
 
 type CreatedAt = ColumnType<Date, never, never>
 type UpdatedAt = ColumnType<Date, never, Date>
-type Json<T> = ColumnType<T, string, string>
+/** A jsonb column: read as the value, written as JSON text. Defaults in the table make it optional on insert. */
+type Json<T> = ColumnType<T, string | undefined, string>
+/** A nullable column that may be left out of an insert (it is then null). */
+type Nullable<T> = ColumnType<T | null, T | null | undefined, T | null>
 
 export interface ApiKeysTable {
   id: string
@@ -15,8 +18,8 @@ export interface ApiKeysTable {
   /** SHA-256 of the whole key, hex: the key itself is never stored. */
   hash: string
   created_at: CreatedAt
-  last_used_at: Date | null
-  revoked_at: Date | null
+  last_used_at: Nullable<Date>
+  revoked_at: Nullable<Date>
 }
 
 export interface ConnectionsTable {
@@ -27,18 +30,18 @@ export interface ConnectionsTable {
   user_id: string
   status: string
   /** Sealed JSON (access token, refresh token, raw token response, or API key); null once forgotten. */
-  credentials: string | null
+  credentials: Nullable<string>
   /** Bumped by every write of `credentials`, for compare-and-swap. */
   credentials_version: Generated<number>
-  expires_at: Date | null
+  expires_at: Nullable<Date>
   scopes: Json<string[]>
-  provider_account_id: string | null
+  provider_account_id: Nullable<string>
   metadata: Json<Record<string, unknown>>
-  refresh_lease_until: Date | null
-  refresh_lease_owner: string | null
+  refresh_lease_until: Nullable<Date>
+  refresh_lease_owner: Nullable<string>
   refresh_failures: Generated<number>
-  refresh_cooldown_until: Date | null
-  last_refreshed_at: Date | null
+  refresh_cooldown_until: Nullable<Date>
+  last_refreshed_at: Nullable<Date>
   created_at: CreatedAt
   updated_at: UpdatedAt
 }

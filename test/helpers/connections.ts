@@ -24,14 +24,6 @@ export async function insertSealedConnection(
       user_id: userId,
       status: 'active',
       credentials: vault.sealJson(credentials, credentialsContext(id)),
-      expires_at: null,
-      scopes: '[]',
-      metadata: '{}',
-      provider_account_id: null,
-      refresh_lease_until: null,
-      refresh_lease_owner: null,
-      refresh_cooldown_until: null,
-      last_refreshed_at: null,
     })
     .execute()
   return id
