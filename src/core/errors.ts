@@ -47,7 +47,7 @@ export interface JunctionErrorOptions {
  * a stack trace or a database driver's text (those stay in `cause`, which is only logged, redacted).
  */
 export class JunctionError extends Error {
-  override readonly name = 'JunctionError'
+  override readonly name: string = 'JunctionError'
   readonly code: JunctionErrorCode
   readonly retryAfterSeconds: number | undefined
 

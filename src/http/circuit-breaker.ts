@@ -1,0 +1,85 @@
+/**
+ * @module A circuit breaker per key: after a run of failures (5xx responses, network errors) calls fail fast with
+ * `circuit_open` for a cool-down; then a single probe is let through, and its outcome closes or reopens the circuit.
+ */
+import { JunctionError } from '../core/errors.js'
+
+export interface CircuitBreakerOptions {
+  /** Consecutive failures that open the circuit. @default 5 */
+  failures?: number
+  /** How long it stays open before one probe is allowed. @default 30_000 */
+  cooldownMs?: number
+  /** Milliseconds clock. @default performance.now */
+  now?: () => number
+}
+
+export type CircuitState = 'closed' | 'open' | 'half_open'
+
+interface KeyState {
+  consecutiveFailures: number
+  openedAt: number | undefined
+  probing: boolean
+}
+
+export interface CircuitBreaker {
+  /** Throws `circuit_open` when the key's circuit is open; lets one probe through once the cool-down has passed. */
+  enter(key: string): void
+  recordSuccess(key: string): void
+  recordFailure(key: string): void
+  /** Gives back a probe slot that ended without an outcome (aborted by the caller, say). */
+  recordNeutral(key: string): void
+  state(key: string): CircuitState
+  /** Every key's state, for health reporting. */
+  snapshot(): Record<string, CircuitState>
+}
+
+export function createCircuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
+  const threshold = options.failures ?? 5
+  const cooldownMs = options.cooldownMs ?? 30_000
+  const now = options.now ?? (() => performance.now())
+  const keys = new Map<string, KeyState>()
+  const get = (key: string) => {
+    let state = keys.get(key)
+    if (state === undefined) {
+      state = { consecutiveFailures: 0, openedAt: undefined, probing: false }
+      keys.set(key, state)
+    }
+    return state
+  }
+  const stateOf = (state: KeyState): CircuitState => {
+    if (state.openedAt === undefined) return 'closed'
+    return now() - state.openedAt >= cooldownMs ? 'half_open' : 'open'
+  }
+
+  return {
+    enter(key) {
+      const state = get(key)
+      const current = stateOf(state)
+      if (current === 'closed') return
+      if (current === 'half_open' && !state.probing) {
+        state.probing = true
+        return
+      }
+      const retryInMs = Math.max(0, cooldownMs - (now() - (state.openedAt ?? now())))
+      throw new JunctionError('circuit_open', `calls to ${key} are paused after repeated failures`, {
+        retryAfterSeconds: Math.max(1, Math.ceil(retryInMs / 1000)),
+      })
+    },
+    recordSuccess(key) {
+      keys.set(key, { consecutiveFailures: 0, openedAt: undefined, probing: false })
+    },
+    recordFailure(key) {
+      const state = get(key)
+      state.consecutiveFailures++
+      if (state.probing || state.consecutiveFailures >= threshold) {
+        state.openedAt = now()
+        state.probing = false
+      }
+    },
+    recordNeutral(key) {
+      get(key).probing = false
+    },
+    state: (key) => stateOf(get(key)),
+    snapshot: () => Object.fromEntries([...keys].map(([key, state]) => [key, stateOf(state)])),
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * @module Learning a key's rate from the provider's refusals. A 429 lowers the rate to a little under what the
+ * provider accepted in the last second; after a quiet period the rate creeps back up (quickly while the limit is
+ * still being found, slowly after), never above the configured rate. An unknown limit is thus found with a few
+ * refusals, and a limit that changes is followed.
+ */
+
+export interface AdaptiveRateOptions {
+  /** The configured rate, also the ceiling; undefined when the limit is unknown. */
+  requestsPerSecond: number | undefined
+  /** Quiet time before the rate is raised again while the limit is still being found. @default 1_000 */
+  probeIntervalMs?: number
+  /** Quiet time before the rate creeps up once the limit has been found. @default 5_000 */
+  quietPeriodMs?: number
+  /** @default 0.5 */
+  minRequestsPerSecond?: number
+  now?: () => number
+}
+
+interface KeyRate {
+  rate: number | undefined
+  refusals: number
+  changedAt: number
+  accepted: number[]
+}
+
+/** Fraction of the accepted rate to settle at after a refusal. */
+const settleFactor = 0.9
+/** Growth per quiet interval while finding the limit, and after. */
+const probeGrowth = 1.5
+const creepGrowth = 1.05
+
+export interface AdaptiveRate {
+  /** The rate to pace `key` at now; undefined means no pacing (limit unknown and never hit). */
+  rate(key: string): number | undefined
+  accepted(key: string): void
+  refused(key: string): void
+}
+
+export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
+  const now = options.now ?? (() => performance.now())
+  const ceiling = options.requestsPerSecond ?? Number.POSITIVE_INFINITY
+  const probeIntervalMs = options.probeIntervalMs ?? 1_000
+  const quietPeriodMs = options.quietPeriodMs ?? 5_000
+  const floor = options.minRequestsPerSecond ?? 0.5
+  const keys = new Map<string, KeyRate>()
+
+  const get = (key: string): KeyRate => {
+    let state = keys.get(key)
+    if (state === undefined) {
+      state = { rate: options.requestsPerSecond, refusals: 0, changedAt: now(), accepted: [] }
+      keys.set(key, state)
+    }
+    return state
+  }
+  const acceptedInLastSecond = (state: KeyRate, at: number) => {
+    while (state.accepted.length > 0 && at - (state.accepted[0] ?? at) > 1_000) state.accepted.shift()
+    return state.accepted.length
+  }
+
+  return {
+    rate(key) {
+      const state = get(key)
+      if (state.rate === undefined || state.rate >= ceiling) return state.rate
+      const at = now()
+      const finding = state.refusals < 2
+      if (at - state.changedAt >= (finding ? probeIntervalMs : quietPeriodMs)) {
+        state.rate = Math.min(ceiling, state.rate * (finding ? probeGrowth : creepGrowth))
+        state.changedAt = at
+      }
+      return state.rate
+    },
+    accepted(key) {
+      const state = get(key)
+      const at = now()
+      state.accepted.push(at)
+      acceptedInLastSecond(state, at)
+    },
+    refused(key) {
+      const state = get(key)
+      const at = now()
+      const acceptedRate = acceptedInLastSecond(state, at)
+      const base =
+        state.rate === undefined ? acceptedRate : acceptedRate > 0 ? Math.min(state.rate, acceptedRate) : state.rate / 2
+      state.rate = Math.max(floor, base * settleFactor)
+      state.refusals++
+      state.changedAt = at
+    },
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * @module The rate limiter: per key, a GCRA token bucket (`requestsPerSecond`, `burst`) and a concurrency cap.
+ * Callers queue in order instead of failing, each within its own deadline and abort signal. One caller at a time per
+ * key books its start slot, so a pause learnt from a 429 applies to everyone still waiting.
+ *
+ * The bucket keeps one token of the provider's burst in reserve: when we pace exactly at the provider's limit, that
+ * token absorbs network jitter (a request arriving a few ms early) instead of earning a 429.
+ */
+import { JunctionError } from '../../core/errors.js'
+import { abortedError, sleep } from '../sleep.js'
+import { budgetExhausted, type HeaderLookup, waitHintMs } from '../wait-hints.js'
+import { type AdaptiveRate, createAdaptiveRate } from './adaptive-rate.js'
+import { gcraParams } from './gcra.js'
+import { createLocalRateStore, type RateStore } from './rate-store.js'
+
+export interface RateLimitOptions {
+  /** Sustained rate; leave out when the limit is unknown (then only `adaptive` pacing applies). */
+  requestsPerSecond?: number | undefined
+  /** Requests that may start at once. @default requestsPerSecond, at least 1 */
+  burst?: number | undefined
+  /** Requests in flight at once per key. @default 10 */
+  maxConcurrent?: number | undefined
+  /** Learn from 429s and `remaining: 0` headers. @default true */
+  adaptive?: boolean | undefined
+  /** Where bucket state lives. @default in memory */
+  store?: RateStore | undefined
+  /** Pause after a 429 that names no wait. @default 1_000 */
+  defaultPauseMs?: number | undefined
+  /** Tuning of the adaptive rate (quiet periods). */
+  probeIntervalMs?: number | undefined
+  quietPeriodMs?: number | undefined
+}
+
+export interface Permit {
+  /** Time spent queued for this permit. */
+  readonly waitedMs: number
+  release(): void
+}
+
+export interface AcquireOptions {
+  signal?: AbortSignal | undefined
+  /** How long the caller can wait; past it the call fails with `rate_limited` and the expected wait. */
+  maxWaitMs: number
+}
+
+export interface ResponseSignal {
+  status: number
+  header: HeaderLookup
+}
+
+export interface RateLimiter {
+  acquire(key: string, options: AcquireOptions): Promise<Permit>
+  /** Feeds a response back: 429s and exhausted budgets pause the key and, when adaptive, lower its rate. */
+  observe(key: string, response: ResponseSignal): void
+}
+
+interface Waiter {
+  signal: AbortSignal | undefined
+  deadline: number
+  queuedAt: number
+  resolve(permit: Permit): void
+  reject(error: unknown): void
+}
+
+interface KeyQueue {
+  waiting: Waiter[]
+  draining: boolean
+  active: number
+  onRelease: (() => void) | undefined
+  pausedUntil: number
+}
+
+export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
+  const store = options.store ?? createLocalRateStore()
+  const configuredRate = options.requestsPerSecond
+  const burst = options.burst ?? Math.max(1, Math.round(configuredRate ?? 1))
+  const effectiveBurst = burst > 1 ? burst - 1 : 1
+  const maxConcurrent = options.maxConcurrent ?? 10
+  const defaultPauseMs = options.defaultPauseMs ?? 1_000
+  const adaptive: AdaptiveRate | undefined =
+    options.adaptive === false
+      ? undefined
+      : createAdaptiveRate({
+          requestsPerSecond: configuredRate,
+          ...(options.probeIntervalMs === undefined ? {} : { probeIntervalMs: options.probeIntervalMs }),
+          ...(options.quietPeriodMs === undefined ? {} : { quietPeriodMs: options.quietPeriodMs }),
+        })
+  const queues = new Map<string, KeyQueue>()
+  const now = () => performance.now()
+  const paramsFor = (key: string) => gcraParams(adaptive?.rate(key) ?? configuredRate, effectiveBurst)
+
+  const queueOf = (key: string): KeyQueue => {
+    let queue = queues.get(key)
+    if (queue === undefined) {
+      queue = { waiting: [], draining: false, active: 0, onRelease: undefined, pausedUntil: 0 }
+      queues.set(key, queue)
+    }
+    return queue
+  }
+
+  const refuse = (waitMs: number) =>
+    new JunctionError('rate_limited', 'the rate limit leaves no room for this call within its deadline', {
+      retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
+    })
+
+  async function waitForSlot(queue: KeyQueue, waiter: Waiter): Promise<void> {
+    while (queue.active >= maxConcurrent) {
+      const left = waiter.deadline - now()
+      if (left <= 0) throw refuse(1_000)
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(refuse(1_000)), left)
+        const onAbort = () => reject(abortedError())
+        waiter.signal?.addEventListener('abort', onAbort, { once: true })
+        queue.onRelease = () => {
+          clearTimeout(timer)
+          waiter.signal?.removeEventListener('abort', onAbort)
+          resolve()
+        }
+      }).finally(() => {
+        queue.onRelease = undefined
+      })
+    }
+  }
+
+  async function admit(key: string, queue: KeyQueue, waiter: Waiter): Promise<void> {
+    await waitForSlot(queue, waiter)
+    for (;;) {
+      const pausedFor = queue.pausedUntil - now()
+      if (pausedFor > 0) {
+        if (pausedFor > waiter.deadline - now()) throw refuse(pausedFor)
+        await sleep(pausedFor, waiter.signal)
+      }
+      const reservation = await store.reserve(key, paramsFor(key), Math.max(0, waiter.deadline - now()))
+      if (!reservation.booked) throw refuse(reservation.waitMs)
+      await sleep(reservation.waitMs, waiter.signal)
+      // A 429 may have arrived while we slept: then this slot is given up and a later one booked.
+      if (queue.pausedUntil <= now()) break
+    }
+    queue.active++
+    let released = false
+    waiter.resolve({
+      waitedMs: now() - waiter.queuedAt,
+      release() {
+        if (released) return
+        released = true
+        queue.active--
+        queue.onRelease?.()
+      },
+    })
+  }
+
+  async function drain(key: string, queue: KeyQueue): Promise<void> {
+    queue.draining = true
+    try {
+      for (let waiter = queue.waiting[0]; waiter !== undefined; waiter = queue.waiting[0]) {
+        try {
+          if (waiter.signal?.aborted) throw abortedError()
+          await admit(key, queue, waiter)
+        } catch (error) {
+          waiter.reject(error)
+        }
+        queue.waiting.shift()
+      }
+    } finally {
+      queue.draining = false
+    }
+  }
+
+  return {
+    acquire(key, { signal, maxWaitMs }) {
+      if (signal?.aborted) return Promise.reject(abortedError())
+      return new Promise<Permit>((resolve, reject) => {
+        const queue = queueOf(key)
+        const at = now()
+        let settled = false
+        // A caller that gives up while queued is answered at once; its place is skipped when reached.
+        const onAbort = () => settle(() => reject(abortedError()))
+        const settle = (finish: () => void) => {
+          if (settled) return false
+          settled = true
+          signal?.removeEventListener('abort', onAbort)
+          finish()
+          return true
+        }
+        signal?.addEventListener('abort', onAbort, { once: true })
+        queue.waiting.push({
+          signal,
+          deadline: at + maxWaitMs,
+          queuedAt: at,
+          resolve: (permit) => {
+            if (!settle(() => resolve(permit))) permit.release()
+          },
+          reject: (error) => settle(() => reject(error)),
+        })
+        if (!queue.draining) void drain(key, queue)
+      })
+    },
+
+    observe(key, response) {
+      const exhausted = response.status !== 429 && budgetExhausted(response.header)
+      if (response.status !== 429 && !exhausted) {
+        adaptive?.accepted(key)
+        return
+      }
+      const hintMs = waitHintMs(response.header, Date.now())
+      if (exhausted && hintMs === undefined) return
+      const pauseMs = hintMs ?? defaultPauseMs
+      const queue = queueOf(key)
+      queue.pausedUntil = Math.max(queue.pausedUntil, now() + pauseMs)
+      if (response.status === 429) adaptive?.refused(key)
+      else adaptive?.accepted(key)
+      store.pause(key, paramsFor(key), pauseMs).catch(() => undefined)
+    },
+  }
+}
