@@ -136,12 +136,21 @@ describe.each(backends())('HTTP API on $name', (backend) => {
     expect(JSON.parse(text)).toEqual({
       error: { code: 'internal_error', message: 'Junction failed to handle this request; the error was logged' },
     })
-    expect(lines.join('')).toContain('unexpected error')
+    const logged = lines.join('')
+    expect(logged).toContain('unexpected error')
+    expect(logged).toContain('postgres://junction:[redacted]@db')
+    expect(logged).not.toContain(key)
+    expect(logged).not.toContain(':pw@')
   })
 
   it('keeps every key out of the database and out of the logs', async () => {
     const created = await apiKeys.create('scan me')
     await call('/v1/api-keys', { key: created.key })
+    // A failure whose text holds the key is logged (redacted) here, whatever ran before.
+    const leaky: ApiKeys = { ...apiKeys, list: () => Promise.reject(new Error(`list failed for ${created.key}`)) }
+    const headers = { authorization: `Bearer ${key}` }
+    await createApp({ apiKeys: leaky, database, logger }).request('/v1/api-keys', { headers })
+    expect(lines.join('')).toContain('list failed for [redacted]')
     const { rows } = await sql<{ row: unknown }>`select row_to_json(k) as row from api_keys k`.execute(database.db)
     const stored = JSON.stringify(rows)
     expect(stored).toContain(created.info.id)
@@ -181,12 +190,17 @@ describe.runIf(postgresAdminUrl() !== null)('health while PostgreSQL is cut off'
     const database = await openDatabase({ backend: 'postgres', url: viaProxy.toString(), poolSize: 2 })
     try {
       await migrateToLatest(database)
-      const app = createApp({ apiKeys: createApiKeys(database.db), database, logger: capturedLogger().logger })
+      const apiKeys = createApiKeys(database.db)
+      const key = (await apiKeys.create('outage')).key
+      const app = createApp({ apiKeys, database, logger: capturedLogger().logger })
       expect((await app.request('/health')).status).toBe(200)
       proxy.cut()
       const started = Date.now()
       expect((await app.request('/health')).status).toBe(503)
       expect(Date.now() - started).toBeLessThan(6_000)
+      const refused = await app.request('/v1/api-keys', { headers: { authorization: `Bearer ${key}` } })
+      expect(refused.status).toBe(503)
+      expect(await refused.json()).toMatchObject({ error: { code: 'unavailable' } })
       proxy.restore()
       expect((await app.request('/health')).status).toBe(200)
     } finally {

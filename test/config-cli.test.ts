@@ -30,6 +30,11 @@ const cases: Array<{ kind: string; args: string[]; env?: Record<string, string>;
     message: 'config error at integrations.billing.apiKey: does not match any allowed form',
   },
   {
+    kind: 'a secret where a number belongs',
+    args: ['--config', withConfig('port.json', JSON.stringify({ port: secret }))],
+    message: 'config error at port: expected number',
+  },
+  {
     kind: 'a missing field',
     args: [
       '--config',
@@ -79,6 +84,12 @@ const cases: Array<{ kind: string; args: string[]; env?: Record<string, string>;
     env: { NODE_ENV: 'production' },
     message: 'config error at JUNCTION_ENCRYPTION_KEYS: required in production',
   },
+  {
+    kind: 'production without an API key',
+    args: [],
+    env: { NODE_ENV: 'production', JUNCTION_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` },
+    message: 'no API key exists: create one with `junction keys create <name>`',
+  },
 ]
 
 describe('junction start with bad configuration', () => {
@@ -90,21 +101,27 @@ describe('junction start with bad configuration', () => {
     })
     expect(result.code).toBe(1)
     expect(result.stderr.trim().split('\n')).toHaveLength(1)
-    expect(result.stderr).toContain(`junction: ${message}`)
+    expect(result.stderr.startsWith(message)).toBe(true)
     expect(result.stderr + result.stdout).not.toContain(secret)
   })
 })
 
 describe('junction usage', () => {
   it('exits 2 with a one-line error on bad usage', async () => {
-    const unknown = await runJunction(['frobnicate'], { cwd: workdir.path })
-    expect(unknown.code).toBe(2)
-    expect(unknown.stderr).toMatch(/unknown command 'frobnicate'/)
-    const badPort = await runJunction(['start', '--port', 'abc'], { cwd: workdir.path })
-    expect(badPort.code).toBe(2)
-    expect(badPort.stderr).toMatch(/expected a port number/)
-    const missing = await runJunction(['keys', 'create'], { cwd: workdir.path })
-    expect(missing.code).toBe(2)
+    const cases: Array<[string[], RegExp]> = [
+      [['frobnicate'], /unknown command 'frobnicate'/],
+      [['start', '--port', 'abc'], /expected a port number/],
+      [['keys', 'create'], /missing required argument 'name'/],
+      [['keys', 'revoke', 'not-a-uuid'], /an API key id is a UUID/],
+      [['keys', 'create', '   '], /a key name is 1 to 100 printable characters/],
+    ]
+    for (const [args, message] of cases) {
+      const env = { JUNCTION_DATA_DIR: join(workdir.path, 'usage') }
+      const result = await runJunction(args, { cwd: workdir.path, env })
+      expect(result.code, args.join(' ')).toBe(2)
+      expect(result.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1)
+      expect(result.stderr).toMatch(message)
+    }
   })
 
   it('prints help for the program and each command, exiting 0', async () => {

@@ -37,10 +37,10 @@ describe('junction start on the embedded database', () => {
       const message = `data dir in use by junction (pid ${hub.child.pid}): stop it, or use the HTTP API`
       const second = await runJunction(['start', '--port', '0'], { cwd: workdir.path })
       expect(second.code).toBe(1)
-      expect(second.stderr.trim()).toBe(`junction: ${message}`)
+      expect(second.stderr.trim()).toBe(message)
       const keys = await runJunction(['keys', 'create', 'intruder'], { cwd: workdir.path })
       expect(keys.code).toBe(1)
-      expect(keys.stderr.trim()).toBe(`junction: ${message}`)
+      expect(keys.stderr.trim()).toBe(message)
       expect((await fetch(`${hub.url}/health`)).status).toBe(200)
     } finally {
       expect(await hub.stop()).toBe(0)

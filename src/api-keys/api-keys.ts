@@ -56,6 +56,8 @@ export function createApiKeys(db: Kysely<Schema>, options: ApiKeysOptions = {}):
   const ttlMs = options.cacheTtlMs ?? 60_000
   const maxEntries = options.cacheEntries ?? 10_000
   const cache = new Map<string, { info: ApiKeyInfo; until: number }>()
+  // Bumped by every revocation, so that a lookup that started before one never caches what it read.
+  let revocations = 0
 
   return {
     async create(name) {
@@ -81,6 +83,7 @@ export function createApiKeys(db: Kysely<Schema>, options: ApiKeysOptions = {}):
     async revoke(id) {
       if (!isRowId(id)) throw new JunctionError('invalid_request', 'an API key id is a UUID')
       if (!(await revokeApiKey(db, id))) throw new JunctionError('not_found', 'no API key has that id')
+      revocations++
       for (const [hash, entry] of cache) if (entry.info.id === id) cache.delete(hash)
     },
 
@@ -91,9 +94,12 @@ export function createApiKeys(db: Kysely<Schema>, options: ApiKeysOptions = {}):
       const now = Date.now()
       if (cached !== undefined && cached.until > now) return cached.info
       cache.delete(hash)
+      const revocationsBefore = revocations
       const row = await findActiveApiKeyByHash(db, hash)
       if (row === undefined) return undefined
       const info = toInfo(row)
+      if (revocationsBefore !== revocations)
+        return (await findActiveApiKeyByHash(db, hash)) === undefined ? undefined : info
       if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string)
       cache.set(hash, { info, until: now + ttlMs })
       // Recorded once per cache period, off the request's path.

@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander'
 import { isConfigError } from '../core/config-error.js'
 import { isJunctionError } from '../core/errors.js'
 import { redactText } from '../core/redact.js'
+import { isDatabaseUnavailable } from '../storage/database-errors.js'
 import { registerKeysCommands } from './commands/keys.js'
 import { registerMigrateCommand } from './commands/migrate.js'
 import { registerStartCommand } from './commands/start.js'
@@ -14,7 +15,6 @@ import { registerVaultCommands } from './commands/vault.js'
 export function buildProgram(): Command {
   const program = new Command('junction')
     .description('Junction: a self-hostable hub for third-party API integrations')
-    .showHelpAfterError('(run junction --help for usage)')
     .exitOverride()
   registerStartCommand(program)
   registerMigrateCommand(program)
@@ -40,13 +40,16 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       // Commander has already printed the usage error (or the help, whose exit code is 0).
       return error.exitCode === 0 ? 0 : 2
     }
-    process.stderr.write(`junction: ${describeFailure(error)}\n`)
-    return 1
+    process.stderr.write(`${describeFailure(error)}\n`)
+    // A request the command could not make sense of (an id of the wrong shape, an empty name) is bad usage.
+    return isJunctionError(error) && error.code === 'invalid_request' ? 2 : 1
   }
 }
 
 function describeFailure(error: unknown): string {
-  if (isConfigError(error) || isJunctionError(error)) return error.message
+  if (isConfigError(error)) return error.message
+  if (isJunctionError(error))
+    return isDatabaseUnavailable(error.cause) ? `${error.message}: the database is not answering` : error.message
   const message = error instanceof Error ? error.message : String(error)
   return redactText(message.split('\n')[0] ?? 'failed')
 }

@@ -42,6 +42,15 @@ describe('configuration', () => {
     expect(load({}, { NODE_ENV: 'test' }).mode).toBe('production')
   })
 
+  it('treats an empty variable as unset, so an empty JUNCTION_HOST still binds loopback', () => {
+    expect(load({}, { JUNCTION_HOST: '', JUNCTION_PORT: '', JUNCTION_DATA_DIR: '' })).toMatchObject({
+      host: '127.0.0.1',
+      port: 3003,
+      dataDir: '/srv/app/.junction',
+      mode: 'development',
+    })
+  })
+
   it('lets a flag beat the environment, which beats the file, which beats the default', () => {
     expect(load({ port: 4000 }).port).toBe(4000)
     expect(load({ port: 4000 }, { JUNCTION_PORT: '5000' }).port).toBe(5000)
@@ -102,6 +111,7 @@ describe('configuration', () => {
     [{ integrations: { Bad: { provider: 'slack' } } }, {}, 'config error at integrations.Bad: invalid key'],
     [{}, { JUNCTION_PORT: 'eighty' }, 'config error at JUNCTION_PORT: expected a port number (0-65535)'],
     [{}, { JUNCTION_SANDBOX: 'yes' }, 'config error at JUNCTION_SANDBOX: expected 1 or 0'],
+    [{}, { JUNCTION_SANDBOX: 'yes', NODE_ENV: 'production' }, 'config error at JUNCTION_SANDBOX: expected 1 or 0'],
     [{}, { JUNCTION_DATABASE_URL: 'mysql://x' }, 'config error at JUNCTION_DATABASE_URL: expected a postgres:// URL'],
     [
       {},
@@ -121,6 +131,11 @@ describe('configuration', () => {
       configError(() => load({}, { JUNCTION_ENCRYPTION_KEYS: `k1:${secret}` })),
       configError(() => load({}, { JUNCTION_DATABASE_URL: `mysql://root:${secret}@db` })),
       configError(() => load({ databaseUrl: { env: 'DB', extra: secret } })),
+      configError(() => load({ port: secret })),
+      configError(() => load({ egress: { allowHttp: secret } })),
+      configError(() => load({ integrations: { a: { provider: 'stripe', scopes: secret } } })),
+      configError(() => load({ providers: { p: { auth: { type: secret }, api: { baseUrl: 'https://x' } } } })),
+      configError(() => load({ providers: { p: { auth: { type: 'basic' }, api: { baseUrl: secret } } } })),
     ]
     for (const message of messages) expect(message).not.toContain(secret)
   })

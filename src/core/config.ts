@@ -77,7 +77,7 @@ export function loadConfig(sources: ConfigSources): JunctionOptions {
 }
 
 function readConfigFile(sources: ConfigSources): { path: string | undefined; raw: unknown } {
-  const named = sources.flags?.config ?? sources.env.JUNCTION_CONFIG
+  const named = sources.flags?.config ?? withoutEmptyValues(sources.env).JUNCTION_CONFIG
   const path = resolve(sources.cwd, named ?? defaultConfigFile)
   if (!existsSync(path)) {
     if (named !== undefined)
@@ -100,7 +100,8 @@ function configErrorFrom(error: z.ZodError): ConfigError {
 }
 
 function buildOptions(file: ConfigFile, configFile: string | undefined, sources: ConfigSources): JunctionOptions {
-  const { env, flags = {}, cwd } = sources
+  const { flags = {}, cwd } = sources
+  const env = withoutEmptyValues(sources.env)
   const secret = (ref: SecretRef | undefined, path: string) =>
     ref === undefined ? undefined : resolveSecret(ref, path, env)
 
@@ -135,7 +136,8 @@ function buildOptions(file: ConfigFile, configFile: string | undefined, sources:
     redisUrl: redisUrl.value,
     encryptionKeys: keys.value === undefined ? [] : parseEncryptionKeys(keys.value, keys.path),
     eventsSecret: eventsSecret.value,
-    sandbox: developmentDefault && parseSwitch(env.JUNCTION_SANDBOX, 'JUNCTION_SANDBOX', file.sandbox ?? true),
+    // Parsed in every mode, so that a bad value is reported even where it would not matter.
+    sandbox: parseSwitch(env.JUNCTION_SANDBOX, 'JUNCTION_SANDBOX', file.sandbox ?? true) && developmentDefault,
     allowedReturnUrls: file.allowedReturnUrls,
     eventsUrl: file.events?.url,
     egress: {
@@ -148,19 +150,24 @@ function buildOptions(file: ConfigFile, configFile: string | undefined, sources:
   }
 }
 
+/** An empty variable counts as unset everywhere: `JUNCTION_HOST=` must not mean "bind every interface". */
+function withoutEmptyValues(env: ConfigSources['env']): ConfigSources['env'] {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''))
+}
+
 function isDevelopmentEnv(nodeEnv: string | undefined): boolean {
   return nodeEnv === undefined || nodeEnv === '' || nodeEnv === 'development'
 }
 
 function parsePort(text: string | undefined): number | undefined {
-  if (text === undefined || text === '') return undefined
+  if (text === undefined) return undefined
   const port = Number(text)
   if (!/^\d+$/.test(text) || port > 65535) throw new ConfigError('JUNCTION_PORT', 'expected a port number (0-65535)')
   return port
 }
 
 function parseSwitch(text: string | undefined, name: string, fallback: boolean): boolean {
-  if (text === undefined || text === '') return fallback
+  if (text === undefined) return fallback
   if (text === '1') return true
   if (text === '0') return false
   throw new ConfigError(name, 'expected 1 or 0')
@@ -176,7 +183,7 @@ function pickSecret(
   secret: SecretResolver,
 ): { value: string | undefined; path: string } {
   const fromEnv = env[variable]
-  if (fromEnv !== undefined && fromEnv !== '') return { value: fromEnv, path: variable }
+  if (fromEnv !== undefined) return { value: fromEnv, path: variable }
   return { value: secret(fromFile, filePath), path: filePath }
 }
 

@@ -9,6 +9,10 @@ describe('redaction', () => {
     expect(redactText('slack xoxb-1234-5678-abcdefgh')).toBe('slack [redacted]')
     expect(redactText('postgres://junction:s3cret@db:5432/x')).toBe('postgres://junction:[redacted]@db:5432/x')
     expect(redactText('/cb?code=abc123&state=xyz&page=2')).toBe('/cb?code=[redacted]&state=[redacted]&page=2')
+    expect(redactText('redis://:hunter2@cache:6379')).toBe('redis://:[redacted]@cache:6379')
+    expect(redactText('postgres://db/x?sslpassword=hunter2')).toBe('postgres://db/x?sslpassword=[redacted]')
+    expect(redactText('Authorization: token opaque-value')).toBe('Authorization: [redacted]')
+    expect(redactText('{"authorization":"custom v1:abc"}')).toBe('{"authorization":"[redacted]"}')
   })
 
   it('replaces secret-named fields at any depth and keeps the rest', () => {
@@ -21,6 +25,13 @@ describe('redaction', () => {
       headers: { Authorization: '[redacted]', 'x-request-id': 'r1' },
       nested: [{ refresh_token: '[redacted]', accessToken: '[redacted]', clientSecret: '[redacted]', status: 401 }],
       code: 'not_found',
+    })
+  })
+
+  it('never logs raw bytes, and shows dates as dates', () => {
+    expect(redactValue({ material: Buffer.from('secret key bytes'), at: new Date(0) })).toEqual({
+      material: '[16 bytes]',
+      at: '1970-01-01T00:00:00.000Z',
     })
   })
 

@@ -21,6 +21,11 @@ const secretKeyNames = new Set([
   'codeverifier',
   'databaseurl',
   'redisurl',
+  'connectionstring',
+  'encryptionkey',
+  'keys',
+  'hash',
+  'sslpassword',
 ])
 
 export const redactedMarker = '[redacted]'
@@ -28,12 +33,14 @@ export const redactedMarker = '[redacted]'
 /** Token-shaped text, and what replaces it: our API keys, bearer tokens, common provider tokens, URL credentials. */
 const secretPatterns: ReadonlyArray<readonly [RegExp, string]> = [
   [/\bjnc_[A-Za-z0-9_-]{8,}/g, redactedMarker],
+  // Whatever follows an Authorization label, whatever its scheme (`token …`, `Bearer …`, custom ones).
+  [/(authorization["']?\s*[:=]\s*["']?)[^"',}\r\n]+/gi, `$1${redactedMarker}`],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, redactedMarker],
   [/\b(xox[abprs]|ghp|gho|ghu|ghs|ghr|sk_live|sk_test|rk_live|rk_test|whsec)[_-][A-Za-z0-9_-]{8,}/g, redactedMarker],
   [/\bya29\.[A-Za-z0-9._-]{8,}/g, redactedMarker],
-  [/(\/\/[^/\s:@]+:)[^@\s/]+@/g, `$1${redactedMarker}@`],
+  [/(\/\/[^/\s:@]*:)[^@\s/]+@/g, `$1${redactedMarker}@`],
   [
-    /([?&](?:access_token|refresh_token|token|code|client_secret|api_key|apikey|key|password|state)=)[^&#\s]+/gi,
+    /([?&](?:access_token|refresh_token|id_token|token|code|code_verifier|client_secret|api_key|apikey|key|password|sslpassword|state|sig|signature)=)[^&#\s]+/gi,
     `$1${redactedMarker}`,
   ],
 ]
@@ -53,6 +60,9 @@ export function redactText(text: string): string {
 export function redactValue(value: unknown, seen = new WeakSet<object>()): unknown {
   if (typeof value === 'string') return redactText(value)
   if (value === null || typeof value !== 'object') return value
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString()
+  // Raw bytes are never logged: they are as likely to be a key as anything else.
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return `[${value.byteLength} bytes]`
   if (seen.has(value)) return '[cycle]'
   seen.add(value)
   if (value instanceof Error) return redactError(value, seen)

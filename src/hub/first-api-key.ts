@@ -3,7 +3,7 @@
  * (mode 0600) and prints it only to a terminal; the log names the file, never the key. Production refuses to start
  * without a key and says how to make one.
  */
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { JunctionError } from '../core/errors.js'
 import type { Hub } from './open-hub.js'
@@ -28,7 +28,18 @@ export async function ensureFirstApiKey(hub: Hub, output: FirstKeyOutput): Promi
   }
   const { key, info } = await hub.apiKeys.create('initial')
   const file = initialApiKeyFile(hub.options.dataDir)
-  writeFileSync(file, `${key}\n`, { mode: 0o600 })
+  try {
+    // A fresh file renamed into place: an existing file with looser permissions is replaced, not reused.
+    mkdirSync(hub.options.dataDir, { recursive: true, mode: 0o700 })
+    const draft = `${file}.${process.pid}.tmp`
+    rmSync(draft, { force: true })
+    writeFileSync(draft, `${key}\n`, { mode: 0o600, flag: 'wx' })
+    renameSync(draft, file)
+  } catch (error) {
+    // A key nobody can read is useless and would stop the next start from making one.
+    await hub.apiKeys.revoke(info.id)
+    throw error
+  }
   hub.logger.info({ file, keyId: info.id }, 'created the first API key and wrote it to a file readable only by you')
   if (output.isTerminal) output.print(`Your first API key (also in ${file}):\n  ${key}\n`)
 }

@@ -27,16 +27,29 @@ export interface Hub {
 export interface OpenHubOptions {
   /** @default true */
   migrate?: boolean
+  /**
+   * Load the encryption keys at once (a missing key then stops the opening). Commands that never touch a sealed
+   * value (`keys`, `migrate`) pass false: the keys are then loaded on first use of `vault`.
+   * @default true
+   */
+  loadVault?: boolean
 }
 
 export async function openHub(options: JunctionOptions, logger: Logger, open: OpenHubOptions = {}): Promise<Hub> {
-  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 })
-  const lock: DataDirLock | undefined =
-    options.databaseUrl === undefined ? acquireDataDirLock(options.dataDir) : undefined
+  const embedded = options.databaseUrl === undefined
+  if (embedded) mkdirSync(options.dataDir, { recursive: true, mode: 0o700 })
+  const lock: DataDirLock | undefined = embedded ? acquireDataDirLock(options.dataDir) : undefined
   let database: Database | undefined
   try {
-    const vaultKeys = loadVaultKeys(options, logger)
-    const vault = createVault(vaultKeys.keys)
+    let keys: { vaultKeys: VaultKeys; vault: Vault } | undefined
+    const loadKeys = () => {
+      if (keys === undefined) {
+        const vaultKeys = loadVaultKeys(options, logger)
+        keys = { vaultKeys, vault: createVault(vaultKeys.keys) }
+      }
+      return keys
+    }
+    if (open.loadVault !== false) loadKeys()
     database = await openDatabase(
       options.databaseUrl === undefined
         ? { backend: 'pglite', dataDir: options.dataDir }
@@ -53,8 +66,12 @@ export async function openHub(options: JunctionOptions, logger: Logger, open: Op
       options,
       logger,
       database: opened,
-      vault,
-      vaultKeys,
+      get vault() {
+        return loadKeys().vault
+      },
+      get vaultKeys() {
+        return loadKeys().vaultKeys
+      },
       apiKeys,
       close() {
         closing ??= opened.close().finally(() => lock?.release())

@@ -2,6 +2,7 @@
 import type { Context } from 'hono'
 import { errorBody, isJunctionError, type JunctionErrorCode, statusForCode } from '../core/errors.js'
 import type { Logger } from '../core/logger.js'
+import { isDatabaseUnavailable } from '../storage/database-errors.js'
 
 export function errorResponse(
   code: JunctionErrorCode,
@@ -25,6 +26,10 @@ export function handleError(logger: Logger) {
       const headers: Record<string, string> = {}
       if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(Math.ceil(error.retryAfterSeconds))
       return errorResponse(error.code, error.message, headers)
+    }
+    if (isDatabaseUnavailable(error)) {
+      logger.warn({ err: error, path: c.req.path }, 'the database is not answering')
+      return errorResponse('unavailable', 'the database is not answering; try again shortly', { 'retry-after': '5' })
     }
     logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unexpected error')
     return errorResponse('internal_error', 'Junction failed to handle this request; the error was logged')

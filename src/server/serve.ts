@@ -11,10 +11,18 @@ export interface RunningServer {
   close(graceMs?: number): Promise<void>
 }
 
-export function listen(app: Hono, options: { host: string; port: number }): Promise<RunningServer> {
+export interface ListenOptions {
+  host: string
+  port: number
+  /** Errors of the server after it is listening (they would otherwise crash the process unseen). */
+  onError?: (error: Error) => void
+}
+
+export function listen(app: Hono, options: ListenOptions): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, (info: AddressInfo) => {
       server.off('error', reject)
+      server.on('error', (error: Error) => options.onError?.(error))
       const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
       resolve({
         url: `http://${host}:${info.port}`,

@@ -3,6 +3,7 @@ import { JunctionError } from '../core/errors.js'
 
 export const defaultPageSize = 50
 export const maxPageSize = 500
+const maxBigint = 9_223_372_036_854_775_807n
 
 export function encodeCursor(seq: string): string {
   return Buffer.from(`s:${seq}`, 'utf8').toString('base64url')
@@ -12,7 +13,10 @@ export function encodeCursor(seq: string): string {
 export function decodeCursor(cursor: string): string {
   const text = Buffer.from(cursor, 'base64url').toString('utf8')
   const match = /^s:(\d{1,19})$/.exec(text)
-  if (match?.[1] === undefined) throw new JunctionError('invalid_request', 'cursor is not one this API returned')
+  // Beyond PostgreSQL's bigint the database would refuse the comparison: that is a bad cursor, not a server error.
+  if (match?.[1] === undefined || BigInt(match[1]) > maxBigint) {
+    throw new JunctionError('invalid_request', 'cursor is not one this API returned')
+  }
   return match[1]
 }
 

@@ -2,7 +2,7 @@
  * @module The embedded database belongs to one process: PGlite takes no lock of its own, and two processes on the
  * same files corrupt them. `<dataDir>/junction.lock` holds the owner's pid; a lock whose process is gone is taken over.
  */
-import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { JunctionError } from '../core/errors.js'
 
@@ -31,13 +31,7 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
   const candidate = `${path}.${pid}`
   writeFileSync(candidate, `${pid}\n`, { mode: 0o600 })
   try {
-    if (!linkExclusive(candidate, path)) {
-      const owner = readOwner(path)
-      if (owner !== undefined && owner !== pid && isAlive(owner)) throw new DataDirInUseError(owner)
-      // The owner is gone (or the pid was reused by us): the lock is stale.
-      rmSync(path, { force: true })
-      if (!linkExclusive(candidate, path)) throw new DataDirInUseError(readOwner(path) ?? 0)
-    }
+    if (!linkExclusive(candidate, path)) takeOverStaleLock(path, candidate, pid)
   } finally {
     rmSync(candidate, { force: true })
   }
@@ -51,6 +45,35 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
       heldHere.delete(path)
       if (readOwner(path) === pid) rmSync(path, { force: true })
     },
+  }
+}
+
+/**
+ * Replaces a lock whose owner is gone. Only the process holding `junction.lock.takeover` may do so, and it checks the
+ * owner again once it holds it: otherwise two processes could both see the dead owner, and the second would remove
+ * the lock the first had just taken.
+ */
+function takeOverStaleLock(path: string, candidate: string, pid: number): void {
+  const guard = `${path}.takeover`
+  removeIfOlderThan(guard, 10_000)
+  if (!linkExclusive(candidate, guard)) throw new DataDirInUseError(readOwner(path) ?? readOwner(guard) ?? 0)
+  try {
+    const owner = readOwner(path)
+    if (owner !== undefined && owner !== pid && isAlive(owner)) throw new DataDirInUseError(owner)
+    // The owner is gone (or the pid is ours, left by an earlier process that had it): the lock is stale.
+    rmSync(path, { force: true })
+    if (!linkExclusive(candidate, path)) throw new DataDirInUseError(readOwner(path) ?? 0)
+  } finally {
+    rmSync(guard, { force: true })
+  }
+}
+
+/** A takeover guard left by a process that died while holding it would block every start: it expires. */
+function removeIfOlderThan(path: string, ageMs: number): void {
+  try {
+    if (Date.now() - statSync(path).mtimeMs > ageMs) rmSync(path, { force: true })
+  } catch {
+    // No guard: nothing to remove.
   }
 }
 

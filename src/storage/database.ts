@@ -72,13 +72,17 @@ async function openPostgres(url: string, poolSize = 10, logger?: Logger): Promis
     db,
     backend: 'postgres',
     async withMigrationLock(work) {
-      const client = await pool.connect()
+      // A connection of its own, outside the pool: the migrations need pool connections while the lock is held.
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 })
+      client.on('error', (error) => logger?.warn({ err: error }, 'the migration lock connection failed'))
+      await client.connect()
       try {
         await client.query('select pg_advisory_lock($1)', [migrationLockId])
         return await work()
       } finally {
+        // Ending the session releases the advisory lock even if the unlock below cannot be sent.
         await client.query('select pg_advisory_unlock($1)', [migrationLockId]).catch(() => undefined)
-        client.release()
+        await client.end().catch(() => undefined)
       }
     },
     close: () => db.destroy(),

@@ -9,9 +9,10 @@
  * Its value, sealed under its own first key, simply replaces ours.
  */
 import { type Kysely, sql } from 'kysely'
+import { JunctionError } from '../core/errors.js'
 import type { Schema } from '../storage/schema.js'
 import { type SealedColumn, sealedColumns } from '../storage/sealed-columns.js'
-import type { Vault } from './vault.js'
+import type { SealContext, Vault } from './vault.js'
 
 export interface RotateOptions {
   /** @default 100 */
@@ -78,7 +79,7 @@ async function rotateColumn(
     await options.onBatchRead?.({ table: target.table, rowIds: rows.map((row) => row.id) })
     for (const row of rows) {
       const context = { table: target.table, rowId: row.id, column: target.column }
-      const fresh = vault.seal(vault.open(row.sealed, context), context)
+      const fresh = vault.seal(openForRotation(vault, row.sealed, context), context)
       const versionCheck =
         target.versionColumn === undefined ? sql`` : sql`and ${sql.ref(target.versionColumn)} = ${row.version}`
       const result = await sql`
@@ -90,6 +91,21 @@ async function rotateColumn(
     after = rows[rows.length - 1]?.id ?? after
   }
   return { resealed, changedUnderUs }
+}
+
+function openForRotation(vault: Vault, sealed: string, context: SealContext): string {
+  try {
+    return vault.open(sealed, context)
+  } catch (error) {
+    // Name the row, so that the operator can find it; rotation stops rather than skipping a value it cannot read.
+    throw new JunctionError(
+      'internal_error',
+      `cannot re-seal ${context.table} row ${context.rowId}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    )
+  }
 }
 
 async function countByKeyId(db: Kysely<Schema>, columns: readonly SealedColumn[]): Promise<Record<string, number>> {

@@ -10,7 +10,7 @@ export function registerKeysCommands(program: Command): void {
     .description('create an API key; it is printed once, on standard output')
     .option('--config <file>', 'configuration file')
     .action(async (name: string, flags: GlobalFlags) => {
-      const { key, info } = await withHub(flags, (hub) => hub.apiKeys.create(name))
+      const { key, info } = await withHub(flags, (hub) => hub.apiKeys.create(name), { loadVault: false })
       process.stderr.write(`created API key ${info.id} (${info.name}); it is shown only now\n`)
       process.stdout.write(`${key}\n`)
     })
@@ -20,16 +20,20 @@ export function registerKeysCommands(program: Command): void {
     .description('list active API keys (never the keys themselves)')
     .option('--config <file>', 'configuration file')
     .action(async (flags: GlobalFlags) => {
-      const rows = await withHub(flags, async (hub) => {
-        const all = []
-        let cursor: string | undefined
-        do {
-          const page = await hub.apiKeys.list({ limit: 500, cursor })
-          all.push(...page.data)
-          cursor = page.nextCursor ?? undefined
-        } while (cursor !== undefined)
-        return all
-      })
+      const rows = await withHub(
+        flags,
+        async (hub) => {
+          const all = []
+          let cursor: string | undefined
+          do {
+            const page = await hub.apiKeys.list({ limit: 500, cursor })
+            all.push(...page.data)
+            cursor = page.nextCursor ?? undefined
+          } while (cursor !== undefined)
+          return all
+        },
+        { loadVault: false },
+      )
       const lines = rows.map((key) => [key.id, key.name, `${key.prefix}…`, key.createdAt, key.lastUsedAt ?? 'never'])
       process.stdout.write(formatTable(['ID', 'NAME', 'PREFIX', 'CREATED', 'LAST USED'], lines))
     })
@@ -39,7 +43,7 @@ export function registerKeysCommands(program: Command): void {
     .description('revoke an API key')
     .option('--config <file>', 'configuration file')
     .action(async (id: string, flags: GlobalFlags) => {
-      await withHub(flags, (hub) => hub.apiKeys.revoke(id))
+      await withHub(flags, (hub) => hub.apiKeys.revoke(id), { loadVault: false })
       process.stderr.write(`revoked API key ${id}\n`)
     })
 }

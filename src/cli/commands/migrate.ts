@@ -9,7 +9,7 @@ export function registerMigrateCommand(program: Command): void {
     .description('apply database migrations and exit')
     .option('--config <file>', 'configuration file')
     .action(async (flags: GlobalFlags) => {
-      const report = await withHub(flags, (hub) => migrateToLatest(hub.database), { migrate: false })
+      const report = await withHub(flags, (hub) => migrateToLatest(hub.database), { migrate: false, loadVault: false })
       const applied = report.applied.length === 0 ? 'none: the database was up to date' : report.applied.join(', ')
       process.stdout.write(`migrations applied: ${applied}\n`)
     })

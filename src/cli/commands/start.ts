@@ -1,10 +1,10 @@
 /** @module `junction start`: open the hub (migrating first), serve the API, and stop gracefully on a signal. */
 import { type Command, InvalidArgumentError } from 'commander'
-import { createLogger } from '../../core/logger.js'
+import { createLogger, type Logger } from '../../core/logger.js'
 import { ensureFirstApiKey } from '../../hub/first-api-key.js'
-import { openHub } from '../../hub/open-hub.js'
+import { type Hub, openHub } from '../../hub/open-hub.js'
 import { createApp } from '../../server/app.js'
-import { listen } from '../../server/serve.js'
+import { listen, type RunningServer } from '../../server/serve.js'
 import { readOptions } from '../cli-context.js'
 
 interface StartFlags {
@@ -30,43 +30,54 @@ export function registerStartCommand(program: Command): void {
       const options = readOptions(flags)
       const logger = createLogger()
       const hub = await openHub(options, logger)
-      let server: Awaited<ReturnType<typeof listen>>
+      const running: { server?: RunningServer } = {}
+      // From here on a signal stops cleanly, even while the first key is made or the socket bound.
+      const stopOn = stopper(logger, hub, running)
+      process.on('SIGINT', () => stopOn('SIGINT'))
+      process.on('SIGTERM', () => stopOn('SIGTERM'))
       try {
         await ensureFirstApiKey(hub, {
           isTerminal: process.stdout.isTTY === true,
           print: (line) => process.stdout.write(line),
         })
         const app = createApp({ apiKeys: hub.apiKeys, database: hub.database, logger })
-        server = await listen(app, { host: options.host, port: options.port })
+        running.server = await listen(app, {
+          host: options.host,
+          port: options.port,
+          onError: (error) => logger.error({ err: error }, 'the HTTP server failed'),
+        })
       } catch (error) {
         await hub.close()
         throw error
       }
-      logger.info({ url: server.url, mode: options.mode, database: hub.database.backend }, 'Junction is listening')
-
-      let stopping = false
-      const stop = (signal: string) => {
-        if (stopping) {
-          logger.warn({ signal }, 'second signal: exiting at once')
-          process.exit(1)
-        }
-        stopping = true
-        logger.info({ signal }, 'stopping: finishing requests in flight')
-        server
-          .close()
-          .then(() => hub.close())
-          .then(
-            () => {
-              logger.info('stopped')
-              process.exit(0)
-            },
-            (error: unknown) => {
-              logger.error({ err: error }, 'failed to stop cleanly')
-              process.exit(1)
-            },
-          )
-      }
-      process.on('SIGINT', () => stop('SIGINT'))
-      process.on('SIGTERM', () => stop('SIGTERM'))
+      logger.info(
+        { url: running.server.url, mode: options.mode, database: hub.database.backend },
+        'Junction is listening',
+      )
     })
+}
+
+/** Stops the server (finishing requests in flight), then the hub; a second signal exits at once. */
+function stopper(logger: Logger, hub: Hub, running: { server?: RunningServer }) {
+  let stopping = false
+  return (signal: string) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting at once')
+      process.exit(1)
+    }
+    stopping = true
+    logger.info({ signal }, 'stopping: finishing requests in flight')
+    Promise.resolve(running.server?.close())
+      .then(() => hub.close())
+      .then(
+        () => {
+          logger.info('stopped')
+          process.exit(0)
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'failed to stop cleanly')
+          process.exit(1)
+        },
+      )
+  }
 }
