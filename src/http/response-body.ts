@@ -41,5 +41,6 @@ export function parseBody(bytes: Uint8Array, contentType: string | undefined): u
       return text
     }
   }
-  return bytes
+  // A plain Uint8Array, not Node's Buffer subclass: the same type in every runtime.
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }

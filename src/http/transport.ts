@@ -50,13 +50,21 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Clo
     bodyTimeout: 0,
   })
   const transport: Transport = async (request) => {
-    const response = await undiciRequest(request.url, {
-      method: request.method as 'GET',
-      headers: request.headers,
-      body: request.body ?? null,
-      signal: request.signal,
-      dispatcher: agent,
-    })
+    let response: Awaited<ReturnType<typeof undiciRequest>>
+    try {
+      response = await undiciRequest(request.url, {
+        method: request.method as 'GET',
+        headers: request.headers,
+        body: request.body ?? null,
+        signal: request.signal,
+        dispatcher: agent,
+      })
+    } catch (error) {
+      // undici 7 destroys the socket of an aborted request a tick later; a request dispatched before that tick
+      // leaves the old socket open for good (seen with a retry right after a timeout). One turn of the loop first.
+      if (request.signal.aborted) await new Promise((resolve) => setImmediate(resolve))
+      throw error
+    }
     return {
       status: response.statusCode,
       headers: response.headers,

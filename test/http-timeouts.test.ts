@@ -1,0 +1,52 @@
+/** Each way a server can fail to finish ends with its own error code, within its bound, leaving no socket open. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createHttpClient } from '../src/http/client.js'
+import { type FakeUpstream, startUpstream } from './helpers/fake-upstream.js'
+
+const local = { allowHttp: true, allowPrivateNetworks: true }
+
+async function settles(check: () => boolean, withinMs: number): Promise<boolean> {
+  const until = Date.now() + withinMs
+  while (Date.now() < until) {
+    if (check()) return true
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  return check()
+}
+
+describe('timeouts and size caps', () => {
+  let upstream: FakeUpstream
+  beforeAll(async () => {
+    upstream = await startUpstream()
+  })
+  afterAll(() => upstream.close())
+
+  it.each([
+    ['a server that never answers', '/silent', { timeoutMs: 300 }, 'timeout', 1_000],
+    ['a server that trickles a byte a second', '/trickle', { timeoutMs: 1_500 }, 'timeout', 2_500],
+    ['a server that sends 20 MiB', '/huge', { timeoutMs: 10_000 }, 'response_too_large', 3_000],
+  ] as const)('%s ends in its error, within its bound', async (_, path, options, code, boundMs) => {
+    const api = createHttpClient({ baseUrl: upstream.url, egress: local, retry: false, ...options })
+    const started = Date.now()
+    await expect(api.get(path)).rejects.toMatchObject({ code })
+    expect(Date.now() - started).toBeLessThan(boundMs)
+    expect(await settles(() => upstream.openSockets() === 0, 1_000)).toBe(true)
+    await api.close()
+  })
+
+  it('gives a call its deadline across retries and waits', async () => {
+    const api = createHttpClient({
+      baseUrl: upstream.url,
+      egress: local,
+      timeoutMs: 200,
+      deadlineMs: 700,
+      retry: { maxAttempts: 10, baseDelayMs: 1, maxDelayMs: 5 },
+    })
+    const started = Date.now()
+    const error = await api.get('/silent').catch((caught: unknown) => caught)
+    expect(error).toMatchObject({ code: 'timeout' })
+    expect(Date.now() - started).toBeLessThan(1_200)
+    expect(await settles(() => upstream.openSockets() === 0, 1_000)).toBe(true)
+    await api.close()
+  })
+})
