@@ -21,13 +21,19 @@ interface KeyRate {
   rate: number | undefined
   refusals: number
   changedAt: number
+  decreasedAt: number | undefined
   accepted: number[]
 }
 
+/**
+ * Refusals this soon after a decrease belong to the same episode (requests already in flight when the first 429
+ * came back): they do not lower the rate again.
+ */
+const episodeMs = 1_000
 /** Fraction of the accepted rate to settle at after a refusal. */
 const settleFactor = 0.9
 /** Growth per quiet interval while finding the limit, and after. */
-const probeGrowth = 1.5
+const probeGrowth = 2
 const creepGrowth = 1.05
 
 export interface AdaptiveRate {
@@ -48,7 +54,7 @@ export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
   const get = (key: string): KeyRate => {
     let state = keys.get(key)
     if (state === undefined) {
-      state = { rate: options.requestsPerSecond, refusals: 0, changedAt: now(), accepted: [] }
+      state = { rate: options.requestsPerSecond, refusals: 0, changedAt: now(), decreasedAt: undefined, accepted: [] }
       keys.set(key, state)
     }
     return state
@@ -79,12 +85,16 @@ export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
     refused(key) {
       const state = get(key)
       const at = now()
+      if (state.decreasedAt !== undefined && at - state.decreasedAt < episodeMs) return
       const acceptedRate = acceptedInLastSecond(state, at)
-      const base =
-        state.rate === undefined ? acceptedRate : acceptedRate > 0 ? Math.min(state.rate, acceptedRate) : state.rate / 2
+      const sending = state.rate ?? Number.POSITIVE_INFINITY
+      // What the provider took in the last second is the best estimate of its limit; with nothing taken, halve
+      // (or start from one a second when the limit is unknown).
+      const base = acceptedRate > 0 ? Math.min(sending, acceptedRate) : state.rate === undefined ? 1 : state.rate / 2
       state.rate = Math.max(floor, base * settleFactor)
       state.refusals++
       state.changedAt = at
+      state.decreasedAt = at
     },
   }
 }

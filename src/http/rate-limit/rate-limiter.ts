@@ -6,12 +6,15 @@
  * The bucket keeps one token of the provider's burst in reserve: when we pace exactly at the provider's limit, that
  * token absorbs network jitter (a request arriving a few ms early) instead of earning a 429.
  */
+import type { Redis } from 'ioredis'
 import { JunctionError } from '../../core/errors.js'
 import { abortedError, sleep } from '../sleep.js'
 import { budgetExhausted, type HeaderLookup, waitHintMs } from '../wait-hints.js'
 import { type AdaptiveRate, createAdaptiveRate } from './adaptive-rate.js'
+import { createFailoverRateStore } from './failover-rate-store.js'
 import { gcraParams } from './gcra.js'
 import { createLocalRateStore, type RateStore } from './rate-store.js'
+import { createRedisRateStore } from './redis-rate-store.js'
 
 export interface RateLimitOptions {
   /** Sustained rate; leave out when the limit is unknown (then only `adaptive` pacing applies). */
@@ -22,7 +25,18 @@ export interface RateLimitOptions {
   maxConcurrent?: number | undefined
   /** Learn from 429s and `remaining: 0` headers. @default true */
   adaptive?: boolean | undefined
-  /** Where bucket state lives. @default in memory */
+  /**
+   * Share the buckets through Redis, so that every instance draws on one budget per key. If Redis stops answering,
+   * limits fall back to this process's own until it is back. Create the client with `enableOfflineQueue: false`, so
+   * that commands fail at once during an outage instead of queueing.
+   */
+  redis?: Redis | undefined
+  /** How long a Redis call may take before local limits answer instead. @default 250 */
+  redisTimeoutMs?: number | undefined
+  /** Told once when Redis stops answering, and once when it is back (http/ writes no logs itself). */
+  onSharedStoreDown?: ((error: unknown) => void) | undefined
+  onSharedStoreBack?: (() => void) | undefined
+  /** Where bucket state lives, when neither memory nor `redis` fits. @default in memory */
   store?: RateStore | undefined
   /** Pause after a 429 that names no wait. @default 1_000 */
   defaultPauseMs?: number | undefined
@@ -66,17 +80,33 @@ interface KeyQueue {
   waiting: Waiter[]
   draining: boolean
   active: number
+  /**
+   * Requests allowed in flight now. With an unknown limit this starts at 1 and grows by one per round trip, so that
+   * the first 429 finds few requests already on their way; once the provider has refused once, pacing takes over
+   * and the window is `maxConcurrent`.
+   */
+  window: number
   onRelease: (() => void) | undefined
   pausedUntil: number
 }
 
+function storeFor(options: RateLimitOptions): RateStore {
+  if (options.redis === undefined) return createLocalRateStore()
+  return createFailoverRateStore(createRedisRateStore(options.redis), createLocalRateStore(), {
+    ...(options.redisTimeoutMs === undefined ? {} : { timeoutMs: options.redisTimeoutMs }),
+    ...(options.onSharedStoreDown === undefined ? {} : { onFallback: options.onSharedStoreDown }),
+    ...(options.onSharedStoreBack === undefined ? {} : { onRecover: options.onSharedStoreBack }),
+  })
+}
+
 export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
-  const store = options.store ?? createLocalRateStore()
+  const store = options.store ?? storeFor(options)
   const configuredRate = options.requestsPerSecond
   const burst = options.burst ?? Math.max(1, Math.round(configuredRate ?? 1))
   const effectiveBurst = burst > 1 ? burst - 1 : 1
   const maxConcurrent = options.maxConcurrent ?? 10
   const defaultPauseMs = options.defaultPauseMs ?? 1_000
+  const slowStart = options.adaptive !== false && configuredRate === undefined
   const adaptive: AdaptiveRate | undefined =
     options.adaptive === false
       ? undefined
@@ -92,7 +122,8 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
   const queueOf = (key: string): KeyQueue => {
     let queue = queues.get(key)
     if (queue === undefined) {
-      queue = { waiting: [], draining: false, active: 0, onRelease: undefined, pausedUntil: 0 }
+      const window = slowStart ? 1 : maxConcurrent
+      queue = { waiting: [], draining: false, active: 0, window, onRelease: undefined, pausedUntil: 0 }
       queues.set(key, queue)
     }
     return queue
@@ -103,8 +134,15 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
       retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
     })
 
+  /** One more request in flight per round trip (each accepted response adds 1/window), as TCP grows its window. */
+  function growWindow(queue: KeyQueue): void {
+    if (queue.window >= maxConcurrent) return
+    queue.window = Math.min(maxConcurrent, queue.window + 1 / Math.floor(queue.window))
+    queue.onRelease?.()
+  }
+
   async function waitForSlot(queue: KeyQueue, waiter: Waiter): Promise<void> {
-    while (queue.active >= maxConcurrent) {
+    while (queue.active >= Math.floor(queue.window)) {
       const left = waiter.deadline - now()
       if (left <= 0) throw refuse(1_000)
       await new Promise<void>((resolve, reject) => {
@@ -197,18 +235,23 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
     },
 
     observe(key, response) {
-      const exhausted = response.status !== 429 && budgetExhausted(response.header)
-      if (response.status !== 429 && !exhausted) {
-        adaptive?.accepted(key)
+      const queue = queueOf(key)
+      const refused = response.status === 429
+      if (!refused) adaptive?.accepted(key)
+      const hintMs = waitHintMs(response.header, Date.now())
+      if (!refused && !budgetExhausted(response.header)) {
+        growWindow(queue)
         return
       }
-      const hintMs = waitHintMs(response.header, Date.now())
-      if (exhausted && hintMs === undefined) return
+      // The budget is spent: `remaining: 0` pauses until the reset it names (without one, the window just stops
+      // growing); a 429 pauses for its hint, or a default, and lowers the rate.
+      if (!refused && hintMs === undefined) return
       const pauseMs = hintMs ?? defaultPauseMs
-      const queue = queueOf(key)
       queue.pausedUntil = Math.max(queue.pausedUntil, now() + pauseMs)
-      if (response.status === 429) adaptive?.refused(key)
-      else adaptive?.accepted(key)
+      if (refused) {
+        adaptive?.refused(key)
+        queue.window = maxConcurrent
+      }
       store.pause(key, paramsFor(key), pauseMs).catch(() => undefined)
     },
   }

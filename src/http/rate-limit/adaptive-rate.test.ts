@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest'
+import { createAdaptiveRate } from './adaptive-rate.js'
+
+function clock() {
+  let now = 0
+  return { now: () => now, advance: (ms: number) => (now += ms) }
+}
+
+describe('adaptive rate', () => {
+  it('does not pace an unknown limit until the provider refuses, then settles under what it accepted', () => {
+    const time = clock()
+    const rate = createAdaptiveRate({ requestsPerSecond: undefined, now: time.now })
+    expect(rate.rate('k')).toBeUndefined()
+    for (let index = 0; index < 20; index++) {
+      rate.accepted('k')
+      time.advance(40)
+    }
+    rate.refused('k')
+    expect(rate.rate('k')).toBeCloseTo(18, 5)
+  })
+
+  it('probes upwards quickly until a second refusal, then creeps slowly', () => {
+    const time = clock()
+    const rate = createAdaptiveRate({
+      requestsPerSecond: undefined,
+      probeIntervalMs: 1_000,
+      quietPeriodMs: 5_000,
+      now: time.now,
+    })
+    for (let index = 0; index < 10; index++) rate.accepted('k')
+    rate.refused('k')
+    expect(rate.rate('k')).toBeCloseTo(9, 5)
+    time.advance(1_000)
+    expect(rate.rate('k')).toBeCloseTo(18, 5)
+    for (let index = 0; index < 12; index++) rate.accepted('k')
+    // 22 accepted within the last second, but we were sending at 18: settle at 90% of the lower.
+    rate.refused('k')
+    expect(rate.rate('k')).toBeCloseTo(16.2, 5)
+    time.advance(1_000)
+    expect(rate.rate('k')).toBeCloseTo(16.2, 5)
+    time.advance(4_000)
+    expect(rate.rate('k')).toBeCloseTo(17.01, 5)
+  })
+
+  it('never rises above the configured rate, and halves when nothing was accepted', () => {
+    const time = clock()
+    const rate = createAdaptiveRate({ requestsPerSecond: 10, quietPeriodMs: 100, now: time.now })
+    rate.refused('k')
+    // The same episode: requests that were in flight when the first 429 came back.
+    rate.refused('k')
+    expect(rate.rate('k')).toBeCloseTo(4.5, 5)
+    time.advance(50)
+    rate.refused('k')
+    expect(rate.rate('k')).toBeCloseTo(4.5, 5)
+    time.advance(1_000)
+    rate.refused('k')
+    expect(rate.rate('k')).toBeCloseTo(2.025, 5)
+    for (let step = 0; step < 200; step++) {
+      time.advance(100)
+      rate.rate('k')
+    }
+    expect(rate.rate('k')).toBe(10)
+  })
+
+  it('keeps keys apart', () => {
+    const rate = createAdaptiveRate({ requestsPerSecond: 10 })
+    rate.refused('a')
+    expect(rate.rate('a')).toBeLessThan(10)
+    expect(rate.rate('b')).toBe(10)
+  })
+})

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest'
+import { createRateLimiter } from './rate-limiter.js'
+
+describe('rate limiter queue', () => {
+  it('admits callers in the order they came, at the rate', async () => {
+    const limiter = createRateLimiter({ requestsPerSecond: 100, burst: 2, maxConcurrent: 50 })
+    const order: number[] = []
+    const started = performance.now()
+    await Promise.all(
+      Array.from({ length: 10 }, async (_, index) => {
+        const permit = await limiter.acquire('k', { maxWaitMs: 5_000 })
+        order.push(index)
+        permit.release()
+      }),
+    )
+    expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    // One of the two burst tokens is kept in reserve: 1 at once, then 9 at 10 ms.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(85)
+  })
+
+  it('holds callers beyond the concurrency cap until a permit is released', async () => {
+    const limiter = createRateLimiter({ maxConcurrent: 2, adaptive: false })
+    const first = await limiter.acquire('k', { maxWaitMs: 1_000 })
+    await limiter.acquire('k', { maxWaitMs: 1_000 })
+    let thirdIn = false
+    const third = limiter.acquire('k', { maxWaitMs: 1_000 }).then((permit) => {
+      thirdIn = true
+      return permit
+    })
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(thirdIn).toBe(false)
+    first.release()
+    expect((await third).waitedMs).toBeGreaterThanOrEqual(40)
+  })
+
+  it('refuses with rate_limited and the expected wait when the deadline is too short', async () => {
+    const limiter = createRateLimiter({ requestsPerSecond: 1, burst: 1 })
+    ;(await limiter.acquire('k', { maxWaitMs: 0 })).release()
+    await expect(limiter.acquire('k', { maxWaitMs: 100 })).rejects.toMatchObject({
+      code: 'rate_limited',
+      retryAfterSeconds: 1,
+    })
+    // The refusal booked nothing: a caller that can wait gets the very next slot.
+    const permit = await limiter.acquire('k', { maxWaitMs: 2_000 })
+    expect(permit.waitedMs).toBeLessThan(1_100)
+  })
+
+  it('answers an aborted caller at once and skips its place', async () => {
+    const limiter = createRateLimiter({ requestsPerSecond: 2, burst: 1 })
+    ;(await limiter.acquire('k', { maxWaitMs: 0 })).release()
+    const controller = new AbortController()
+    const abandoned = limiter.acquire('k', { maxWaitMs: 5_000, signal: controller.signal })
+    setTimeout(() => controller.abort(), 20)
+    await expect(abandoned).rejects.toMatchObject({ code: 'aborted' })
+  })
+
+  it('pauses a key for the wait a 429 names, for everyone queued', async () => {
+    const limiter = createRateLimiter({ maxConcurrent: 10 })
+    limiter.observe('k', { status: 429, header: (name) => (name === 'retry-after' ? '0.3' : undefined) })
+    const started = performance.now()
+    const permit = await limiter.acquire('k', { maxWaitMs: 2_000 })
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290)
+    permit.release()
+    const other = await limiter.acquire('other', { maxWaitMs: 0 })
+    expect(other.waitedMs).toBeLessThan(50)
+  })
+
+  it('pauses on remaining: 0 with a reset', async () => {
+    const limiter = createRateLimiter({ requestsPerSecond: 1_000 })
+    const header = (name: string) => ({ 'x-ratelimit-remaining': '0', 'ratelimit-reset': '0.2' })[name]
+    limiter.observe('k', { status: 200, header })
+    const started = performance.now()
+    ;(await limiter.acquire('k', { maxWaitMs: 2_000 })).release()
+    expect(performance.now() - started).toBeGreaterThanOrEqual(190)
+  })
+})
+
+describe('slow start with an unknown limit', () => {
+  it('lets one request fly, then one more per round trip', async () => {
+    const limiter = createRateLimiter({ maxConcurrent: 10 })
+    const ok = { status: 200, header: () => undefined }
+    const first = await limiter.acquire('k', { maxWaitMs: 1_000 })
+    await expect(limiter.acquire('k', { maxWaitMs: 50 })).rejects.toMatchObject({ code: 'rate_limited' })
+    first.release()
+    limiter.observe('k', ok)
+    const inFlight = [await limiter.acquire('k', { maxWaitMs: 100 }), await limiter.acquire('k', { maxWaitMs: 100 })]
+    await expect(limiter.acquire('k', { maxWaitMs: 50 })).rejects.toMatchObject({ code: 'rate_limited' })
+    for (const permit of inFlight) {
+      permit.release()
+      limiter.observe('k', ok)
+    }
+    const three = await Promise.all([1, 2, 3].map(() => limiter.acquire('k', { maxWaitMs: 100 })))
+    expect(three).toHaveLength(3)
+    await expect(limiter.acquire('k', { maxWaitMs: 50 })).rejects.toMatchObject({ code: 'rate_limited' })
+  })
+})
