@@ -2,6 +2,7 @@
  * `npm run bench`: every benchmark, each beside a baseline measured in the same run, printed as a table.
  * Figures are reported (BENCHMARKS.md), not gated: correctness counts live in the test suites.
  */
+import { measureOverhead, measureRateLimits } from './http.js'
 import { measureStartup } from './startup.js'
 
 const postgresUrl = process.env.JUNCTION_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -44,3 +45,24 @@ console.log('\nStart-up: spawn until GET /health answers 200; idle RSS 2 s after
 console.log('| case | time to /health | vs baseline | idle RSS |')
 console.log('|---|---|---|---|')
 for (const row of rows) console.log(`| ${row.join(' | ')} |`)
+
+const overhead = await measureOverhead()
+console.log(
+  '\nHTTP client overhead: 20,000 GETs, 32 in flight, local keep-alive server (median of 3 alternating runs)\n',
+)
+console.log('| client | requests/s | vs raw undici |')
+console.log('|---|---|---|')
+console.log(`| undici.request (baseline) | ${Math.round(overhead.rawPerSecond)} | 1.00 |`)
+console.log(
+  `| createHttpClient (retries and a generous limiter on) | ${Math.round(overhead.junctionPerSecond)} | ${(overhead.junctionPerSecond / overhead.rawPerSecond).toFixed(2)} |`,
+)
+
+const limits = await measureRateLimits()
+console.log('\nRate-limit efficiency: 300 GETs queued at once against a server enforcing 50/s, burst 5 (429 beyond)\n')
+console.log('| scheduler | succeeded | 429s | seconds | useful throughput / limit |')
+console.log('|---|---|---|---|---|')
+for (const run of limits) {
+  console.log(
+    `| ${run.name} | ${run.succeeded} | ${run.refused} | ${run.seconds.toFixed(2)} | ${run.efficiency.toFixed(3)} |`,
+  )
+}

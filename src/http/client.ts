@@ -20,7 +20,7 @@ import {
   type RetryReason,
 } from './retry-decision.js'
 import { abortedError, sleep } from './sleep.js'
-import { createUndiciTransport, type Transport } from './transport.js'
+import { createUndiciTransport, type Transport, type TransportResponse } from './transport.js'
 
 export interface HttpClientEvents {
   /** After every attempt, successful or not. */
@@ -163,10 +163,12 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       let permit: Permit | undefined
       try {
         breaker?.enter(key)
-        permit = await limiter?.acquire(key, {
-          signal: input.signal,
-          maxWaitMs: Math.max(0, deadline - performance.now()),
-        })
+        // No await at all without a limiter: every microtask counts on this path.
+        if (limiter !== undefined)
+          permit = await limiter.acquire(key, {
+            signal: input.signal,
+            maxWaitMs: Math.max(0, deadline - performance.now()),
+          })
       } catch (error) {
         if (isJunctionError(error) && error.code === 'rate_limited') breaker?.recordNeutral(key)
         throw giveUp(asJunctionError(error, described), attempt - 1, 'error')
@@ -263,27 +265,23 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     timeoutMs: number
     described: string
   }): Promise<AttemptResult> {
-    const timeout = new AbortController()
-    const timer = setTimeout(() => timeout.abort(), attempt.timeoutMs)
-    const signal = attempt.signal === undefined ? timeout.signal : AbortSignal.any([attempt.signal, timeout.signal])
+    let response: TransportResponse | undefined
     try {
-      const response = await transport({
+      response = await transport({
         url: attempt.url,
         method: attempt.method,
         headers: attempt.headers,
         body: attempt.body,
-        signal,
+        signal: attempt.signal,
+        timeoutMs: attempt.timeoutMs,
       })
       const bytes = await readCappedBody(response, maxResponseBytes, () => attempt.described)
       const headers = flattenHeaders(response.headers)
       return { kind: 'response', status: response.status, headers, data: parseBody(bytes, headers['content-type']) }
     } catch (error) {
       if (attempt.signal?.aborted) return { kind: 'failed', failure: 'other', error: abortedError(), retryable: false }
-      if (timeout.signal.aborted) {
-        const timedOut = new JunctionError(
-          'timeout',
-          `${attempt.described}: no complete response within ${attempt.timeoutMs} ms`,
-        )
+      if (isJunctionError(error) && error.code === 'timeout') {
+        const timedOut = new JunctionError('timeout', `${attempt.described}: ${error.message}`)
         return { kind: 'failed', failure: 'timeout', error: timedOut, retryable: true }
       }
       if (isJunctionError(error)) return { kind: 'failed', failure: 'other', error, retryable: false }
@@ -295,7 +293,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       })
       return { kind: 'failed', failure: failure.kind, error: networkError, retryable: true }
     } finally {
-      clearTimeout(timer)
+      response?.release()
     }
   }
 
@@ -346,6 +344,8 @@ function lowerCaseKeys(headers: Record<string, string>): Record<string, string> 
 }
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  // undici gives lower-case names; only repeated headers (arrays) need work, and they are rare.
+  if (Object.values(headers).every((value) => typeof value === 'string')) return headers as Record<string, string>
   const flat: Record<string, string> = {}
   for (const [name, value] of Object.entries(headers)) {
     if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value

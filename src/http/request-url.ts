@@ -13,11 +13,9 @@ export function buildRequestUrl(baseUrl: URL | undefined, target: string, query?
     url = new URL(target)
   } else {
     if (baseUrl === undefined) throw new JunctionError('invalid_request', `a relative path needs a baseUrl: ${target}`)
-    url = new URL(baseUrl.href)
     const prefix = baseUrl.pathname.replace(/\/+$/, '')
     const [path = '', search] = target.split('?', 2)
-    url.pathname = `${prefix}/${path.replace(/^\/+/, '')}`
-    url.search = search === undefined ? '' : `?${search}`
+    url = new URL(`${baseUrl.origin}${prefix}/${path.replace(/^\/+/, '')}${search === undefined ? '' : `?${search}`}`)
     if (url.origin !== baseUrl.origin || !(url.pathname === prefix || url.pathname.startsWith(`${prefix}/`))) {
       throw new JunctionError('invalid_path', `the path ${path} leaves the base URL`)
     }

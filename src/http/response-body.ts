@@ -2,28 +2,36 @@
 import { JunctionError } from '../core/errors.js'
 import type { TransportResponse } from './transport.js'
 
-/** Reads the whole body; past `maxBytes` the connection is dropped and `response_too_large` thrown. */
+/**
+ * Reads the whole body; past `maxBytes` it throws `response_too_large` (the caller's `release()` then drops the
+ * connection).
+ */
 export async function readCappedBody(
   response: TransportResponse,
   maxBytes: number,
   describe: () => string,
 ): Promise<Uint8Array> {
+  // A declared length within the cap can be read in one go; anything else is counted as it streams.
+  const declared = Number(headerValue(response.headers['content-length']) ?? Number.NaN)
+  if (response.bytes !== undefined && Number.isSafeInteger(declared) && declared <= maxBytes) {
+    const bytes = await response.bytes()
+    if (bytes.byteLength <= maxBytes) return bytes
+    throw new JunctionError('response_too_large', `${describe()}: response body is larger than ${maxBytes} bytes`)
+  }
   const chunks: Uint8Array[] = []
   let size = 0
-  try {
-    for await (const chunk of response.body) {
-      size += chunk.byteLength
-      if (size > maxBytes) {
-        response.discard()
-        throw new JunctionError('response_too_large', `${describe()}: response body is larger than ${maxBytes} bytes`)
-      }
-      chunks.push(chunk)
+  for await (const chunk of response.body) {
+    size += chunk.byteLength
+    if (size > maxBytes) {
+      throw new JunctionError('response_too_large', `${describe()}: response body is larger than ${maxBytes} bytes`)
     }
-  } catch (error) {
-    response.discard()
-    throw error
+    chunks.push(chunk)
   }
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
 }
 
 /** Parsed JSON for JSON types, a string for text, bytes otherwise (CONTRACT.md §5). */

@@ -22,7 +22,9 @@ interface KeyRate {
   refusals: number
   changedAt: number
   decreasedAt: number | undefined
-  accepted: number[]
+  /** Accepted responses per 100 ms slot over the last second (a ring), and the slot last written. */
+  acceptedSlots: number[]
+  lastSlot: number
 }
 
 /**
@@ -30,6 +32,9 @@ interface KeyRate {
  * came back): they do not lower the rate again.
  */
 const episodeMs = 1_000
+/** The last second of accepted responses is counted in ten slots of 100 ms. */
+const slotMs = 100
+const slotCount = 10
 /** Fraction of the accepted rate to settle at after a refusal. */
 const settleFactor = 0.9
 /** Growth per quiet interval while finding the limit, and after. */
@@ -54,14 +59,30 @@ export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
   const get = (key: string): KeyRate => {
     let state = keys.get(key)
     if (state === undefined) {
-      state = { rate: options.requestsPerSecond, refusals: 0, changedAt: now(), decreasedAt: undefined, accepted: [] }
+      state = {
+        rate: options.requestsPerSecond,
+        refusals: 0,
+        changedAt: now(),
+        decreasedAt: undefined,
+        acceptedSlots: new Array(slotCount).fill(0),
+        lastSlot: 0,
+      }
       keys.set(key, state)
     }
     return state
   }
+  /** Moves the ring to the slot of `at`, zeroing the slots that were skipped. Constant time per call. */
+  const advance = (state: KeyRate, at: number): number => {
+    const slot = Math.floor(at / slotMs)
+    for (let skipped = state.lastSlot + 1; skipped <= slot && skipped <= state.lastSlot + slotCount; skipped++) {
+      state.acceptedSlots[skipped % slotCount] = 0
+    }
+    state.lastSlot = Math.max(state.lastSlot, slot)
+    return slot % slotCount
+  }
   const acceptedInLastSecond = (state: KeyRate, at: number) => {
-    while (state.accepted.length > 0 && at - (state.accepted[0] ?? at) > 1_000) state.accepted.shift()
-    return state.accepted.length
+    advance(state, at)
+    return state.acceptedSlots.reduce((sum, count) => sum + count, 0)
   }
 
   return {
@@ -79,8 +100,8 @@ export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
     accepted(key) {
       const state = get(key)
       const at = now()
-      state.accepted.push(at)
-      acceptedInLastSecond(state, at)
+      const slot = advance(state, at)
+      state.acceptedSlots[slot] = (state.acceptedSlots[slot] ?? 0) + 1
     },
     refused(key) {
       const state = get(key)

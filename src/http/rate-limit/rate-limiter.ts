@@ -174,17 +174,31 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
       // A 429 may have arrived while we slept: then this slot is given up and a later one booked.
       if (queue.pausedUntil <= now()) break
     }
+    waiter.resolve(grant(queue, now() - waiter.queuedAt))
+  }
+
+  function grant(queue: KeyQueue, waitedMs: number): Permit {
     queue.active++
     let released = false
-    waiter.resolve({
-      waitedMs: now() - waiter.queuedAt,
+    return {
+      waitedMs,
       release() {
         if (released) return
         released = true
         queue.active--
         queue.onRelease?.()
       },
-    })
+    }
+  }
+
+  /**
+   * The common case without a queue: nobody waiting, a slot free, no pause, and a local bucket with room now. The
+   * permit is granted at once, without the queue's promises (this path is on every proxied call).
+   */
+  function grantAtOnce(key: string, queue: KeyQueue): Permit | undefined {
+    if (store.reserveNow === undefined || queue.waiting.length > 0 || queue.draining) return undefined
+    if (queue.active >= Math.floor(queue.window) || queue.pausedUntil > now()) return undefined
+    return store.reserveNow(key, paramsFor(key)) ? grant(queue, 0) : undefined
   }
 
   async function drain(key: string, queue: KeyQueue): Promise<void> {
@@ -207,8 +221,10 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
   return {
     acquire(key, { signal, maxWaitMs }) {
       if (signal?.aborted) return Promise.reject(abortedError())
+      const queue = queueOf(key)
+      const immediate = grantAtOnce(key, queue)
+      if (immediate !== undefined) return Promise.resolve(immediate)
       return new Promise<Permit>((resolve, reject) => {
-        const queue = queueOf(key)
         const at = now()
         let settled = false
         // A caller that gives up while queued is answered at once; its place is skipped when reached.
@@ -238,11 +254,11 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
       const queue = queueOf(key)
       const refused = response.status === 429
       if (!refused) adaptive?.accepted(key)
-      const hintMs = waitHintMs(response.header, Date.now())
       if (!refused && !budgetExhausted(response.header)) {
         growWindow(queue)
         return
       }
+      const hintMs = waitHintMs(response.header, Date.now())
       // The budget is spent: `remaining: 0` pauses until the reset it names (without one, the window just stops
       // growing); a 429 pauses for its hint, or a default, and lowers the rate.
       if (!refused && hintMs === undefined) return
