@@ -121,7 +121,10 @@ const defaultMaxResponseBytes = 10 * 1024 * 1024
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const baseUrl = options.baseUrl === undefined ? undefined : new URL(options.baseUrl)
   const egress = options.egress ?? { allowHttp: false, allowPrivateNetworks: false }
-  const owned = options.transport === undefined ? createUndiciTransport({ egress }) : undefined
+  const owned =
+    options.transport === undefined
+      ? createUndiciTransport({ egress, maxResponseBytes: options.maxResponseBytes ?? defaultMaxResponseBytes })
+      : undefined
   const transport = options.transport ?? owned!.transport
   const policy: RetryPolicy | undefined =
     options.retry === false ? undefined : { ...defaultRetryPolicy, ...options.retry }

@@ -1,5 +1,5 @@
 /** @module Reading a response body under a size cap, and turning it into data by its content type. */
-import { JunctionError } from '../core/errors.js'
+import { isJunctionError, JunctionError } from '../core/errors.js'
 import type { TransportResponse } from './transport.js'
 
 /**
@@ -11,10 +11,14 @@ export async function readCappedBody(
   maxBytes: number,
   describe: () => string,
 ): Promise<Uint8Array> {
-  // A declared length within the cap can be read in one go; anything else is counted as it streams.
-  const declared = Number(headerValue(response.headers['content-length']) ?? Number.NaN)
-  if (response.bytes !== undefined && Number.isSafeInteger(declared) && declared <= maxBytes) {
-    const bytes = await response.bytes()
+  // A transport that reads bodies whole enforces the cap itself (undici counts as the bytes arrive); the check after
+  // is a safety net for transports that do not.
+  if (response.bytes !== undefined) {
+    const bytes = await response.bytes().catch((error: unknown) => {
+      throw isJunctionError(error) && error.code === 'response_too_large'
+        ? new JunctionError('response_too_large', `${describe()}: ${error.message}`)
+        : error
+    })
     if (bytes.byteLength <= maxBytes) return bytes
     throw new JunctionError('response_too_large', `${describe()}: response body is larger than ${maxBytes} bytes`)
   }
@@ -28,10 +32,6 @@ export async function readCappedBody(
     chunks.push(chunk)
   }
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value
 }
 
 /** Parsed JSON for JSON types, a string for text, bytes otherwise (CONTRACT.md §5). */

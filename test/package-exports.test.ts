@@ -1,0 +1,27 @@
+/** The package's entry points as users import them: `junction` and `junction/http`, from the built files. */
+import { execFileSync } from 'node:child_process'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+
+const root = join(import.meta.dirname, '..')
+
+function importFromPackage(specifier: string, expression: string): string {
+  const script = `const m = await import(${JSON.stringify(specifier)}); console.log(${expression})`
+  return execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' }).trim()
+}
+
+describe('package entry points', () => {
+  it('exports the HTTP client, its errors and the limiter from junction/http', () => {
+    const names = importFromPackage(
+      'junction/http',
+      "['createHttpClient','HttpError','isJunctionError','decideRetry','createRateLimiter'].map((n) => typeof m[n]).join()",
+    )
+    expect(names).toBe('function,function,function,function,function')
+  })
+
+  it('exports the errors from junction', () => {
+    expect(importFromPackage('junction', "typeof m.JunctionError + ' ' + typeof m.isJunctionError")).toBe(
+      'function function',
+    )
+  })
+})
