@@ -85,7 +85,7 @@ export interface LimitRun {
 
 const limit = { requestsPerSecond: 50, burst: 5 }
 
-async function limitRun(name: string, count: number, run: (url: string) => Promise<void>): Promise<LimitRun> {
+async function limitRun(name: string, run: (url: string) => Promise<void>): Promise<LimitRun> {
   const upstream = await startUpstream({ rateLimit: limit })
   const started = performance.now()
   await run(upstream.url)
@@ -131,14 +131,14 @@ export async function measureRateLimits(count = 300): Promise<LimitRun[]> {
   const agent = new Agent({ connections: 64 })
   const runs: LimitRun[] = []
   runs.push(
-    await limitRun('junction/http, limit configured (50/s, burst 5)', count, async (url) => {
+    await limitRun('junction/http, limit configured (50/s, burst 5)', async (url) => {
       const api = createHttpClient({ baseUrl: url, egress: local, rateLimit: { ...limit, maxConcurrent: 10 } })
       await Promise.all(Array.from({ length: count }, (_, index) => api.get(`/items/${index}`)))
       await api.close()
     }),
   )
   runs.push(
-    await limitRun('p-queue, one start per 20 ms', count, async (url) => {
+    await limitRun('p-queue, one start per 20 ms', async (url) => {
       const queue = new PQueue({ intervalCap: 1, interval: 20, concurrency: 10 })
       await Promise.all(
         Array.from({ length: count }, (_, index) => queue.add(() => plainGet(agent, `${url}/items/${index}`))),
@@ -146,7 +146,7 @@ export async function measureRateLimits(count = 300): Promise<LimitRun[]> {
     }),
   )
   runs.push(
-    await limitRun('p-queue, 50 per 1,000 ms', count, async (url) => {
+    await limitRun('p-queue, 50 per 1,000 ms', async (url) => {
       const queue = new PQueue({ intervalCap: 50, interval: 1_000, concurrency: 10 })
       await Promise.all(
         Array.from({ length: count }, (_, index) => queue.add(() => plainGet(agent, `${url}/items/${index}`))),
@@ -154,7 +154,7 @@ export async function measureRateLimits(count = 300): Promise<LimitRun[]> {
     }),
   )
   runs.push(
-    await limitRun('naive scheduler (1000 / rate spacing)', count, async (url) => {
+    await limitRun('naive scheduler (1000 / rate spacing)', async (url) => {
       const schedule = naiveScheduler(50, 10)
       await Promise.all(
         Array.from({ length: count }, (_, index) => schedule(() => plainGet(agent, `${url}/items/${index}`))),
@@ -162,7 +162,7 @@ export async function measureRateLimits(count = 300): Promise<LimitRun[]> {
     }),
   )
   runs.push(
-    await limitRun('junction/http, limit unknown (adaptive)', count, async (url) => {
+    await limitRun('junction/http, limit unknown (adaptive)', async (url) => {
       const api = createHttpClient({
         baseUrl: url,
         egress: local,
