@@ -92,8 +92,11 @@ describe.runIf(redisUrl !== null)('rate limits shared through Redis', () => {
     expect(before).not.toBeNull()
 
     proxy.cut()
+    const cutAt = performance.now()
     const during = await burst(40)
     expect(during.every((result) => result.status === 200)).toBe(true)
+    // Still paced, by the local bucket: 40 requests at 50/s (one burst token in reserve) take at least 0.7 s.
+    expect(performance.now() - cutAt).toBeGreaterThanOrEqual(700)
     expect(await redis.get(stateKey)).toBe(before)
     expect(events).toEqual(['down'])
 
@@ -107,4 +110,42 @@ describe.runIf(redisUrl !== null)('rate limits shared through Redis', () => {
     await proxy.close()
     await upstream.close()
   }, 60_000)
+
+  it('falls back within its timeout when Redis hangs instead of refusing', async () => {
+    const upstream = await startUpstream()
+    const target = new URL(redisUrl!)
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 6379) })
+    const viaProxy = new Redis({
+      host: '127.0.0.1',
+      port: proxy.port,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => 100,
+    })
+    viaProxy.on('error', () => undefined)
+    await new Promise((resolve) => viaProxy.once('ready', resolve))
+    const events: string[] = []
+    const api = createHttpClient({
+      baseUrl: upstream.url,
+      egress: local,
+      rateLimit: {
+        requestsPerSecond: 100,
+        burst: 5,
+        key: `hang-${Date.now()}`,
+        redis: viaProxy,
+        redisTimeoutMs: 100,
+        onSharedStoreDown: () => events.push('down'),
+      },
+    })
+    proxy.stall()
+    const started = performance.now()
+    const results = await Promise.all(Array.from({ length: 10 }, (_, index) => api.get(`/items/${index}`)))
+    expect(results.every((result) => result.status === 200)).toBe(true)
+    expect(performance.now() - started).toBeLessThan(2_000)
+    expect(events).toEqual(['down'])
+    await api.close()
+    viaProxy.disconnect()
+    await proxy.close()
+    await upstream.close()
+  }, 30_000)
 })

@@ -15,6 +15,11 @@ export interface CircuitBreakerOptions {
 
 export type CircuitState = 'closed' | 'open' | 'half_open'
 
+/** A caller let through: `probe` is true for the one call that tests a half-open circuit. */
+export interface CircuitPass {
+  readonly probe: boolean
+}
+
 interface KeyState {
   consecutiveFailures: number
   openedAt: number | undefined
@@ -23,11 +28,11 @@ interface KeyState {
 
 export interface CircuitBreaker {
   /** Throws `circuit_open` when the key's circuit is open; lets one probe through once the cool-down has passed. */
-  enter(key: string): void
-  recordSuccess(key: string): void
-  recordFailure(key: string): void
-  /** Gives back a probe slot that ended without an outcome (aborted by the caller, say). */
-  recordNeutral(key: string): void
+  enter(key: string): CircuitPass
+  recordSuccess(key: string, pass: CircuitPass): void
+  recordFailure(key: string, pass: CircuitPass): void
+  /** The call ended without telling anything (aborted, or refused by the rate limiter): a probe slot is given back. */
+  recordNeutral(key: string, pass: CircuitPass): void
   state(key: string): CircuitState
   /** Every key's state, for health reporting. */
   snapshot(): Record<string, CircuitState>
@@ -50,15 +55,17 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     if (state.openedAt === undefined) return 'closed'
     return now() - state.openedAt >= cooldownMs ? 'half_open' : 'open'
   }
+  const closed = { probe: false }
+  const probe = { probe: true }
 
   return {
     enter(key) {
       const state = get(key)
       const current = stateOf(state)
-      if (current === 'closed') return
+      if (current === 'closed') return closed
       if (current === 'half_open' && !state.probing) {
         state.probing = true
-        return
+        return probe
       }
       const retryInMs = Math.max(0, cooldownMs - (now() - (state.openedAt ?? now())))
       throw new JunctionError('circuit_open', `calls to ${key} are paused after repeated failures`, {
@@ -68,16 +75,20 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     recordSuccess(key) {
       keys.set(key, { consecutiveFailures: 0, openedAt: undefined, probing: false })
     },
-    recordFailure(key) {
+    recordFailure(key, pass) {
       const state = get(key)
-      state.consecutiveFailures++
-      if (state.probing || state.consecutiveFailures >= threshold) {
+      if (pass.probe) {
         state.openedAt = now()
         state.probing = false
+        return
       }
+      // A late failure of a call sent before the circuit opened says nothing new: the cool-down is not restarted.
+      if (state.openedAt !== undefined) return
+      state.consecutiveFailures++
+      if (state.consecutiveFailures >= threshold) state.openedAt = now()
     },
-    recordNeutral(key) {
-      get(key).probing = false
+    recordNeutral(key, pass) {
+      if (pass.probe) get(key).probing = false
     },
     state: (key) => stateOf(get(key)),
     snapshot: () => Object.fromEntries([...keys].map(([key, state]) => [key, stateOf(state)])),

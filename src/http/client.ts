@@ -4,23 +4,27 @@
  * the egress rules. It writes no logs: it emits events.
  */
 import { isJunctionError, JunctionError } from '../core/errors.js'
-import { type CircuitBreaker, type CircuitBreakerOptions, createCircuitBreaker } from './circuit-breaker.js'
+import { type AttemptResult, runAttempt } from './attempt.js'
+import {
+  type CircuitBreaker,
+  type CircuitBreakerOptions,
+  type CircuitPass,
+  createCircuitBreaker,
+} from './circuit-breaker.js'
 import { assertUrlAllowed, type EgressPolicy } from './egress.js'
 import { HttpError } from './http-error.js'
-import { classifyNetworkError } from './network-errors.js'
 import { createRateLimiter, type Permit, type RateLimiter, type RateLimitOptions } from './rate-limit/rate-limiter.js'
 import { buildRequestUrl, describeRequest, type QueryValue } from './request-url.js'
-import { parseBody, readCappedBody } from './response-body.js'
 import {
   type AttemptOutcome,
   decideRetry,
   defaultRetryPolicy,
-  type NetworkFailure,
+  type RetryDecision,
   type RetryPolicy,
   type RetryReason,
 } from './retry-decision.js'
 import { abortedError, sleep } from './sleep.js'
-import { createUndiciTransport, type Transport, type TransportResponse } from './transport.js'
+import { createUndiciTransport, type Transport } from './transport.js'
 
 export interface HttpClientEvents {
   /** After every attempt, successful or not. */
@@ -117,186 +121,137 @@ export interface HttpClient {
 }
 
 const defaultMaxResponseBytes = 10 * 1024 * 1024
+/** An attempt needs at least this much of the deadline left; with less, the call ends in `timeout` instead. */
+const minAttemptMs = 10
+/** Without retries, decisions still run (for the 429's wait hint), with a single attempt allowed. */
+const noRetries: RetryPolicy = { ...defaultRetryPolicy, maxAttempts: 1 }
+
+interface PreparedRequest {
+  method: string
+  url: URL
+  /** `METHOD origin/path`, for messages and events: never the query. */
+  described: string
+  key: string
+  headers: Record<string, string>
+  body: string | Uint8Array | undefined
+  idempotencyKeySent: boolean
+  timeoutMs: number
+  deadline: number
+  signal: AbortSignal | undefined
+}
 
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const baseUrl = options.baseUrl === undefined ? undefined : new URL(options.baseUrl)
   const egress = options.egress ?? { allowHttp: false, allowPrivateNetworks: false }
-  const owned =
-    options.transport === undefined
-      ? createUndiciTransport({ egress, maxResponseBytes: options.maxResponseBytes ?? defaultMaxResponseBytes })
-      : undefined
-  const transport = options.transport ?? owned!.transport
-  const policy: RetryPolicy | undefined =
-    options.retry === false ? undefined : { ...defaultRetryPolicy, ...options.retry }
-  const limiter =
-    options.rateLimit === undefined
-      ? undefined
-      : 'limiter' in options.rateLimit
-        ? options.rateLimit.limiter
-        : createRateLimiter(options.rateLimit)
+  const maxResponseBytes = options.maxResponseBytes ?? defaultMaxResponseBytes
+  const owned = options.transport === undefined ? createUndiciTransport({ egress, maxResponseBytes }) : undefined
+  const transport: Transport = options.transport ?? owned!.transport
+  const policy = options.retry === false ? noRetries : { ...defaultRetryPolicy, ...options.retry }
+  const limiter = limiterFrom(options.rateLimit)
   const breaker = options.circuitBreaker === undefined ? undefined : createCircuitBreaker(options.circuitBreaker)
   const random = options.random ?? Math.random
-  const maxResponseBytes = options.maxResponseBytes ?? defaultMaxResponseBytes
   const events = options.events ?? {}
 
-  async function request<T>(input: HttpRequest): Promise<HttpResponse<T>> {
+  function prepare(input: HttpRequest): PreparedRequest {
     const method = (input.method ?? 'GET').toUpperCase()
     const url = buildRequestUrl(baseUrl, input.path, input.query)
     assertUrlAllowed(url, egress)
-    const described = describeRequest(method, url)
-    const key = options.rateLimit?.key ?? url.origin
     const headers = lowerCaseKeys({ ...options.headers, ...input.headers })
     let body: string | Uint8Array | undefined = input.body
     if (input.json !== undefined) {
       body = JSON.stringify(input.json)
       headers['content-type'] ??= 'application/json'
     }
-    const idempotencyKeySent =
-      options.idempotency !== undefined && headers[options.idempotency.header.toLowerCase()] !== undefined
-    const timeoutMs = input.timeoutMs ?? options.timeoutMs ?? 30_000
-    const deadline = performance.now() + (input.deadlineMs ?? options.deadlineMs ?? 60_000)
-
-    const giveUp = (error: JunctionError, attempts: number, reason: RetryReason | 'error') => {
-      events.onGiveUp?.({ method, url: described, attempts, reason, error })
-      return error
-    }
-
-    for (let attempt = 1; ; attempt++) {
-      if (input.signal?.aborted) throw giveUp(abortedError(), attempt - 1, 'error')
-      let permit: Permit | undefined
-      try {
-        breaker?.enter(key)
-        // No await at all without a limiter: every microtask counts on this path.
-        if (limiter !== undefined)
-          permit = await limiter.acquire(key, {
-            signal: input.signal,
-            maxWaitMs: Math.max(0, deadline - performance.now()),
-          })
-      } catch (error) {
-        if (isJunctionError(error) && error.code === 'rate_limited') breaker?.recordNeutral(key)
-        throw giveUp(asJunctionError(error, described), attempt - 1, 'error')
-      }
-      const started = performance.now()
-      const attemptTimeoutMs = Math.max(1, Math.min(timeoutMs, deadline - started))
-      const attemptResult = await runAttempt({
-        method,
-        url,
-        headers,
-        body,
-        signal: input.signal,
-        timeoutMs: attemptTimeoutMs,
-        described,
-      })
-      permit?.release()
-
-      const outcome: AttemptOutcome =
-        attemptResult.kind === 'response'
-          ? { kind: 'response', status: attemptResult.status, header: (name) => attemptResult.headers[name] }
-          : { kind: 'network', failure: attemptResult.failure }
-      if (attemptResult.kind === 'response')
-        limiter?.observe(key, {
-          status: attemptResult.status,
-          header: outcome.kind === 'response' ? outcome.header : () => undefined,
-        })
-      recordBreaker(breaker, key, attemptResult)
-      events.onAttempt?.({
-        method,
-        url: described,
-        attempt,
-        status: attemptResult.kind === 'response' ? attemptResult.status : undefined,
-        error: attemptResult.kind === 'response' ? undefined : attemptResult.error.code,
-        durationMs: performance.now() - started,
-        rateLimitWaitMs: permit?.waitedMs ?? 0,
-      })
-
-      if (attemptResult.kind === 'response' && attemptResult.status >= 200 && attemptResult.status < 300) {
-        return {
-          status: attemptResult.status,
-          headers: attemptResult.headers,
-          data: attemptResult.data as T,
-          attempts: attempt,
-        }
-      }
-      if (attemptResult.kind === 'failed' && !attemptResult.retryable)
-        throw giveUp(attemptResult.error, attempt, 'error')
-
-      const decision =
-        policy === undefined
-          ? ({ retry: false, reason: 'attempts_exhausted' } as const)
-          : decideRetry({
-              attempt,
-              method,
-              outcome,
-              policy,
-              idempotencyKeySent,
-              remainingMs: deadline - performance.now(),
-              now: Date.now(),
-              random: random(),
-            })
-      if (!decision.retry) {
-        const error =
-          attemptResult.kind === 'response'
-            ? new HttpError(`${described} answered ${attemptResult.status}`, {
-                status: attemptResult.status,
-                headers: attemptResult.headers,
-                data: attemptResult.data,
-                attempts: attempt,
-                retryAfterMs: 'hintMs' in decision ? decision.hintMs : undefined,
-              })
-            : attemptResult.error
-        throw giveUp(error, attempt, decision.reason)
-      }
-      events.onRetry?.({ method, url: described, attempt, delayMs: decision.delayMs, reason: decision.reason })
-      try {
-        await sleep(decision.delayMs, input.signal)
-      } catch (error) {
-        throw giveUp(asJunctionError(error, described), attempt, 'error')
-      }
+    const idempotencyHeader = options.idempotency?.header.toLowerCase()
+    return {
+      method,
+      url,
+      described: describeRequest(method, url),
+      key: options.rateLimit?.key ?? url.origin,
+      headers,
+      body,
+      idempotencyKeySent: idempotencyHeader !== undefined && headers[idempotencyHeader] !== undefined,
+      timeoutMs: input.timeoutMs ?? options.timeoutMs ?? 30_000,
+      deadline: performance.now() + (input.deadlineMs ?? options.deadlineMs ?? 60_000),
+      signal: input.signal,
     }
   }
 
-  type AttemptResult =
-    | { kind: 'response'; status: number; headers: Record<string, string>; data: unknown }
-    | { kind: 'failed'; failure: NetworkFailure; error: JunctionError; retryable: boolean }
-
-  async function runAttempt(attempt: {
-    method: string
-    url: URL
-    headers: Record<string, string>
-    body: string | Uint8Array | undefined
-    signal: AbortSignal | undefined
-    timeoutMs: number
-    described: string
-  }): Promise<AttemptResult> {
-    let response: TransportResponse | undefined
+  /** Waits for the circuit and the rate limit, sends once, and reports the attempt everywhere it counts. */
+  async function attemptOnce(call: PreparedRequest, attempt: number): Promise<AttemptResult> {
+    const remaining = call.deadline - performance.now()
+    if (remaining < minAttemptMs) throw new JunctionError('timeout', `${call.described}: the call's deadline passed`)
+    const pass: CircuitPass = breaker?.enter(call.key) ?? { probe: false }
+    let permit: Permit | undefined
     try {
-      response = await transport({
-        url: attempt.url,
-        method: attempt.method,
-        headers: attempt.headers,
-        body: attempt.body,
-        signal: attempt.signal,
-        timeoutMs: attempt.timeoutMs,
-      })
-      const bytes = await readCappedBody(response, maxResponseBytes, () => attempt.described)
-      const headers = flattenHeaders(response.headers)
-      return { kind: 'response', status: response.status, headers, data: parseBody(bytes, headers['content-type']) }
-    } catch (error) {
-      if (attempt.signal?.aborted) return { kind: 'failed', failure: 'other', error: abortedError(), retryable: false }
-      if (isJunctionError(error) && error.code === 'timeout') {
-        const timedOut = new JunctionError('timeout', `${attempt.described}: ${error.message}`)
-        return { kind: 'failed', failure: 'timeout', error: timedOut, retryable: true }
+      // No await at all without a limiter: every microtask counts on this path.
+      if (limiter !== undefined) {
+        permit = await limiter.acquire(call.key, { signal: call.signal, maxWaitMs: remaining - minAttemptMs })
       }
-      if (isJunctionError(error)) return { kind: 'failed', failure: 'other', error, retryable: false }
-      const failure = classifyNetworkError(error)
-      if (failure.egressBlocked !== undefined)
-        return { kind: 'failed', failure: 'connect', error: failure.egressBlocked, retryable: false }
-      const networkError = new JunctionError('network_error', `${attempt.described}: ${failure.description}`, {
-        cause: error,
-      })
-      return { kind: 'failed', failure: failure.kind, error: networkError, retryable: true }
-    } finally {
-      response?.release()
+    } catch (error) {
+      breaker?.recordNeutral(call.key, pass)
+      throw error
+    }
+    const started = performance.now()
+    const timeoutMs = Math.min(call.timeoutMs, call.deadline - started)
+    const result = await runAttempt(transport, maxResponseBytes, { ...call, timeoutMs })
+    permit?.release()
+    if (result.kind === 'response') limiter?.observe(call.key, { status: result.status, header: headerOf(result) })
+    if (breaker !== undefined) recordBreaker(breaker, call.key, pass, result)
+    events.onAttempt?.({
+      method: call.method,
+      url: call.described,
+      attempt,
+      status: result.kind === 'response' ? result.status : undefined,
+      error: result.kind === 'response' ? undefined : result.error.code,
+      durationMs: performance.now() - started,
+      rateLimitWaitMs: permit?.waitedMs ?? 0,
+    })
+    return result
+  }
+
+  function decide(call: PreparedRequest, attempt: number, result: AttemptResult): RetryDecision {
+    const outcome: AttemptOutcome =
+      result.kind === 'response'
+        ? { kind: 'response', status: result.status, header: headerOf(result) }
+        : { kind: 'network', failure: result.failure }
+    return decideRetry({
+      attempt,
+      method: call.method,
+      outcome,
+      policy,
+      idempotencyKeySent: call.idempotencyKeySent,
+      remainingMs: call.deadline - performance.now(),
+      now: Date.now(),
+      random: random(),
+    })
+  }
+
+  async function request<T>(input: HttpRequest): Promise<HttpResponse<T>> {
+    let call: PreparedRequest | undefined
+    let attempts = 0
+    try {
+      call = prepare(input)
+      for (;;) {
+        if (call.signal?.aborted) throw abortedError()
+        attempts++
+        const result = await attemptOnce(call, attempts)
+        if (result.kind === 'response' && result.status >= 200 && result.status < 300) {
+          return { status: result.status, headers: result.headers, data: result.data as T, attempts }
+        }
+        if (result.kind === 'failed' && !result.retryable) throw result.error
+        const decision = decide(call, attempts, result)
+        if (!decision.retry) throw new Stop(finalError(call, attempts, result, decision), decision.reason)
+        const { method, described: url } = call
+        events.onRetry?.({ method, url, attempt: attempts, delayMs: decision.delayMs, reason: decision.reason })
+        await sleep(decision.delayMs, call.signal)
+      }
+    } catch (caught) {
+      const [error, reason] = caught instanceof Stop ? [caught.error, caught.reason] : [caught, 'error' as const]
+      const described = call?.described ?? `${(input.method ?? 'GET').toUpperCase()} ${input.path.split('?')[0]}`
+      const final = withContext(error, described)
+      events.onGiveUp?.({ method: call?.method ?? 'GET', url: described, attempts, reason, error: final })
+      throw final
     }
   }
 
@@ -319,39 +274,67 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   }
 }
 
-function recordBreaker(
-  breaker: CircuitBreaker | undefined,
-  key: string,
-  result: { kind: string; status?: number; error?: JunctionError },
-): void {
-  if (breaker === undefined) return
+/** Ends the retry loop with the error to report and the decision's reason. */
+class Stop {
+  constructor(
+    readonly error: JunctionError,
+    readonly reason: RetryReason,
+  ) {}
+}
+
+function limiterFrom(options: HttpClientOptions['rateLimit']): RateLimiter | undefined {
+  if (options === undefined) return undefined
+  return 'limiter' in options ? options.limiter : createRateLimiter(options)
+}
+
+function headerOf(result: { headers: Record<string, string> }) {
+  return (name: string) => result.headers[name]
+}
+
+function finalError(
+  call: PreparedRequest,
+  attempts: number,
+  result: AttemptResult,
+  decision: RetryDecision,
+): JunctionError {
+  if (result.kind === 'failed') return result.error
+  return new HttpError(`${call.described} answered ${result.status}`, {
+    status: result.status,
+    headers: result.headers,
+    data: result.data,
+    attempts,
+    retryAfterMs: 'hintMs' in decision ? decision.hintMs : undefined,
+  })
+}
+
+function recordBreaker(breaker: CircuitBreaker, key: string, pass: CircuitPass, result: AttemptResult): void {
   if (result.kind === 'response') {
-    if ((result.status ?? 0) >= 500) breaker.recordFailure(key)
-    else breaker.recordSuccess(key)
-  } else if (result.error?.code === 'aborted') {
-    breaker.recordNeutral(key)
+    if (result.status >= 500) breaker.recordFailure(key, pass)
+    else breaker.recordSuccess(key, pass)
+  } else if (result.error.code === 'aborted') {
+    breaker.recordNeutral(key, pass)
   } else {
-    breaker.recordFailure(key)
+    breaker.recordFailure(key, pass)
   }
 }
 
-function asJunctionError(error: unknown, described: string): JunctionError {
-  if (isJunctionError(error)) return error
-  return new JunctionError('network_error', `${described}: ${error instanceof Error ? error.message : 'failed'}`, {
-    cause: error,
-  })
+/**
+ * Every error the client throws names the request (method, origin and path, never the query). Errors from deeper
+ * down (the limiter, the breaker, a URL the parser refused) get that prefix here; unknown ones become network errors.
+ */
+function withContext(error: unknown, described: string): JunctionError {
+  if (isJunctionError(error)) {
+    if (error.message.startsWith(described)) return error
+    if (error instanceof HttpError) return error
+    const options =
+      error.retryAfterSeconds === undefined
+        ? { cause: error }
+        : { cause: error, retryAfterSeconds: error.retryAfterSeconds }
+    return new JunctionError(error.code, `${described}: ${error.message}`, options)
+  }
+  return new JunctionError('network_error', `${described}: the request failed`, { cause: error })
 }
 
 function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]))
-}
-
-function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  // undici gives lower-case names; only repeated headers (arrays) need work, and they are rare.
-  if (Object.values(headers).every((value) => typeof value === 'string')) return headers as Record<string, string>
-  const flat: Record<string, string> = {}
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value
-  }
-  return flat
 }

@@ -12,9 +12,14 @@ const beforeConnect = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ])
 const resets = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'])
+/** Failures that another attempt would only repeat: a malformed request, or a certificate that does not verify. */
+const final = new Set(['UND_ERR_INVALID_ARG', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_CHAR', 'ERR_INVALID_URL'])
+const certificateFailure = /^(ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_)/
 
 export interface ClassifiedFailure {
   kind: NetworkFailure
+  /** False when a retry could only fail the same way. */
+  retryable: boolean
   description: string
   /** Set when the egress rules refused the address at connect time. */
   egressBlocked: JunctionError | undefined
@@ -29,9 +34,15 @@ export function classifyNetworkError(error: unknown): ClassifiedFailure {
     if (code === undefined && typeof currentCode === 'string') code = currentCode
     current = (current as { cause?: unknown }).cause
   }
-  if (code !== undefined && beforeConnect.has(code))
-    return { kind: 'connect', description: `could not connect (${code})`, egressBlocked }
-  if (code !== undefined && resets.has(code))
-    return { kind: 'reset', description: `connection lost (${code})`, egressBlocked }
-  return { kind: 'other', description: `network failure${code === undefined ? '' : ` (${code})`}`, egressBlocked }
+  const described = code === undefined ? '' : ` (${code})`
+  if (code !== undefined && (final.has(code) || certificateFailure.test(code))) {
+    return { kind: 'other', retryable: false, description: `the request cannot be sent${described}`, egressBlocked }
+  }
+  if (code !== undefined && beforeConnect.has(code)) {
+    return { kind: 'connect', retryable: true, description: `could not connect${described}`, egressBlocked }
+  }
+  if (code !== undefined && resets.has(code)) {
+    return { kind: 'reset', retryable: true, description: `connection lost${described}`, egressBlocked }
+  }
+  return { kind: 'other', retryable: true, description: `network failure${described}`, egressBlocked }
 }

@@ -1,24 +1,32 @@
-/** @module Building a request URL under a base, and describing it without secrets. */
+/**
+ * @module Building a request URL under a base, and describing it without secrets.
+ * @see reference/security.md §5a (URL construction)
+ */
 import { JunctionError } from '../core/errors.js'
 
 export type QueryValue = string | number | boolean | undefined
 
 /**
- * Joins `path` under `baseUrl`, keeping the base's origin and path prefix (never `new URL(path, base)`, which lets
- * `//host` or `../` escape). Query values are appended, encoded.
+ * Joins `target` under `baseUrl`, keeping the base's origin and path prefix (never `new URL(path, base)`, which lets
+ * `//host` or `../` escape). With a base URL, an absolute target must stay under it too: the client's default
+ * headers (credentials, often) go only where the base points. Query values are appended, encoded.
  */
 export function buildRequestUrl(baseUrl: URL | undefined, target: string, query?: Record<string, QueryValue>): URL {
+  const questionMark = target.indexOf('?')
+  const path = questionMark === -1 ? target : target.slice(0, questionMark)
+  const search = questionMark === -1 ? '' : target.slice(questionMark)
   let url: URL
   if (/^[a-z][a-z0-9+.-]*:/i.test(target)) {
-    url = new URL(target)
-  } else {
-    if (baseUrl === undefined) throw new JunctionError('invalid_request', `a relative path needs a baseUrl: ${target}`)
-    const prefix = baseUrl.pathname.replace(/\/+$/, '')
-    const [path = '', search] = target.split('?', 2)
-    url = new URL(`${baseUrl.origin}${prefix}/${path.replace(/^\/+/, '')}${search === undefined ? '' : `?${search}`}`)
-    if (url.origin !== baseUrl.origin || !(url.pathname === prefix || url.pathname.startsWith(`${prefix}/`))) {
-      throw new JunctionError('invalid_path', `the path ${path} leaves the base URL`)
+    url = parseUrl(target, path)
+    if (baseUrl !== undefined && !isUnder(url, baseUrl)) {
+      throw new JunctionError('invalid_path', `${safeForMessage(path)} is not under the client's base URL`)
     }
+  } else {
+    if (baseUrl === undefined) throw new JunctionError('invalid_request', 'a relative path needs a baseUrl')
+    assertSafePath(path)
+    const prefix = baseUrl.pathname.replace(/\/+$/, '')
+    url = parseUrl(`${baseUrl.origin}${prefix}/${path.replace(/^\/+/, '')}${search}`, path)
+    if (!isUnder(url, baseUrl)) throw new JunctionError('invalid_path', `${safeForMessage(path)} leaves the base URL`)
   }
   for (const [name, value] of Object.entries(query ?? {})) {
     if (value !== undefined) url.searchParams.append(name, String(value))
@@ -26,7 +34,52 @@ export function buildRequestUrl(baseUrl: URL | undefined, target: string, query?
   return url
 }
 
+/**
+ * Refuses what could change where a path points once a server decodes it: dot segments, plain or percent-encoded
+ * once or twice (`%2e%2e`, `%252e`), also when hidden behind an encoded slash (`..%2F`); backslashes; control
+ * characters. Other encoded slashes and `@` inside a segment are kept as they are (GitLab's `group%2Fproject`).
+ */
+export function assertSafePath(path: string): void {
+  if (path.startsWith('//')) throw new JunctionError('invalid_path', 'the path may not start with //')
+  const once = decodeOrKeep(path)
+  for (const form of [path, once, decodeOrKeep(once)]) {
+    if (/[\\\u0000-\u001f\u007f]/.test(form)) {
+      throw new JunctionError('invalid_path', 'the path holds a backslash or a control character')
+    }
+    if (form.split('/').some((segment) => segment === '.' || segment === '..')) {
+      throw new JunctionError('invalid_path', 'the path holds a dot segment (.. or .)')
+    }
+  }
+}
+
 /** `METHOD origin/path`: the query is left out, since it may carry a secret. */
 export function describeRequest(method: string, url: URL): string {
   return `${method} ${url.origin}${url.pathname}`
+}
+
+function isUnder(url: URL, base: URL): boolean {
+  const prefix = base.pathname.replace(/\/+$/, '')
+  return url.origin === base.origin && (url.pathname === prefix || url.pathname.startsWith(`${prefix}/`))
+}
+
+function parseUrl(text: string, pathForMessage: string): URL {
+  try {
+    return new URL(text)
+  } catch {
+    // The parser's own error quotes the whole input, query (and any token in it) included.
+    throw new JunctionError('invalid_request', `${safeForMessage(pathForMessage)} is not a valid URL`)
+  }
+}
+
+function decodeOrKeep(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
+}
+
+/** A path for an error message: credentials in an absolute URL are cut out, and the length is bounded. */
+function safeForMessage(path: string): string {
+  return path.replace(/\/\/[^/@]*@/, '//').slice(0, 200)
 }

@@ -93,7 +93,15 @@ describe('retry decision: waits', () => {
     ['X-RateLimit-Reset epoch in the past', { 'X-RateLimit-Reset': String(now / 1000 - 30) }, 0],
     ['RateLimit-Reset delta (IETF draft)', { 'RateLimit-Reset': '6' }, 6_000],
     ['X-RateLimit-Retry-After delta', { 'X-RateLimit-Retry-After': '3' }, 3_000],
-    ['the longest of several hints', { 'Retry-After': '1', 'RateLimit-Reset': '4', 'X-RateLimit-Reset': '2' }, 4_000],
+    ['Retry-After in the asctime form', { 'Retry-After': 'Fri Nov 27 20:00:09 2026' }, 9_000],
+    ['Retry-After in the RFC 850 form', { 'Retry-After': 'Friday, 27-Nov-26 20:00:03 GMT' }, 3_000],
+    ['RateLimit-Reset epoch seconds (GitLab)', { 'RateLimit-Reset': String(now / 1000 + 8) }, 8_000],
+    [
+      'Retry-After before any reset header',
+      { 'Retry-After': '1', 'RateLimit-Reset': '4', 'X-RateLimit-Reset': '2' },
+      1_000,
+    ],
+    ['the longest of several reset headers', { 'RateLimit-Reset': '4', 'X-RateLimit-Reset': '2' }, 4_000],
   ])('honours %s', (_, headers, expected) => {
     expect(decide({ outcome: response(429, headers) })).toEqual({
       retry: true,
@@ -113,6 +121,20 @@ describe('retry decision: waits', () => {
       retry: true,
       delayMs: 125,
     })
+  })
+
+  it('reads a reset header on a 5xx as information, not as a wait (GitHub sends one on every response)', () => {
+    const header = { 'X-RateLimit-Reset': String(now / 1000 + 1_800), 'X-RateLimit-Remaining': '4000' }
+    expect(decide({ outcome: response(502, header), random: 0.5 })).toEqual({
+      retry: true,
+      delayMs: 125,
+      reason: 'server_error',
+    })
+  })
+
+  it('honours a reset header on a 5xx that says the budget is spent', () => {
+    const header = { 'X-RateLimit-Reset': '3', 'X-RateLimit-Remaining': '0' }
+    expect(decide({ outcome: response(503, header) })).toMatchObject({ retry: true, delayMs: 3_000 })
   })
 
   it('does not sleep a wait longer than the deadline allows, and hands the hint back', () => {

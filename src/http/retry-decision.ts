@@ -65,7 +65,7 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
 export function decideRetry(input: RetryInput): RetryDecision {
   const { outcome } = input
   const reason = reasonOf(outcome)
-  const hintMs = outcome.kind === 'response' ? waitHintMs(outcome.header, input.now) : undefined
+  const hintMs = outcome.kind === 'response' ? waitHintMs(outcome.status, outcome.header, input.now) : undefined
   const giveUp = (why: RetryReason): RetryDecision =>
     hintMs === undefined ? { retry: false, reason: why } : { retry: false, reason: why, hintMs }
   if (outcome.kind === 'response' && !retryableStatuses.has(outcome.status)) return giveUp('not_retryable_status')

@@ -1,6 +1,7 @@
 /**
  * A small TCP proxy on 127.0.0.1 in front of a shared service (PostgreSQL, Redis). Tests simulate an outage by
- * cutting the proxy, never by stopping the service that other suites use.
+ * cutting the proxy (connections refused) or stalling it (connections held, nothing answered), never by stopping
+ * the service that other suites use.
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net'
 
@@ -8,27 +9,32 @@ export interface TcpProxy {
   readonly port: number
   /** Drops every open connection and refuses new ones until restored. */
   cut(): void
+  /** Keeps connections open but forwards nothing either way, as a hung server would. */
+  stall(): void
   restore(): void
   close(): Promise<void>
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
-  const sockets = new Set<Socket>()
-  let open = true
+  const pairs = new Set<{ client: Socket; upstream: Socket | undefined }>()
+  let mode: 'open' | 'cut' | 'stalled' = 'open'
   const server: Server = createServer((client) => {
-    if (!open) {
+    if (mode === 'cut') {
       client.destroy()
       return
     }
+    const pair: { client: Socket; upstream: Socket | undefined } = { client, upstream: undefined }
+    pairs.add(pair)
+    client.on('error', () => undefined)
+    client.on('close', () => {
+      pair.upstream?.destroy()
+      pairs.delete(pair)
+    })
+    if (mode === 'stalled') return
     const upstream = createConnection(target)
-    for (const socket of [client, upstream]) {
-      sockets.add(socket)
-      socket.on('close', () => sockets.delete(socket))
-      socket.on('error', () => {
-        client.destroy()
-        upstream.destroy()
-      })
-    }
+    pair.upstream = upstream
+    upstream.on('error', () => client.destroy())
+    upstream.on('close', () => client.destroy())
     client.pipe(upstream)
     upstream.pipe(client)
   })
@@ -36,16 +42,30 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const address = server.address()
   const port = typeof address === 'object' && address !== null ? address.port : 0
   const dropAll = () => {
-    for (const socket of sockets) socket.destroy()
+    for (const pair of pairs) {
+      pair.client.destroy()
+      pair.upstream?.destroy()
+    }
   }
   return {
     port,
     cut() {
-      open = false
+      mode = 'cut'
       dropAll()
     },
+    stall() {
+      mode = 'stalled'
+      for (const pair of pairs) {
+        pair.client.unpipe()
+        pair.upstream?.unpipe()
+        pair.client.pause()
+        pair.upstream?.pause()
+      }
+    },
     restore() {
-      open = true
+      // Stalled connections cannot be trusted again (bytes were swallowed): they are dropped, new ones forward.
+      if (mode === 'stalled') dropAll()
+      mode = 'open'
     },
     close: () =>
       new Promise((resolve) => {

@@ -24,18 +24,18 @@ export function createFailoverRateStore(shared: RateStore, local: RateStore, opt
   let lastTry = 0
 
   async function run<T>(operation: (store: RateStore) => Promise<T>): Promise<T> {
-    const sharedIsDown = downSince !== undefined
-    if (sharedIsDown && now() - lastTry < retryEveryMs) return operation(local)
+    if (downSince !== undefined && now() - lastTry < retryEveryMs) return operation(local)
     lastTry = now()
     try {
       const result = await withTimeout(operation(shared), timeoutMs)
-      if (sharedIsDown) {
+      // Decided when the answer comes, not when the call left: several calls may be in flight across a switch.
+      if (downSince !== undefined) {
         downSince = undefined
         options.onRecover?.()
       }
       return result
     } catch (error) {
-      if (!sharedIsDown) {
+      if (downSince === undefined) {
         downSince = now()
         options.onFallback?.(error)
       }

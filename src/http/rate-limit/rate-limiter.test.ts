@@ -45,24 +45,60 @@ describe('rate limiter queue', () => {
     expect(permit.waitedMs).toBeLessThan(1_100)
   })
 
-  it('answers an aborted caller at once and skips its place', async () => {
-    const limiter = createRateLimiter({ requestsPerSecond: 2, burst: 1 })
+  it('answers a caller aborted behind others at once, and skips its place', async () => {
+    const limiter = createRateLimiter({ requestsPerSecond: 5, burst: 1 })
     ;(await limiter.acquire('k', { maxWaitMs: 0 })).release()
+    const head = limiter.acquire('k', { maxWaitMs: 5_000 })
     const controller = new AbortController()
     const abandoned = limiter.acquire('k', { maxWaitMs: 5_000, signal: controller.signal })
+    const behind = limiter.acquire('k', { maxWaitMs: 5_000 })
+    const started = performance.now()
     setTimeout(() => controller.abort(), 20)
     await expect(abandoned).rejects.toMatchObject({ code: 'aborted' })
+    expect(performance.now() - started).toBeLessThan(100)
+    ;(await head).release()
+    // The abandoned place was skipped: the caller behind it gets the next slot, 200 ms after the head's.
+    const permit = await behind
+    expect(permit.waitedMs).toBeLessThan(550)
+    permit.release()
   })
 
-  it('pauses a key for the wait a 429 names, for everyone queued', async () => {
-    const limiter = createRateLimiter({ maxConcurrent: 10 })
-    limiter.observe('k', { status: 429, header: (name) => (name === 'retry-after' ? '0.3' : undefined) })
+  it('answers a queued caller at its own deadline, even behind a caller that waits longer', async () => {
+    const limiter = createRateLimiter({ requestsPerSecond: 1, burst: 1 })
+    ;(await limiter.acquire('k', { maxWaitMs: 0 })).release()
+    const patient = limiter.acquire('k', { maxWaitMs: 5_000 })
     const started = performance.now()
-    const permit = await limiter.acquire('k', { maxWaitMs: 2_000 })
-    expect(performance.now() - started).toBeGreaterThanOrEqual(290)
-    permit.release()
+    await expect(limiter.acquire('k', { maxWaitMs: 100 })).rejects.toMatchObject({ code: 'rate_limited' })
+    expect(performance.now() - started).toBeLessThan(400)
+    ;(await patient).release()
+  })
+
+  it('refuses a Redis client that would queue commands during an outage', async () => {
+    const { Redis } = await import('ioredis')
+    const redis = new Redis({ lazyConnect: true })
+    expect(() => createRateLimiter({ redis })).toThrow(/enableOfflineQueue: false/)
+    redis.disconnect()
+  })
+
+  it('pauses a key for the wait a 429 names, for everyone already queued', async () => {
+    const limiter = createRateLimiter({ requestsPerSecond: 10, burst: 1 })
+    ;(await limiter.acquire('k', { maxWaitMs: 0 })).release()
+    const queued = [1, 2, 3].map(() => limiter.acquire('k', { maxWaitMs: 5_000 }))
+    const started = performance.now()
+    limiter.observe('k', { status: 429, header: (name) => (name === 'retry-after' ? '0.5' : undefined) })
+    const permits = await Promise.all(queued)
+    // Without the pause all three would have started within 300 ms.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(490)
+    for (const permit of permits) permit.release()
     const other = await limiter.acquire('other', { maxWaitMs: 0 })
     expect(other.waitedMs).toBeLessThan(50)
+  })
+
+  it('caps the pause a provider can impose', async () => {
+    const limiter = createRateLimiter({ maxPauseMs: 200 })
+    limiter.observe('k', { status: 429, header: (name) => (name === 'retry-after' ? '86400' : undefined) })
+    const permit = await limiter.acquire('k', { maxWaitMs: 1_000 })
+    expect(permit.waitedMs).toBeLessThan(400)
   })
 
   it('pauses on remaining: 0 with a reset', async () => {

@@ -40,6 +40,8 @@ export interface RateLimitOptions {
   store?: RateStore | undefined
   /** Pause after a 429 that names no wait. @default 1_000 */
   defaultPauseMs?: number | undefined
+  /** The longest pause a provider's hint can impose on a key. @default 3_600_000 (one hour) */
+  maxPauseMs?: number | undefined
   /** Tuning of the adaptive rate (quiet periods). */
   probeIntervalMs?: number | undefined
   quietPeriodMs?: number | undefined
@@ -92,6 +94,10 @@ interface KeyQueue {
 
 function storeFor(options: RateLimitOptions): RateStore {
   if (options.redis === undefined) return createLocalRateStore()
+  if (options.redis.options.enableOfflineQueue !== false) {
+    // Queued during an outage, reservations would all run when Redis returns and push every instance's slots back.
+    throw new JunctionError('invalid_request', 'create the Redis client for rate limits with enableOfflineQueue: false')
+  }
   return createFailoverRateStore(createRedisRateStore(options.redis), createLocalRateStore(), {
     ...(options.redisTimeoutMs === undefined ? {} : { timeoutMs: options.redisTimeoutMs }),
     ...(options.onSharedStoreDown === undefined ? {} : { onFallback: options.onSharedStoreDown }),
@@ -106,6 +112,7 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
   const effectiveBurst = burst > 1 ? burst - 1 : 1
   const maxConcurrent = options.maxConcurrent ?? 10
   const defaultPauseMs = options.defaultPauseMs ?? 1_000
+  const maxPauseMs = options.maxPauseMs ?? 3_600_000
   const slowStart = options.adaptive !== false && configuredRate === undefined
   const adaptive: AdaptiveRate | undefined =
     options.adaptive === false
@@ -146,16 +153,16 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
       const left = waiter.deadline - now()
       if (left <= 0) throw refuse(1_000)
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(refuse(1_000)), left)
-        const onAbort = () => reject(abortedError())
-        waiter.signal?.addEventListener('abort', onAbort, { once: true })
-        queue.onRelease = () => {
+        const finish = (settle: () => void) => {
           clearTimeout(timer)
           waiter.signal?.removeEventListener('abort', onAbort)
-          resolve()
+          queue.onRelease = undefined
+          settle()
         }
-      }).finally(() => {
-        queue.onRelease = undefined
+        const timer = setTimeout(() => finish(() => reject(refuse(1_000))), left)
+        const onAbort = () => finish(() => reject(abortedError()))
+        waiter.signal?.addEventListener('abort', onAbort, { once: true })
+        queue.onRelease = () => finish(resolve)
       })
     }
   }
@@ -227,11 +234,14 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
       return new Promise<Permit>((resolve, reject) => {
         const at = now()
         let settled = false
-        // A caller that gives up while queued is answered at once; its place is skipped when reached.
+        // A caller that gives up while queued, or whose deadline passes there, is answered at once; its place is
+        // skipped when reached.
         const onAbort = () => settle(() => reject(abortedError()))
+        const deadlineTimer = setTimeout(() => settle(() => reject(refuse(1_000))), maxWaitMs)
         const settle = (finish: () => void) => {
           if (settled) return false
           settled = true
+          clearTimeout(deadlineTimer)
           signal?.removeEventListener('abort', onAbort)
           finish()
           return true
@@ -258,11 +268,12 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
         growWindow(queue)
         return
       }
-      const hintMs = waitHintMs(response.header, Date.now())
+      const hintMs = waitHintMs(response.status, response.header, Date.now())
       // The budget is spent: `remaining: 0` pauses until the reset it names (without one, the window just stops
       // growing); a 429 pauses for its hint, or a default, and lowers the rate.
       if (!refused && hintMs === undefined) return
-      const pauseMs = hintMs ?? defaultPauseMs
+      // A provider's hint is capped: a garbled reset (decades away) must not silence a key for good.
+      const pauseMs = Math.min(hintMs ?? defaultPauseMs, maxPauseMs)
       queue.pausedUntil = Math.max(queue.pausedUntil, now() + pauseMs)
       if (refused) {
         adaptive?.refused(key)

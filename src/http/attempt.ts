@@ -1,0 +1,74 @@
+/** @module One attempt: send through the transport, read the body under its cap, and classify what went wrong. */
+import { isJunctionError, JunctionError } from '../core/errors.js'
+import { classifyNetworkError } from './network-errors.js'
+import { parseBody, readCappedBody } from './response-body.js'
+import type { NetworkFailure } from './retry-decision.js'
+import { abortedError } from './sleep.js'
+import type { Transport, TransportResponse } from './transport.js'
+
+export type AttemptResult =
+  | { kind: 'response'; status: number; headers: Record<string, string>; data: unknown }
+  | { kind: 'failed'; failure: NetworkFailure; error: JunctionError; retryable: boolean }
+
+export interface AttemptInput {
+  method: string
+  url: URL
+  headers: Record<string, string>
+  body: string | Uint8Array | undefined
+  signal: AbortSignal | undefined
+  timeoutMs: number
+  /** `METHOD origin/path`, for messages. */
+  described: string
+}
+
+export async function runAttempt(
+  transport: Transport,
+  maxResponseBytes: number,
+  attempt: AttemptInput,
+): Promise<AttemptResult> {
+  let response: TransportResponse | undefined
+  try {
+    response = await transport({
+      url: attempt.url,
+      method: attempt.method,
+      headers: attempt.headers,
+      body: attempt.body,
+      signal: attempt.signal,
+      timeoutMs: attempt.timeoutMs,
+    })
+    const bytes = await readCappedBody(response, maxResponseBytes, () => attempt.described)
+    const headers = flattenHeaders(response.headers)
+    return { kind: 'response', status: response.status, headers, data: parseBody(bytes, headers['content-type']) }
+  } catch (error) {
+    return failedAttempt(error, attempt)
+  } finally {
+    response?.release()
+  }
+}
+
+function failedAttempt(error: unknown, attempt: AttemptInput): AttemptResult {
+  if (attempt.signal?.aborted) return { kind: 'failed', failure: 'other', error: abortedError(), retryable: false }
+  if (isJunctionError(error) && error.code === 'timeout') {
+    const timedOut = new JunctionError('timeout', `${attempt.described}: ${error.message}`)
+    return { kind: 'failed', failure: 'timeout', error: timedOut, retryable: true }
+  }
+  if (isJunctionError(error)) return { kind: 'failed', failure: 'other', error, retryable: false }
+  const failure = classifyNetworkError(error)
+  if (failure.egressBlocked !== undefined) {
+    return { kind: 'failed', failure: 'connect', error: failure.egressBlocked, retryable: false }
+  }
+  const networkError = new JunctionError('network_error', `${attempt.described}: ${failure.description}`, {
+    cause: error,
+  })
+  return { kind: 'failed', failure: failure.kind, error: networkError, retryable: failure.retryable }
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  // undici gives lower-case names; only repeated headers (arrays) need work, and they are rare.
+  if (Object.values(headers).every((value) => typeof value === 'string')) return headers as Record<string, string>
+  const flat: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value
+  }
+  return flat
+}
