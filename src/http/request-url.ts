@@ -43,13 +43,21 @@ export function assertSafePath(path: string): void {
   if (path.startsWith('//')) throw new JunctionError('invalid_path', 'the path may not start with //')
   const once = decodeOrKeep(path)
   for (const form of [path, once, decodeOrKeep(once)]) {
-    if (/[\\\u0000-\u001f\u007f]/.test(form)) {
+    if (form.includes('\\') || hasControlCharacter(form)) {
       throw new JunctionError('invalid_path', 'the path holds a backslash or a control character')
     }
     if (form.split('/').some((segment) => segment === '.' || segment === '..')) {
       throw new JunctionError('invalid_path', 'the path holds a dot segment (.. or .)')
     }
   }
+}
+
+function hasControlCharacter(text: string): boolean {
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index)
+    if (code < 0x20 || code === 0x7f) return true
+  }
+  return false
 }
 
 /** `METHOD origin/path`: the query is left out, since it may carry a secret. */
