@@ -6,8 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { z } from 'zod'
-import { builtinProviderAuthTypes } from '../providers/builtin.js'
 import type { ProviderAuthType, ProviderDefinition } from '../providers/definition.js'
+import { createProviderRegistry } from '../providers/registry.js'
 import { type EncryptionKey, parseEncryptionKeys } from '../vault/keys.js'
 import { ConfigError } from './config-error.js'
 import { type ConfigFile, configFileSchema, type IntegrationConfig } from './config-schema.js'
@@ -145,7 +145,7 @@ function buildOptions(file: ConfigFile, configFile: string | undefined, sources:
       allowHttp: file.egress?.allowHttp ?? developmentDefault,
     },
     providers: file.providers,
-    integrations: resolveIntegrations(file, secret),
+    integrations: resolveIntegrations(file, publicUrl, secret),
     configFile,
   }
 }
@@ -187,11 +187,16 @@ function pickSecret(
   return { value: secret(fromFile, filePath), path: filePath }
 }
 
-function resolveIntegrations(file: ConfigFile, secret: SecretResolver): Record<string, IntegrationOptions> {
+function resolveIntegrations(
+  file: ConfigFile,
+  publicUrl: string,
+  secret: SecretResolver,
+): Record<string, IntegrationOptions> {
   const result: Record<string, IntegrationOptions> = {}
+  const providers = createProviderRegistry({ publicUrl, custom: file.providers })
   for (const [id, integration] of Object.entries(file.integrations)) {
     const path = `integrations.${id}`
-    const authType = file.providers[integration.provider]?.auth.type ?? builtinProviderAuthTypes[integration.provider]
+    const authType = providers.get(integration.provider)?.definition.auth.type
     if (authType === undefined) throw new ConfigError(`${path}.provider`, `unknown provider "${integration.provider}"`)
     const needsClient = authType === 'oauth2' || authType === 'oauth2_client_credentials'
     if (needsClient && integration.clientId === undefined) throw new ConfigError(`${path}.clientId`, 'required')

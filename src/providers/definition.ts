@@ -6,10 +6,21 @@ import { z } from 'zod'
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
 
-/** A base URL that may hold `{name}` placeholders filled from the connection's metadata (Salesforce's `{instance_url}`). */
+/**
+ * A base URL that may hold `{name}` placeholders filled from the connection's metadata. A leading placeholder stands
+ * for a whole origin (Salesforce's `{instance_url}` is `https://acme.my.salesforce.com`).
+ */
 const templatedUrl = z
   .string()
-  .refine((value) => URL.canParse(value.replace(/\{[a-z_][a-z0-9_]*\}/gi, 'placeholder.invalid')), 'expected a URL')
+  .refine(
+    (value) =>
+      URL.canParse(
+        value
+          .replace(/^\{[a-z_][a-z0-9_]*\}/i, 'https://placeholder.invalid')
+          .replace(/\{[a-z_][a-z0-9_]*\}/gi, 'placeholder'),
+      ),
+    'expected a URL',
+  )
 
 export const clientAuthSchema = z.enum(['client_secret_basic', 'client_secret_post'])
 
@@ -24,6 +35,8 @@ const oauth2AuthSchema = z.strictObject({
   pkce: z.boolean().default(true),
   scopeSeparator: z.string().default(' '),
   authorizeParams: z.record(z.string(), z.string()).default({}),
+  /** Extra headers on token requests (GitHub answers form-encoded unless asked for JSON). */
+  tokenRequestHeaders: z.record(z.string(), z.string()).default({}),
 })
 
 const clientCredentialsAuthSchema = z.strictObject({

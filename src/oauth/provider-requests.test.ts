@@ -1,0 +1,148 @@
+/** For every built-in OAuth provider: the exact authorize URL, and the exact token requests. */
+import { describe, expect, it } from 'vitest'
+import { createProviderRegistry } from '../providers/registry.js'
+import { resolveIntegration } from '../providers/resolve-integration.js'
+import { buildAuthorizeUrl } from './authorize-url.js'
+import { pkceChallenge } from './pkce.js'
+import { buildTokenRequest } from './token-request.js'
+
+const registry = createProviderRegistry({ publicUrl: 'http://localhost:3003', custom: {} })
+const redirectUri = 'https://hub.example.com/oauth/callback'
+const verifier = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk'
+const challenge = pkceChallenge(verifier)
+
+function integration(provider: string, scopes: string[]) {
+  return resolveIntegration(
+    {
+      id: provider,
+      provider,
+      authType: 'oauth2',
+      clientId: 'client id',
+      clientSecret: 's3cr:t%',
+      apiKey: undefined,
+      webhookSecret: undefined,
+      scopes,
+      overrides: { rateLimit: undefined, api: undefined, auth: undefined, displayName: undefined },
+    },
+    registry,
+  )
+}
+
+const basicAuth = `Basic ${Buffer.from('client+id:s3cr%3At%25').toString('base64')}`
+const postCredentials = 'client_id=client+id&client_secret=s3cr%3At%25'
+
+const cases = [
+  {
+    provider: 'google',
+    scopes: ['openid', 'email'],
+    authorize: `https://accounts.google.com/o/oauth2/v2/auth?response_type=code&client_id=client+id&redirect_uri=${encodeURIComponent(redirectUri)}&scope=openid+email&state=st&code_challenge=${challenge}&code_challenge_method=S256&access_type=offline&prompt=consent&include_granted_scopes=true`,
+    tokenUrl: 'https://oauth2.googleapis.com/token',
+    auth: 'post',
+    extraHeaders: {},
+  },
+  {
+    provider: 'slack',
+    scopes: ['channels:read', 'chat:write'],
+    authorize: `https://slack.com/oauth/v2/authorize?response_type=code&client_id=client+id&redirect_uri=${encodeURIComponent(redirectUri)}&scope=channels%3Aread%2Cchat%3Awrite&state=st`,
+    tokenUrl: 'https://slack.com/api/oauth.v2.access',
+    auth: 'post',
+    extraHeaders: {},
+  },
+  {
+    provider: 'hubspot',
+    scopes: ['crm.objects.contacts.read'],
+    authorize: `https://app.hubspot.com/oauth/authorize?response_type=code&client_id=client+id&redirect_uri=${encodeURIComponent(redirectUri)}&scope=crm.objects.contacts.read&state=st`,
+    tokenUrl: 'https://api.hubapi.com/oauth/v1/token',
+    auth: 'post',
+    extraHeaders: {},
+  },
+  {
+    provider: 'github',
+    scopes: ['repo', 'read:user'],
+    authorize: `https://github.com/login/oauth/authorize?response_type=code&client_id=client+id&redirect_uri=${encodeURIComponent(redirectUri)}&scope=repo+read%3Auser&state=st&code_challenge=${challenge}&code_challenge_method=S256`,
+    tokenUrl: 'https://github.com/login/oauth/access_token',
+    auth: 'post',
+    extraHeaders: {},
+  },
+  {
+    provider: 'microsoft',
+    scopes: ['offline_access', 'User.Read'],
+    authorize: `https://login.microsoftonline.com/common/oauth2/v2.0/authorize?response_type=code&client_id=client+id&redirect_uri=${encodeURIComponent(redirectUri)}&scope=offline_access+User.Read&state=st&code_challenge=${challenge}&code_challenge_method=S256`,
+    tokenUrl: 'https://login.microsoftonline.com/common/oauth2/v2.0/token',
+    auth: 'post',
+    extraHeaders: {},
+  },
+  {
+    provider: 'salesforce',
+    scopes: ['api', 'refresh_token'],
+    authorize: `https://login.salesforce.com/services/oauth2/authorize?response_type=code&client_id=client+id&redirect_uri=${encodeURIComponent(redirectUri)}&scope=api+refresh_token&state=st&code_challenge=${challenge}&code_challenge_method=S256`,
+    tokenUrl: 'https://login.salesforce.com/services/oauth2/token',
+    auth: 'post',
+    extraHeaders: {},
+  },
+  {
+    provider: 'stripe-connect',
+    scopes: ['read_write'],
+    authorize: `https://connect.stripe.com/oauth/authorize?response_type=code&client_id=client+id&redirect_uri=${encodeURIComponent(redirectUri)}&scope=read_write&state=st`,
+    tokenUrl: 'https://connect.stripe.com/oauth/token',
+    auth: 'post',
+    extraHeaders: {},
+  },
+  {
+    provider: 'sandbox',
+    scopes: ['items:read'],
+    authorize: `http://localhost:3003/sandbox/oauth/authorize?response_type=code&client_id=client+id&redirect_uri=${encodeURIComponent(redirectUri)}&scope=items%3Aread&state=st&code_challenge=${challenge}&code_challenge_method=S256`,
+    tokenUrl: 'http://localhost:3003/sandbox/oauth/token',
+    auth: 'basic',
+    extraHeaders: {},
+  },
+] as const
+
+describe.each(cases)('$provider', (expected) => {
+  const resolved = integration(expected.provider, [...expected.scopes])
+  const usesPkce = resolved.definition.auth.type === 'oauth2' && resolved.definition.auth.pkce
+
+  it('builds the exact authorize URL', () => {
+    const url = buildAuthorizeUrl(resolved, { redirectUri, state: 'st', codeChallenge: challenge })
+    expect(url.href).toBe(expected.authorize)
+  })
+
+  it('sends the exact code exchange', () => {
+    const request = buildTokenRequest(resolved, {
+      type: 'authorization_code',
+      code: 'the-code',
+      redirectUri,
+      codeVerifier: usesPkce ? verifier : undefined,
+    })
+    const grant = `grant_type=authorization_code&code=the-code&redirect_uri=${encodeURIComponent(redirectUri)}${usesPkce ? `&code_verifier=${verifier}` : ''}`
+    expect(request).toEqual({
+      url: expected.tokenUrl,
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+        ...(expected.auth === 'basic' ? { authorization: basicAuth } : {}),
+      },
+      body: expected.auth === 'post' ? `${grant}&${postCredentials}` : grant,
+    })
+  })
+
+  it('sends the exact refresh', () => {
+    const request = buildTokenRequest(resolved, { type: 'refresh_token', refreshToken: 'r/1+2' })
+    const grant = 'grant_type=refresh_token&refresh_token=r%2F1%2B2'
+    expect(request.body).toBe(expected.auth === 'post' ? `${grant}&${postCredentials}` : grant)
+    expect(request.headers.authorization).toBe(expected.auth === 'basic' ? basicAuth : undefined)
+  })
+})
+
+describe('authorize URLs', () => {
+  it('leave PKCE out for providers that turn it off, even when a challenge is given', () => {
+    const url = buildAuthorizeUrl(integration('slack', []), { redirectUri, state: 'st', codeChallenge: challenge })
+    expect(url.searchParams.has('code_challenge')).toBe(false)
+    expect(url.searchParams.has('scope')).toBe(false)
+  })
+
+  it('compute the S256 challenge of RFC 7636 appendix B', () => {
+    expect(challenge).toBe('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM')
+  })
+})

@@ -1,0 +1,27 @@
+/**
+ * GitHub. The token endpoint answers form-encoded unless asked for JSON, and reports errors with HTTP 200 and an
+ * `error` field; PKCE (S256) is supported since July 2025.
+ * @see https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
+ */
+import type { Provider } from '../provider.js'
+
+export const github: Provider = {
+  name: 'github',
+  definition: {
+    displayName: 'GitHub',
+    auth: {
+      type: 'oauth2',
+      authorizeUrl: 'https://github.com/login/oauth/authorize',
+      tokenUrl: 'https://github.com/login/oauth/access_token',
+      clientAuth: 'client_secret_post',
+      pkce: true,
+      scopeSeparator: ' ',
+      authorizeParams: {},
+      tokenRequestHeaders: { accept: 'application/json' },
+    },
+    api: { baseUrl: 'https://api.github.com' },
+    rateLimit: { requestsPerSecond: 1.3, burst: 10, per: 'connection' },
+    webhooks: { scheme: 'github' },
+  },
+  hooks: {},
+}

@@ -1,0 +1,31 @@
+/**
+ * Google. A refresh token is issued only with `access_type=offline`, and issued again only with `prompt=consent`.
+ * The id token's `sub` names the account.
+ * @see https://developers.google.com/identity/protocols/oauth2/web-server
+ */
+import { subjectOfIdToken } from '../id-token.js'
+import type { Provider } from '../provider.js'
+
+export const google: Provider = {
+  name: 'google',
+  definition: {
+    displayName: 'Google',
+    auth: {
+      type: 'oauth2',
+      issuer: 'https://accounts.google.com',
+      authorizeUrl: 'https://accounts.google.com/o/oauth2/v2/auth',
+      tokenUrl: 'https://oauth2.googleapis.com/token',
+      revokeUrl: 'https://oauth2.googleapis.com/revoke',
+      clientAuth: 'client_secret_post',
+      pkce: true,
+      scopeSeparator: ' ',
+      authorizeParams: { access_type: 'offline', prompt: 'consent', include_granted_scopes: 'true' },
+      tokenRequestHeaders: {},
+    },
+    api: { baseUrl: 'https://www.googleapis.com' },
+    rateLimit: { requestsPerSecond: 10, burst: 10, per: 'connection' },
+  },
+  hooks: {
+    accountFacts: (body) => ({ providerAccountId: subjectOfIdToken(body.id_token) }),
+  },
+}

@@ -1,0 +1,26 @@
+/**
+ * HubSpot. Rate limits are announced in `X-HubSpot-RateLimit-*` headers; access tokens live 30 minutes.
+ * @see https://developers.hubspot.com/docs/api/oauth-quickstart-guide
+ */
+import type { Provider } from '../provider.js'
+
+export const hubspot: Provider = {
+  name: 'hubspot',
+  definition: {
+    displayName: 'HubSpot',
+    auth: {
+      type: 'oauth2',
+      authorizeUrl: 'https://app.hubspot.com/oauth/authorize',
+      tokenUrl: 'https://api.hubapi.com/oauth/v1/token',
+      clientAuth: 'client_secret_post',
+      pkce: false,
+      scopeSeparator: ' ',
+      authorizeParams: {},
+      tokenRequestHeaders: {},
+    },
+    api: { baseUrl: 'https://api.hubapi.com' },
+    rateLimit: { requestsPerSecond: 10, burst: 10, per: 'connection' },
+    webhooks: { scheme: 'hubspot-v3' },
+  },
+  hooks: {},
+}

@@ -1,0 +1,52 @@
+/**
+ * Slack (OAuth v2). Quirks: errors come back as HTTP 200 with `ok: false`; the bot token is at the top level with
+ * `token_type: "bot"`, while a user token is nested under `authed_user`; scopes are comma-separated. PKCE is left
+ * off: enabling it marks a Slack app as a public client, for good, and Junction is a confidential client.
+ * @see https://docs.slack.dev/authentication/installing-with-oauth
+ */
+import type { Provider, StandardTokenResponse } from '../provider.js'
+
+export const slack: Provider = {
+  name: 'slack',
+  definition: {
+    displayName: 'Slack',
+    auth: {
+      type: 'oauth2',
+      authorizeUrl: 'https://slack.com/oauth/v2/authorize',
+      tokenUrl: 'https://slack.com/api/oauth.v2.access',
+      clientAuth: 'client_secret_post',
+      pkce: false,
+      scopeSeparator: ',',
+      authorizeParams: {},
+      tokenRequestHeaders: {},
+    },
+    api: { baseUrl: 'https://slack.com/api' },
+    rateLimit: { requestsPerSecond: 1, burst: 3, per: 'connection' },
+    webhooks: { scheme: 'slack' },
+  },
+  hooks: {
+    normalizeTokenResponse(body): StandardTokenResponse {
+      if (body.ok === false) return { error: body.error ?? 'slack_error' }
+      const authedUser = (body.authed_user ?? {}) as Record<string, unknown>
+      // A user-token install has no top-level token: the user's token is the connection's token.
+      const source = typeof body.access_token === 'string' ? body : authedUser
+      return {
+        ...body,
+        access_token: source.access_token,
+        refresh_token: source.refresh_token,
+        expires_in: source.expires_in,
+        scope: source.scope,
+        token_type: source.token_type ?? 'bearer',
+      }
+    },
+    accountFacts(body) {
+      const team = (body.team ?? {}) as Record<string, unknown>
+      const enterprise = (body.enterprise ?? {}) as Record<string, unknown>
+      const metadata: Record<string, string> = {}
+      if (typeof team.name === 'string') metadata.teamName = team.name
+      if (typeof body.bot_user_id === 'string') metadata.botUserId = body.bot_user_id
+      if (typeof enterprise.id === 'string') metadata.enterpriseId = enterprise.id
+      return { providerAccountId: typeof team.id === 'string' ? team.id : undefined, metadata }
+    },
+  },
+}

@@ -1,0 +1,61 @@
+/**
+ * @module An integration with its provider's definition, the integration's overrides applied (a staging host, the
+ * sandbox), ready for the OAuth flow and the proxy.
+ */
+import type { IntegrationOptions } from '../core/config.js'
+import { JunctionError } from '../core/errors.js'
+import type { ProviderDefinition } from './definition.js'
+import type { Provider, ProviderHooks } from './provider.js'
+
+export interface ResolvedIntegration {
+  readonly id: string
+  readonly provider: string
+  readonly definition: ProviderDefinition
+  readonly hooks: ProviderHooks
+  readonly clientId: string | undefined
+  readonly clientSecret: string | undefined
+  readonly apiKey: string | undefined
+  readonly scopes: readonly string[]
+}
+
+export function resolveIntegration(
+  integration: IntegrationOptions,
+  providers: ReadonlyMap<string, Provider>,
+): ResolvedIntegration {
+  const provider = providers.get(integration.provider)
+  if (provider === undefined) {
+    throw new JunctionError('integration_not_found', `integration ${integration.id} names an unknown provider`)
+  }
+  const { auth = {}, api = {}, rateLimit } = integration.overrides
+  const base = provider.definition
+  let resolvedAuth = base.auth
+  if (resolvedAuth.type === 'oauth2') {
+    const { revokeUrl = resolvedAuth.revokeUrl, issuer = resolvedAuth.issuer } = auth
+    resolvedAuth = {
+      ...resolvedAuth,
+      authorizeUrl: auth.authorizeUrl ?? resolvedAuth.authorizeUrl,
+      tokenUrl: auth.tokenUrl ?? resolvedAuth.tokenUrl,
+      ...(revokeUrl === undefined ? {} : { revokeUrl }),
+      ...(issuer === undefined ? {} : { issuer }),
+    }
+  } else if (resolvedAuth.type === 'oauth2_client_credentials') {
+    resolvedAuth = { ...resolvedAuth, tokenUrl: auth.tokenUrl ?? resolvedAuth.tokenUrl }
+  }
+  const allowedHosts = api.allowedHosts ?? base.api.allowedHosts
+  const definition: ProviderDefinition = {
+    ...base,
+    auth: resolvedAuth,
+    api: { baseUrl: api.baseUrl ?? base.api.baseUrl, ...(allowedHosts === undefined ? {} : { allowedHosts }) },
+    ...(rateLimit === undefined ? {} : { rateLimit }),
+  }
+  return {
+    id: integration.id,
+    provider: provider.name,
+    definition,
+    hooks: provider.hooks,
+    clientId: integration.clientId,
+    clientSecret: integration.clientSecret,
+    apiKey: integration.apiKey,
+    scopes: integration.scopes,
+  }
+}
