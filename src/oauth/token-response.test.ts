@@ -170,7 +170,7 @@ describe('token responses', () => {
       error: 'invalid_token_response',
       status: 200,
     })
-    expect(read('google', { error: '<script>alert(1)</script>"' }, 400)).toEqual({
+    expect(read('google', { error: '<script>alert(1)</script>' }, 400)).toEqual({
       ok: false,
       error: 'invalid_error_code',
       status: 400,
