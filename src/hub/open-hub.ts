@@ -11,6 +11,11 @@ import { acquireDataDirLock, type DataDirLock } from '../storage/data-dir-lock.j
 import { type Database, openDatabase } from '../storage/database.js'
 import { migrateToLatest } from '../storage/migrate.js'
 import { createVault, type Vault } from '../vault/vault.js'
+import {
+  type ConnectionServices,
+  type ConnectionServicesOptions,
+  createConnectionServices,
+} from './connection-services.js'
 import { loadVaultKeys, type VaultKeys } from './vault-keys.js'
 
 export interface Hub {
@@ -20,6 +25,8 @@ export interface Hub {
   readonly vault: Vault
   readonly vaultKeys: VaultKeys
   readonly apiKeys: ApiKeys
+  /** Integrations, connections, token refresh and revocation (built on first use: they need the vault). */
+  readonly services: ConnectionServices
   /** Closes the database and releases the data dir lock. Safe to call twice. */
   close(): Promise<void>
 }
@@ -33,6 +40,8 @@ export interface OpenHubOptions {
    * @default true
    */
   loadVault?: boolean
+  /** Durations of refresh and revocation (tests shorten them). */
+  tuning?: ConnectionServicesOptions
 }
 
 export async function openHub(options: JunctionOptions, logger: Logger, open: OpenHubOptions = {}): Promise<Hub> {
@@ -61,6 +70,7 @@ export async function openHub(options: JunctionOptions, logger: Logger, open: Op
       onBackgroundError: (error) => logger.warn({ err: error }, 'could not record an API key last use'),
     })
     const opened = database
+    let services: ConnectionServices | undefined
     let closing: Promise<void> | undefined
     return {
       options,
@@ -73,8 +83,14 @@ export async function openHub(options: JunctionOptions, logger: Logger, open: Op
         return loadKeys().vaultKeys
       },
       apiKeys,
+      get services() {
+        services ??= createConnectionServices(options, opened.db, loadKeys().vault, open.tuning)
+        return services
+      },
       close() {
-        closing ??= opened.close().finally(() => lock?.release())
+        closing ??= Promise.resolve(services?.close())
+          .then(() => opened.close())
+          .finally(() => lock?.release())
         return closing
       },
     }

@@ -59,6 +59,29 @@ export function buildTokenRequest(integration: ResolvedIntegration, grant: Token
   return { url: auth.tokenUrl, method: 'POST', headers, body: form.toString() }
 }
 
+/**
+ * A token revocation request: the token, its kind as a hint, and the same client authentication as the token
+ * endpoint. Undefined when the provider has no standard revocation endpoint.
+ * @see RFC 7009 §2.1
+ */
+export function buildRevocationRequest(
+  integration: ResolvedIntegration,
+  token: string,
+  kind: 'refresh_token' | 'access_token',
+): TokenRequest | undefined {
+  const auth = integration.definition.auth
+  if (auth.type !== 'oauth2' || auth.revokeUrl === undefined) return undefined
+  const { clientId, clientSecret } = integration
+  if (clientId === undefined || clientSecret === undefined) return undefined
+  const form = new URLSearchParams({ token, token_type_hint: kind })
+  const headers: Record<string, string> = {
+    'content-type': 'application/x-www-form-urlencoded',
+    accept: 'application/json',
+  }
+  clientAuthentication[auth.clientAuth](form, headers, clientId, clientSecret)
+  return { url: auth.revokeUrl, method: 'POST', headers, body: form.toString() }
+}
+
 function formEncode(value: string): string {
   return encodeURIComponent(value).replace(/%20/g, '+')
 }

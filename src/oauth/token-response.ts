@@ -25,7 +25,8 @@ export type TokenResponseOutcome =
 export interface RawTokenResponse {
   status: number
   contentType: string | undefined
-  body: string
+  /** The body as text, or already parsed (the HTTP client parses JSON). */
+  body: unknown
 }
 
 export function readTokenResponse(
@@ -62,16 +63,25 @@ export function readTokenResponse(
 }
 
 function parseBody(response: RawTokenResponse): Record<string, unknown> | undefined {
+  if (response.body instanceof Uint8Array)
+    return parseBody({ ...response, body: Buffer.from(response.body).toString('utf8') })
+  if (typeof response.body !== 'string') {
+    const body = response.body
+    return typeof body === 'object' && body !== null && !Array.isArray(body)
+      ? (body as Record<string, unknown>)
+      : undefined
+  }
   const type = (response.contentType ?? '').split(';')[0]!.trim().toLowerCase()
   if (type === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(response.body))
+  const text = response.body
   try {
-    const value: unknown = JSON.parse(response.body)
+    const value: unknown = JSON.parse(text)
     return typeof value === 'object' && value !== null && !Array.isArray(value)
       ? (value as Record<string, unknown>)
       : undefined
   } catch {
     // GitHub answers form-encoded when it was not asked for JSON, even with another content type.
-    return /^[\w.-]+=/.test(response.body) ? Object.fromEntries(new URLSearchParams(response.body)) : undefined
+    return /^[\w.-]+=/.test(text) ? Object.fromEntries(new URLSearchParams(text)) : undefined
   }
 }
 

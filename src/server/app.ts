@@ -5,15 +5,19 @@
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { ApiKeys } from '../api-keys/api-keys.js'
+import type { ConnectionService } from '../connections/connections.js'
 import type { Logger } from '../core/logger.js'
 import type { Database } from '../storage/database.js'
 import { errorResponse, handleError, notFound } from './error-response.js'
 import { apiKeyAuth } from './middleware/api-key-auth.js'
 import { apiKeyRoutes } from './routes/api-keys.js'
+import { connectionRoutes } from './routes/connections.js'
 import { healthRoutes } from './routes/health.js'
 
 export interface AppDeps {
   apiKeys: ApiKeys
+  /** The connection routes are served when given. */
+  connections?: ConnectionService
   database: Database
   logger: Logger
   /**
@@ -38,6 +42,7 @@ export function createApp(deps: AppDeps): Hono {
     }),
   )
   app.route('/v1/api-keys', apiKeyRoutes(deps.apiKeys))
+  if (deps.connections !== undefined) app.route('/v1/connections', connectionRoutes(deps.connections))
 
   app.notFound(notFound)
   app.onError(handleError(deps.logger))

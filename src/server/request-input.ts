@@ -17,7 +17,7 @@ export async function readJsonBody<T extends z.ZodType>(c: Context, schema: T): 
   return validate(schema, value, 'body')
 }
 
-const pagingSchema = z.strictObject({
+const pagingShape = {
   limit: z
     .string()
     .regex(/^\d{1,4}$/, 'expected a whole number')
@@ -25,15 +25,32 @@ const pagingSchema = z.strictObject({
     .pipe(z.number().int().min(1).max(maxPageSize))
     .optional(),
   cursor: z.string().min(1).max(200).optional(),
-})
+}
 
 /** `limit` (default 50, at most 500) and `cursor` from the query string; other parameters are refused. */
 export function readPaging(c: Context): { limit: number; cursor: string | undefined } {
-  const query = validate(pagingSchema, c.req.query(), 'query')
-  return { limit: query.limit ?? defaultPageSize, cursor: query.cursor }
+  return readListQuery(c, {})
 }
 
-function validate<T extends z.ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
+/** A list's query: `limit`, `cursor` and the list's own optional string filters; anything else is refused. */
+export function readListQuery<Filters extends Record<string, z.ZodOptional<z.ZodType<string>>>>(
+  c: Context,
+  filters: Filters,
+): { limit: number; cursor: string | undefined } & { [K in keyof Filters]?: string } {
+  const query = validate(z.strictObject({ ...pagingShape, ...filters }), c.req.query(), 'query') as Record<
+    string,
+    unknown
+  >
+  const { limit, cursor, ...rest } = query
+  return {
+    ...(rest as { [K in keyof Filters]?: string }),
+    limit: (limit as number | undefined) ?? defaultPageSize,
+    cursor: cursor as string | undefined,
+  }
+}
+
+/** Validates any input against a schema, as a 400 `invalid_request` naming the field. */
+export function validate<T extends z.ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
   const parsed = schema.safeParse(value, { reportInput: true })
   if (parsed.success) return parsed.data
   const issue = parsed.error.issues[0]

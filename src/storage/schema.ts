@@ -25,6 +25,8 @@ export interface ApiKeysTable {
 export interface ConnectionsTable {
   /** A fresh UUID per row: sealed values are bound to it. */
   id: string
+  /** Insertion order, for list cursors. */
+  seq: ColumnType<string, never, never>
   integration: string
   provider: string
   user_id: string
@@ -46,7 +48,53 @@ export interface ConnectionsTable {
   updated_at: UpdatedAt
 }
 
+export interface ConnectSessionsTable {
+  id: string
+  token_hash: string
+  integration: string
+  user_id: string
+  return_url: Nullable<string>
+  state_hash: Nullable<string>
+  browser_hash: Nullable<string>
+  /** Sealed. */
+  pkce_verifier: Nullable<string>
+  expires_at: Date
+  consumed_at: Nullable<Date>
+  created_at: CreatedAt
+}
+
+export interface PendingRevocationsTable {
+  id: string
+  integration: string
+  user_id: string
+  /** Sealed. */
+  token: string
+  token_kind: 'refresh_token' | 'access_token'
+  attempts: Generated<number>
+  next_attempt_at: Date
+  give_up_at: Date
+  last_error: Nullable<string>
+  created_at: CreatedAt
+}
+
+export interface OutboxEventsTable {
+  /** Also the `webhook-id` of every delivery attempt. */
+  id: string
+  seq: ColumnType<string, never, never>
+  type: string
+  user_id: Nullable<string>
+  data: Json<Record<string, unknown>>
+  created_at: CreatedAt
+  delivered_at: Nullable<Date>
+  attempts: Generated<number>
+  next_attempt_at: ColumnType<Date, Date | undefined, Date>
+  last_error: Nullable<string>
+}
+
 export interface Schema {
   api_keys: ApiKeysTable
   connections: ConnectionsTable
+  connect_sessions: ConnectSessionsTable
+  pending_revocations: PendingRevocationsTable
+  outbox_events: OutboxEventsTable
 }

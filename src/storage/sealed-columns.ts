@@ -11,4 +11,6 @@ export interface SealedColumn {
 
 export const sealedColumns: readonly SealedColumn[] = [
   { table: 'connections', column: 'credentials', versionColumn: 'credentials_version' },
+  { table: 'connect_sessions', column: 'pkce_verifier' },
+  { table: 'pending_revocations', column: 'token' },
 ]

@@ -40,7 +40,12 @@ export function registerStartCommand(program: Command): void {
           isTerminal: process.stdout.isTTY === true,
           print: (line) => process.stdout.write(line),
         })
-        const app = createApp({ apiKeys: hub.apiKeys, database: hub.database, logger })
+        const app = createApp({
+          apiKeys: hub.apiKeys,
+          database: hub.database,
+          connections: hub.services.connections,
+          logger,
+        })
         running.server = await listen(app, {
           host: options.host,
           port: options.port,

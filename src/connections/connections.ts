@@ -1,0 +1,240 @@
+/**
+ * @module The connection service: import, list, read, use (a fresh token), refresh and delete connections. Every
+ * route and CLI command goes through it; it checks ids, looks integrations up, seals and opens credentials.
+ */
+import type { Kysely } from 'kysely'
+import { JunctionError } from '../core/errors.js'
+import { isIntegrationId, isUserId, newRowId } from '../core/ids.js'
+import type { TokenSet } from '../oauth/token-response.js'
+import type { ResolvedIntegration } from '../providers/resolve-integration.js'
+import { type ConnectionRow, findConnection, listConnections, replaceConnection } from '../storage/connections-store.js'
+import type { Page } from '../storage/cursor.js'
+import { recordEvent } from '../storage/outbox-store.js'
+import { withTransaction } from '../storage/reentry-guard.js'
+import type { Schema } from '../storage/schema.js'
+import type { Vault } from '../vault/vault.js'
+import { type Connection, type ConnectionStatus, toConnection } from './connection-view.js'
+import { openCredentials, type StoredCredentials, sealCredentials } from './credentials.js'
+import type { Refresher } from './refresher.js'
+import type { Revoker } from './revoker.js'
+
+export type ImportedCredentials =
+  | { apiKey: string }
+  | { username: string; password: string }
+  | {
+      accessToken: string
+      refreshToken?: string | undefined
+      expiresAt?: string | undefined
+      scopes?: string[] | undefined
+      metadata?: Record<string, string> | undefined
+    }
+
+export interface AccessToken {
+  accessToken: string
+  tokenType: string
+  expiresAt: string | null
+}
+
+export interface ConnectionService {
+  import(input: {
+    integration: string
+    userId: string
+    credentials: ImportedCredentials
+  }): Promise<{ connection: Connection; replaced: boolean }>
+  /** Stores the tokens of a completed connect flow. */
+  saveTokens(integration: string, userId: string, tokens: TokenSet): Promise<Connection>
+  list(filter: {
+    integration?: string
+    userId?: string
+    status?: ConnectionStatus
+    limit: number
+    cursor?: string
+  }): Promise<Page<Connection>>
+  get(integration: string, userId: string): Promise<Connection>
+  /** A valid access token, refreshed first when it is near expiry. */
+  token(integration: string, userId: string): Promise<AccessToken>
+  refresh(integration: string, userId: string): Promise<Connection>
+  /** Revokes at the provider when it can (or queues the revocation), then forgets the connection. */
+  delete(integration: string, userId: string): Promise<void>
+}
+
+export interface ConnectionServiceDeps {
+  db: Kysely<Schema>
+  vault: Vault
+  integrations: ReadonlyMap<string, ResolvedIntegration>
+  refresher: Refresher
+  revoker: Revoker
+}
+
+export function createConnectionService(deps: ConnectionServiceDeps): ConnectionService {
+  const { db, vault } = deps
+
+  function integrationOf(id: string): ResolvedIntegration {
+    if (!isIntegrationId(id))
+      throw new JunctionError('invalid_request', 'an integration id matches ^[a-z][a-z0-9_-]{0,63}$')
+    const integration = deps.integrations.get(id)
+    if (integration === undefined) throw new JunctionError('integration_not_found', `no integration is named ${id}`)
+    return integration
+  }
+
+  async function rowOf(integration: string, userId: string): Promise<ConnectionRow> {
+    integrationOf(integration)
+    assertUserId(userId)
+    const row = await findConnection(db, integration, userId)
+    if (row === undefined || row.credentials === null) {
+      throw new JunctionError('connection_not_found', `no connection of this user to ${integration}`)
+    }
+    return row
+  }
+
+  async function store(
+    integration: ResolvedIntegration,
+    userId: string,
+    credentials: StoredCredentials,
+    facts: StoreFacts,
+  ) {
+    const id = newRowId()
+    return withTransaction(db, async (trx) => {
+      const { row, replaced } = await replaceConnection(
+        trx,
+        { id, integration: integration.id, userId },
+        {
+          provider: integration.provider,
+          status: 'active',
+          credentials: sealCredentials(vault, id, credentials),
+          expiresAt: facts.expiresAt,
+          scopes: facts.scopes,
+          providerAccountId: facts.providerAccountId,
+          metadata: facts.metadata,
+          issuedNow: facts.issuedNow,
+        },
+      )
+      const connection = toConnection(row)
+      await recordEvent(trx, { type: 'connection.created', userId, data: { ...connection } })
+      return { connection, replaced }
+    })
+  }
+
+  return {
+    async import({ integration: integrationId, userId, credentials }) {
+      const integration = integrationOf(integrationId)
+      assertUserId(userId)
+      const { stored, facts } = importedCredentials(integration, credentials)
+      return store(integration, userId, stored, facts)
+    },
+
+    async saveTokens(integrationId, userId, tokens) {
+      const integration = integrationOf(integrationId)
+      const credentials: StoredCredentials = {
+        kind: 'oauth2',
+        accessToken: tokens.accessToken,
+        refreshToken: tokens.refreshToken,
+        tokenType: tokens.tokenType,
+        raw: tokens.raw,
+      }
+      const facts = {
+        issuedNow: true,
+        expiresAt: tokens.expiresAt ?? null,
+        scopes: tokens.scopes ?? [...integration.scopes],
+        providerAccountId: tokens.providerAccountId ?? null,
+        metadata: tokens.metadata,
+      }
+      return (await store(integration, userId, credentials, facts)).connection
+    },
+
+    async list({ integration, userId, status, limit, cursor }) {
+      if (integration !== undefined) integrationOf(integration)
+      if (userId !== undefined) assertUserId(userId)
+      const page = await listConnections(db, { integration, userId, status, limit, cursor })
+      return { data: page.data.map(toConnection), nextCursor: page.nextCursor }
+    },
+
+    get: async (integration, userId) => toConnection(await rowOf(integration, userId)),
+
+    async token(integrationId, userId) {
+      const integration = integrationOf(integrationId)
+      const row = await deps.refresher.fresh(await rowOf(integrationId, userId), integration, false)
+      const credentials = openCredentials(vault, row.id, row.credentials ?? '')
+      if (credentials.kind !== 'oauth2') {
+        throw new JunctionError(
+          'not_token_based',
+          `connections to ${integrationId} hold an API key or a password, not a token`,
+        )
+      }
+      return {
+        accessToken: credentials.accessToken,
+        tokenType: credentials.tokenType,
+        expiresAt: row.expires_at?.toISOString() ?? null,
+      }
+    },
+
+    async refresh(integrationId, userId) {
+      const integration = integrationOf(integrationId)
+      const row = await rowOf(integrationId, userId)
+      if (openCredentials(vault, row.id, row.credentials ?? '').kind !== 'oauth2') {
+        throw new JunctionError('not_token_based', `connections to ${integrationId} have no token to refresh`)
+      }
+      return toConnection(await deps.refresher.fresh(row, integration, true))
+    },
+
+    async delete(integrationId, userId) {
+      const integration = integrationOf(integrationId)
+      const row = await rowOf(integrationId, userId)
+      await deps.revoker.revokeAndForget(row, integration)
+    },
+  }
+}
+
+interface StoreFacts {
+  /** True for tokens just issued to us; false for imported ones, whose lifetime is unknown. */
+  issuedNow: boolean
+  expiresAt: Date | null
+  scopes: readonly string[]
+  providerAccountId: string | null
+  metadata: Record<string, string>
+}
+
+function importedCredentials(
+  integration: ResolvedIntegration,
+  credentials: ImportedCredentials,
+): { stored: StoredCredentials; facts: StoreFacts } {
+  const type = integration.definition.auth.type
+  const none: StoreFacts = { issuedNow: false, expiresAt: null, scopes: [], providerAccountId: null, metadata: {} }
+  if (type === 'api_key' && 'apiKey' in credentials)
+    return { stored: { kind: 'api_key', apiKey: credentials.apiKey }, facts: none }
+  if (type === 'basic' && 'username' in credentials) {
+    return { stored: { kind: 'basic', username: credentials.username, password: credentials.password }, facts: none }
+  }
+  if (type === 'oauth2' && 'accessToken' in credentials) {
+    const expiresAt = credentials.expiresAt === undefined ? null : new Date(credentials.expiresAt)
+    return {
+      stored: {
+        kind: 'oauth2',
+        accessToken: credentials.accessToken,
+        refreshToken: credentials.refreshToken,
+        tokenType: 'bearer',
+        raw: undefined,
+      },
+      facts: {
+        issuedNow: false,
+        expiresAt,
+        scopes: credentials.scopes ?? [],
+        providerAccountId: null,
+        metadata: credentials.metadata ?? {},
+      },
+    }
+  }
+  const expected =
+    type === 'api_key'
+      ? '{apiKey}'
+      : type === 'basic'
+        ? '{username, password}'
+        : '{accessToken, refreshToken?, expiresAt?}'
+  throw new JunctionError('invalid_request', `credentials for ${integration.id} (${type}) are ${expected}`)
+}
+
+function assertUserId(userId: string): void {
+  if (!isUserId(userId)) {
+    throw new JunctionError('invalid_request', 'a user id is 1 to 255 characters from A-Z a-z 0-9 . _ ~ @ + = : -')
+  }
+}

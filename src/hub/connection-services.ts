@@ -1,0 +1,59 @@
+/** @module Composes the connection services of a hub: integrations, the OAuth HTTP client, refresher, revoker. */
+import { hostname } from 'node:os'
+import type { Kysely } from 'kysely'
+import { type ConnectionService, createConnectionService } from '../connections/connections.js'
+import { createRefresher, defaultRefreshOptions, type RefreshOptions } from '../connections/refresher.js'
+import {
+  createRevoker,
+  defaultRevocationOptions,
+  type RevocationOptions,
+  type Revoker,
+} from '../connections/revoker.js'
+import type { JunctionOptions } from '../core/config.js'
+import { newRowId } from '../core/ids.js'
+import { createHttpClient, type HttpClient } from '../http/client.js'
+import { createProviderRegistry } from '../providers/registry.js'
+import { type ResolvedIntegration, resolveIntegration } from '../providers/resolve-integration.js'
+import type { Schema } from '../storage/schema.js'
+import type { Vault } from '../vault/vault.js'
+
+export interface ConnectionServicesOptions {
+  refresh?: Partial<RefreshOptions>
+  revocation?: Partial<RevocationOptions>
+}
+
+export interface ConnectionServices {
+  readonly integrations: ReadonlyMap<string, ResolvedIntegration>
+  /** Token, revocation and (later) proxy calls go out through this client: the egress rules apply to all. */
+  readonly http: HttpClient
+  readonly connections: ConnectionService
+  readonly revoker: Revoker
+  close(): Promise<void>
+}
+
+export function createConnectionServices(
+  options: JunctionOptions,
+  db: Kysely<Schema>,
+  vault: Vault,
+  tuning: ConnectionServicesOptions = {},
+): ConnectionServices {
+  const providers = createProviderRegistry({ publicUrl: options.publicUrl, custom: options.providers })
+  const integrations = new Map(
+    Object.values(options.integrations).map((integration) => [
+      integration.id,
+      resolveIntegration(integration, providers),
+    ]),
+  )
+  // Token endpoints are called once per grant (codes are single-use, rotating refresh tokens too): no retries here.
+  const http = createHttpClient({ egress: options.egress, retry: false })
+  const refresher = createRefresher({
+    db,
+    vault,
+    http,
+    owner: `${hostname()}:${process.pid}:${newRowId().slice(0, 8)}`,
+    options: { ...defaultRefreshOptions, ...tuning.refresh },
+  })
+  const revoker = createRevoker({ db, vault, http, options: { ...defaultRevocationOptions, ...tuning.revocation } })
+  const connections = createConnectionService({ db, vault, integrations, refresher, revoker })
+  return { integrations, http, connections, revoker, close: () => http.close() }
+}

@@ -1,0 +1,31 @@
+/**
+ * @module The outbox of events for the app (`connection.created`, …). An event is written in the same transaction
+ * as the change it reports, so a crash loses neither; sending it is a separate worker's job.
+ */
+import type { Kysely, Selectable, Transaction } from 'kysely'
+import { newRowId } from '../core/ids.js'
+import type { OutboxEventsTable, Schema } from './schema.js'
+
+export type OutboxEventRow = Selectable<OutboxEventsTable>
+
+export async function recordEvent(
+  trx: Kysely<Schema> | Transaction<Schema>,
+  event: { type: string; userId: string | null; data: Record<string, unknown> },
+): Promise<string> {
+  const id = newRowId()
+  await trx
+    .insertInto('outbox_events')
+    .values({ id, type: event.type, user_id: event.userId, data: JSON.stringify(event.data) })
+    .execute()
+  return id
+}
+
+export async function listEvents(
+  db: Kysely<Schema>,
+  options: { type?: string; userId?: string } = {},
+): Promise<OutboxEventRow[]> {
+  let query = db.selectFrom('outbox_events').selectAll()
+  if (options.type !== undefined) query = query.where('type', '=', options.type)
+  if (options.userId !== undefined) query = query.where('user_id', '=', options.userId)
+  return query.orderBy('seq').execute()
+}

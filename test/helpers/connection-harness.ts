@@ -1,0 +1,86 @@
+/** A hub's connection services over a test database, with a strict fake provider, served by the real app. */
+import { randomBytes } from 'node:crypto'
+import { type ApiKeys, createApiKeys } from '../../src/api-keys/api-keys.js'
+import { loadConfig } from '../../src/core/config.js'
+import { type ConnectionServices, createConnectionServices } from '../../src/hub/connection-services.js'
+import { createApp } from '../../src/server/app.js'
+import { migrateToLatest } from '../../src/storage/migrate.js'
+import { createVault, type Vault } from '../../src/vault/vault.js'
+import type { Backend, TestDatabase } from './backends.js'
+import { capturedLogger } from './captured-logger.js'
+import { type FakeTokenServer, startFakeTokenServer } from './fake-token-server.js'
+
+export interface ConnectionHarness {
+  database: TestDatabase
+  vault: Vault
+  provider: FakeTokenServer
+  services: ConnectionServices
+  apiKeys: ApiKeys
+  key: string
+  app: ReturnType<typeof createApp>
+  logLines: string[]
+  /** Calls the API with the harness's key. */
+  call(path: string, init?: RequestInit): Promise<Response>
+  close(): Promise<void>
+}
+
+export const fastRefresh = { leaseMs: 1_500, tokenTimeoutMs: 800, pollMs: 20, cooldownBaseMs: 1_000, marginMs: 300_000 }
+
+export async function openConnectionHarness(backend: Backend): Promise<ConnectionHarness> {
+  const database = await backend.open()
+  await migrateToLatest(database)
+  const provider = await startFakeTokenServer()
+  const options = loadConfig({
+    cwd: '/srv',
+    env: {},
+    file: {
+      providers: {
+        acme: {
+          auth: {
+            type: 'oauth2',
+            authorizeUrl: `${provider.url}/authorize`,
+            tokenUrl: `${provider.url}/token`,
+            revokeUrl: `${provider.url}/revoke`,
+            clientAuth: 'client_secret_basic',
+          },
+          api: { baseUrl: `${provider.url}/api` },
+        },
+        keyed: { auth: { type: 'api_key', header: 'x-api-key' }, api: { baseUrl: `${provider.url}/api` } },
+      },
+      integrations: {
+        acme: { provider: 'acme', clientId: 'acme-client', clientSecret: 'acme-secret', scopes: ['read'] },
+        keyed: { provider: 'keyed' },
+      },
+    },
+  })
+  const vault = createVault([{ id: 'k1', key: randomBytes(32) }])
+  const services = createConnectionServices(options, database.db, vault, {
+    refresh: fastRefresh,
+    revocation: { timeoutMs: 1_000, retryBaseMs: 0, keepMs: 60_000 },
+  })
+  const apiKeys = createApiKeys(database.db)
+  const key = (await apiKeys.create('tests')).key
+  const { logger, lines } = capturedLogger()
+  const app = createApp({ apiKeys, database, connections: services.connections, logger })
+  return {
+    database,
+    vault,
+    provider,
+    services,
+    apiKeys,
+    key,
+    app,
+    logLines: lines,
+    call: async (path, init = {}) => {
+      const headers = new Headers(init.headers)
+      headers.set('authorization', `Bearer ${key}`)
+      if (init.body !== undefined) headers.set('content-type', 'application/json')
+      return app.request(path, { ...init, headers })
+    },
+    async close() {
+      await services.close()
+      await provider.close()
+      await database.close()
+    },
+  }
+}
