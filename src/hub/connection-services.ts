@@ -12,6 +12,7 @@ import {
 import type { JunctionOptions } from '../core/config.js'
 import { newRowId } from '../core/ids.js'
 import { createHttpClient, type HttpClient } from '../http/client.js'
+import { type ConnectFlow, type ConnectFlowOptions, createConnectFlow } from '../oauth/connect-flow.js'
 import { createProviderRegistry } from '../providers/registry.js'
 import { type ResolvedIntegration, resolveIntegration } from '../providers/resolve-integration.js'
 import type { Schema } from '../storage/schema.js'
@@ -20,6 +21,7 @@ import type { Vault } from '../vault/vault.js'
 export interface ConnectionServicesOptions {
   refresh?: Partial<RefreshOptions>
   revocation?: Partial<RevocationOptions>
+  connect?: Partial<Pick<ConnectFlowOptions, 'sessionTtlMs' | 'tokenTimeoutMs'>>
 }
 
 export interface ConnectionServices {
@@ -27,6 +29,7 @@ export interface ConnectionServices {
   /** Token, revocation and (later) proxy calls go out through this client: the egress rules apply to all. */
   readonly http: HttpClient
   readonly connections: ConnectionService
+  readonly connectFlow: ConnectFlow
   readonly revoker: Revoker
   close(): Promise<void>
 }
@@ -55,5 +58,19 @@ export function createConnectionServices(
   })
   const revoker = createRevoker({ db, vault, http, options: { ...defaultRevocationOptions, ...tuning.revocation } })
   const connections = createConnectionService({ db, vault, integrations, refresher, revoker })
-  return { integrations, http, connections, revoker, close: () => http.close() }
+  const connectFlow = createConnectFlow({
+    db,
+    vault,
+    http,
+    integrations,
+    connections,
+    options: {
+      publicUrl: options.publicUrl,
+      allowedReturnUrls: options.allowedReturnUrls,
+      sessionTtlMs: 600_000,
+      tokenTimeoutMs: 20_000,
+      ...tuning.connect,
+    },
+  })
+  return { integrations, http, connections, connectFlow, revoker, close: () => http.close() }
 }

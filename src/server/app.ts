@@ -7,10 +7,13 @@ import { bodyLimit } from 'hono/body-limit'
 import type { ApiKeys } from '../api-keys/api-keys.js'
 import type { ConnectionService } from '../connections/connections.js'
 import type { Logger } from '../core/logger.js'
+import type { ConnectFlow } from '../oauth/connect-flow.js'
 import type { Database } from '../storage/database.js'
 import { errorResponse, handleError, notFound } from './error-response.js'
 import { apiKeyAuth } from './middleware/api-key-auth.js'
 import { apiKeyRoutes } from './routes/api-keys.js'
+import { connectPageRoutes } from './routes/connect-pages.js'
+import { connectSessionRoutes } from './routes/connect-sessions.js'
 import { connectionRoutes } from './routes/connections.js'
 import { healthRoutes } from './routes/health.js'
 
@@ -18,6 +21,8 @@ export interface AppDeps {
   apiKeys: ApiKeys
   /** The connection routes are served when given. */
   connections?: ConnectionService
+  /** The connect flow (API and browser routes) is served when given. */
+  connect?: { flow: ConnectFlow; publicUrl: string }
   database: Database
   logger: Logger
   /**
@@ -32,6 +37,7 @@ export function createApp(deps: AppDeps): Hono {
   const maxBodyBytes = deps.maxBodyBytes ?? 1024 * 1024
 
   app.route('/', healthRoutes(deps.database))
+  if (deps.connect !== undefined) app.route('/', connectPageRoutes(deps.connect.flow, deps.connect.publicUrl))
 
   app.use('/v1/*', apiKeyAuth(deps.apiKeys))
   app.use(
@@ -43,6 +49,7 @@ export function createApp(deps: AppDeps): Hono {
   )
   app.route('/v1/api-keys', apiKeyRoutes(deps.apiKeys))
   if (deps.connections !== undefined) app.route('/v1/connections', connectionRoutes(deps.connections))
+  if (deps.connect !== undefined) app.route('/v1/connect-sessions', connectSessionRoutes(deps.connect.flow))
 
   app.notFound(notFound)
   app.onError(handleError(deps.logger))

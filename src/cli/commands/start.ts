@@ -44,6 +44,7 @@ export function registerStartCommand(program: Command): void {
           apiKeys: hub.apiKeys,
           database: hub.database,
           connections: hub.services.connections,
+          connect: { flow: hub.services.connectFlow, publicUrl: options.publicUrl },
           logger,
         })
         running.server = await listen(app, {

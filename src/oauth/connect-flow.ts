@@ -1,0 +1,206 @@
+/**
+ * @module The connect flow: a one-time link for the end user's browser, the redirect to the provider with `state`
+ * and PKCE, and the callback that checks everything and stores the tokens. Failures never create a connection.
+ * @see RFC 6749 §10.12 (CSRF and state), RFC 7636 (PKCE), RFC 9207 (iss), reference/security.md §1a
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import type { ConnectionService } from '../connections/connections.js'
+import { JunctionError } from '../core/errors.js'
+import { isIntegrationId, isUserId, newRowId } from '../core/ids.js'
+import type { HttpClient } from '../http/client.js'
+import type { ResolvedIntegration } from '../providers/resolve-integration.js'
+import {
+  type ConnectSessionRow,
+  consumeById,
+  consumeByState,
+  findOpenSessionByToken,
+  insertConnectSession,
+  startFlow,
+} from '../storage/connect-sessions-store.js'
+import type { Schema } from '../storage/schema.js'
+import type { Vault } from '../vault/vault.js'
+import { buildAuthorizeUrl } from './authorize-url.js'
+import { createPkce } from './pkce.js'
+import { isAllowedReturnUrl } from './return-url.js'
+import { callTokenEndpoint } from './token-endpoint.js'
+
+export interface ConnectFlowOptions {
+  publicUrl: string
+  allowedReturnUrls: readonly string[]
+  /** @default 600_000 (10 minutes) */
+  sessionTtlMs: number
+  /** @default 20_000 */
+  tokenTimeoutMs: number
+}
+
+export type LinkOutcome =
+  | { kind: 'redirect'; location: string; browserValue: string }
+  | { kind: 'form'; integration: ResolvedIntegration; browserValue: string }
+
+export interface FlowResult {
+  ok: boolean
+  /** Junction's or the provider's error code, when not ok. */
+  error: string | undefined
+  integration: string | undefined
+  returnUrl: string | null
+}
+
+export interface ConnectFlow {
+  createSession(input: {
+    integration: string
+    userId: string
+    returnUrl?: string | undefined
+  }): Promise<{ url: string; expiresAt: string }>
+  openLink(token: string): Promise<LinkOutcome>
+  callback(query: Record<string, string | undefined>, browserValue: string | undefined): Promise<FlowResult>
+  submitCredentials(
+    token: string,
+    browserValue: string | undefined,
+    fields: Record<string, string>,
+  ): Promise<FlowResult>
+  readonly redirectUri: string
+}
+
+const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex')
+const randomValue = () => randomBytes(32).toString('base64url')
+
+export function createConnectFlow(deps: {
+  db: Kysely<Schema>
+  vault: Vault
+  http: HttpClient
+  integrations: ReadonlyMap<string, ResolvedIntegration>
+  connections: ConnectionService
+  options: ConnectFlowOptions
+}): ConnectFlow {
+  const { db, vault, options } = deps
+  const redirectUri = `${options.publicUrl}/oauth/callback`
+  const verifierContext = (id: string) => ({ table: 'connect_sessions', rowId: id, column: 'pkce_verifier' })
+  const integrationOf = (id: string) => {
+    const integration = deps.integrations.get(id)
+    if (integration === undefined) throw new JunctionError('integration_not_found', `no integration is named ${id}`)
+    return integration
+  }
+  const failed = (error: string, session?: ConnectSessionRow): FlowResult => ({
+    ok: false,
+    error,
+    integration: session?.integration,
+    returnUrl: session?.return_url ?? null,
+  })
+
+  return {
+    redirectUri,
+
+    async createSession({ integration, userId, returnUrl }) {
+      if (!isIntegrationId(integration))
+        throw new JunctionError('invalid_request', 'integration: not a valid integration id')
+      const resolved = integrationOf(integration)
+      if (resolved.definition.auth.type === 'oauth2_client_credentials' || resolved.apiKey !== undefined) {
+        throw new JunctionError(
+          'invalid_request',
+          `integration ${integration} is app-level: it has no end-user connections`,
+        )
+      }
+      if (!isUserId(userId)) throw new JunctionError('invalid_request', 'userId: not a valid user id')
+      if (returnUrl !== undefined && !isAllowedReturnUrl(returnUrl, options.allowedReturnUrls)) {
+        throw new JunctionError('invalid_request', 'returnUrl does not match any entry of allowedReturnUrls')
+      }
+      const token = randomValue()
+      const session = await insertConnectSession(db, {
+        id: newRowId(),
+        tokenHash: sha256(token),
+        integration,
+        userId,
+        returnUrl: returnUrl ?? null,
+        ttlMs: options.sessionTtlMs,
+      })
+      return { url: `${options.publicUrl}/connect/${token}`, expiresAt: session.expires_at.toISOString() }
+    },
+
+    async openLink(token) {
+      const session = await findOpenSessionByToken(db, sha256(token))
+      if (session === undefined)
+        throw new JunctionError('invalid_state', 'this connect link has expired or was already used')
+      const integration = integrationOf(session.integration)
+      const browserValue = randomValue()
+      if (integration.definition.auth.type !== 'oauth2') {
+        await startFlow(db, session.id, {
+          stateHash: sha256(randomValue()),
+          browserHash: sha256(browserValue),
+          pkceVerifier: null,
+        })
+        return { kind: 'form', integration, browserValue }
+      }
+      const state = randomValue()
+      const pkce = integration.definition.auth.pkce ? createPkce() : undefined
+      await startFlow(db, session.id, {
+        stateHash: sha256(state),
+        browserHash: sha256(browserValue),
+        pkceVerifier: pkce === undefined ? null : vault.seal(pkce.verifier, verifierContext(session.id)),
+      })
+      const location = buildAuthorizeUrl(integration, { redirectUri, state, codeChallenge: pkce?.challenge })
+      return { kind: 'redirect', location: location.toString(), browserValue }
+    },
+
+    async callback(query, browserValue) {
+      if (query.state === undefined || query.state === '') return failed('invalid_state')
+      const session = await consumeByState(db, sha256(query.state))
+      if (session === undefined) return failed('invalid_state')
+      if (session.expires_at.getTime() <= Date.now()) return failed('invalid_state', session)
+      // Only the browser that opened the link last may finish the flow (login CSRF, session fixation).
+      if (browserValue === undefined || session.browser_hash !== sha256(browserValue))
+        return failed('invalid_state', session)
+      const integration = deps.integrations.get(session.integration)
+      if (integration === undefined || integration.definition.auth.type !== 'oauth2')
+        return failed('invalid_state', session)
+      const issuer = integration.definition.auth.issuer
+      if (issuer !== undefined && query.iss !== issuer) return failed('invalid_state', session)
+      if (query.error !== undefined) return failed(safeCode(query.error), session)
+      if (query.code === undefined || query.code === '') return failed('invalid_request', session)
+      const codeVerifier =
+        session.pkce_verifier === null ? undefined : vault.open(session.pkce_verifier, verifierContext(session.id))
+      const outcome = await callTokenEndpoint(
+        deps.http,
+        integration,
+        { type: 'authorization_code', code: query.code, redirectUri, codeVerifier },
+        { timeoutMs: options.tokenTimeoutMs },
+      ).catch((error: unknown) => ({ ok: false as const, error: errorCode(error), status: 0 }))
+      if (!outcome.ok) return failed(safeCode(outcome.error), session)
+      await deps.connections.saveTokens(session.integration, session.user_id, outcome.tokens)
+      return { ok: true, error: undefined, integration: session.integration, returnUrl: session.return_url }
+    },
+
+    async submitCredentials(token, browserValue, fields) {
+      const session = await findOpenSessionByToken(db, sha256(token))
+      if (session === undefined) return failed('invalid_state')
+      if (browserValue === undefined || session.browser_hash !== sha256(browserValue))
+        return failed('invalid_state', session)
+      const integration = integrationOf(session.integration)
+      const type = integration.definition.auth.type
+      const credentials =
+        type === 'api_key'
+          ? { apiKey: fields.apiKey ?? '' }
+          : type === 'basic'
+            ? { username: fields.username ?? '', password: fields.password ?? '' }
+            : undefined
+      if (
+        credentials === undefined ||
+        Object.values(credentials).some((value) => value === '' || value.length > 10_000)
+      ) {
+        return failed('invalid_request', session)
+      }
+      if ((await consumeById(db, session.id)) === undefined) return failed('invalid_state', session)
+      await deps.connections.import({ integration: session.integration, userId: session.user_id, credentials })
+      return { ok: true, error: undefined, integration: session.integration, returnUrl: session.return_url }
+    },
+  }
+}
+
+/** Error codes from providers go into URLs and pages: only a short word survives. */
+function safeCode(code: string): string {
+  return /^[A-Za-z0-9_.:-]{1,64}$/.test(code) ? code : 'provider_error'
+}
+
+function errorCode(error: unknown): string {
+  return error instanceof JunctionError ? error.code : 'provider_error'
+}

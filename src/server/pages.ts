@@ -1,0 +1,42 @@
+/** @module The few plain pages of the connect flow: escaped text, no script, nothing from a CDN. */
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`)
+}
+
+export function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;line-height:1.5}
+label{display:block;margin:.75rem 0 .25rem}input{width:100%;padding:.5rem;box-sizing:border-box}
+button{margin-top:1rem;padding:.5rem 1rem}</style></head>
+<body><h1>${escapeHtml(title)}</h1>${body}</body></html>`
+}
+
+export function resultPage(ok: boolean, detail: string): string {
+  return ok
+    ? page('Connected', `<p>${escapeHtml(detail)}</p><p>You can close this window.</p>`)
+    : page(
+        'Connection failed',
+        `<p>${escapeHtml(detail)}</p><p>Close this window and start again from the application.</p>`,
+      )
+}
+
+export function credentialsFormPage(
+  action: string,
+  integrationName: string,
+  fields: ReadonlyArray<{ name: string; label: string; type: string }>,
+): string {
+  const inputs = fields
+    .map(
+      (field) =>
+        `<label for="${escapeHtml(field.name)}">${escapeHtml(field.label)}</label>` +
+        `<input id="${escapeHtml(field.name)}" name="${escapeHtml(field.name)}" type="${escapeHtml(field.type)}" autocomplete="off" required>`,
+    )
+    .join('')
+  return page(
+    `Connect ${integrationName}`,
+    `<form method="post" action="${escapeHtml(action)}">${inputs}<button type="submit">Connect</button></form>`,
+  )
+}
