@@ -20,7 +20,7 @@ describe('provider registry', () => {
       custom: { slack: { auth: { type: 'basic' }, api: { baseUrl: 'https://slack.internal' } } },
     })
     expect(custom.get('slack')?.definition.auth.type).toBe('basic')
-    expect(custom.get('slack')?.hooks).toEqual({})
+    expect(custom.get('slack')?.hooks.normalizeTokenResponse).toBeUndefined()
   })
 
   it('serves the sandbox under the public URL', () => {

@@ -9,7 +9,8 @@ import { slack } from './builtin/slack.js'
 import { stripe } from './builtin/stripe.js'
 import { stripeConnect } from './builtin/stripe-connect.js'
 import type { ProviderDefinition } from './definition.js'
-import type { Provider } from './provider.js'
+import { subjectOfIdToken } from './id-token.js'
+import type { Provider, ProviderHooks } from './provider.js'
 
 export const builtinProviderNames = [
   'sandbox',
@@ -23,6 +24,11 @@ export const builtinProviderNames = [
   'stripe-connect',
 ] as const
 
+/** Custom providers that speak OpenID Connect name the account in the id token's `sub`. */
+const customHooks: ProviderHooks = {
+  accountFacts: (body) => ({ providerAccountId: subjectOfIdToken(body.id_token) }),
+}
+
 export function createProviderRegistry(options: {
   publicUrl: string
   custom: Readonly<Record<string, ProviderDefinition>>
@@ -32,6 +38,7 @@ export function createProviderRegistry(options: {
     providers.set(provider.name, provider)
   }
   providers.set('sandbox', sandboxProvider(options.publicUrl))
-  for (const [name, definition] of Object.entries(options.custom)) providers.set(name, { name, definition, hooks: {} })
+  for (const [name, definition] of Object.entries(options.custom))
+    providers.set(name, { name, definition, hooks: customHooks })
   return providers
 }

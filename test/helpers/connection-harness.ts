@@ -26,7 +26,14 @@ export interface ConnectionHarness {
 
 export const fastRefresh = { leaseMs: 1_500, tokenTimeoutMs: 800, pollMs: 20, cooldownBaseMs: 1_000, marginMs: 300_000 }
 
-export async function openConnectionHarness(backend: Backend): Promise<ConnectionHarness> {
+export interface HarnessConfig {
+  publicUrl?: string
+  allowedReturnUrls?: string[]
+  providers?: Record<string, unknown>
+  integrations?: Record<string, unknown>
+}
+
+export async function openConnectionHarness(backend: Backend, extra: HarnessConfig = {}): Promise<ConnectionHarness> {
   const database = await backend.open()
   await migrateToLatest(database)
   const provider = await startFakeTokenServer()
@@ -34,7 +41,10 @@ export async function openConnectionHarness(backend: Backend): Promise<Connectio
     cwd: '/srv',
     env: {},
     file: {
+      ...(extra.publicUrl === undefined ? {} : { publicUrl: extra.publicUrl }),
+      allowedReturnUrls: extra.allowedReturnUrls ?? [],
       providers: {
+        ...extra.providers,
         acme: {
           auth: {
             type: 'oauth2',
@@ -48,6 +58,7 @@ export async function openConnectionHarness(backend: Backend): Promise<Connectio
         keyed: { auth: { type: 'api_key', header: 'x-api-key' }, api: { baseUrl: `${provider.url}/api` } },
       },
       integrations: {
+        ...extra.integrations,
         acme: { provider: 'acme', clientId: 'acme-client', clientSecret: 'acme-secret', scopes: ['read'] },
         keyed: { provider: 'keyed' },
       },
@@ -61,7 +72,13 @@ export async function openConnectionHarness(backend: Backend): Promise<Connectio
   const apiKeys = createApiKeys(database.db)
   const key = (await apiKeys.create('tests')).key
   const { logger, lines } = capturedLogger()
-  const app = createApp({ apiKeys, database, connections: services.connections, logger })
+  const app = createApp({
+    apiKeys,
+    database,
+    connections: services.connections,
+    connect: { flow: services.connectFlow, publicUrl: options.publicUrl },
+    logger,
+  })
   return {
     database,
     vault,
