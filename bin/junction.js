@@ -3,4 +3,4 @@ import { runCli } from '../dist/cli/main.js'
 
 const code = await runCli(process.argv.slice(2))
 // `start` keeps the process alive and exits on its own when stopped.
-if (process.argv[2] !== 'start' || code !== 0) process.exit(code)
+if (!['start', 'sandbox'].includes(process.argv[2] ?? '') || code !== 0) process.exit(code)

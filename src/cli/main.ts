@@ -9,6 +9,7 @@ import { redactText } from '../core/redact.js'
 import { isDatabaseUnavailable } from '../storage/database-errors.js'
 import { registerKeysCommands } from './commands/keys.js'
 import { registerMigrateCommand } from './commands/migrate.js'
+import { registerSandboxCommand } from './commands/sandbox.js'
 import { registerStartCommand } from './commands/start.js'
 import { registerVaultCommands } from './commands/vault.js'
 
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerMigrateCommand(program)
   registerKeysCommands(program)
   registerVaultCommands(program)
+  registerSandboxCommand(program)
   for (const command of program.commands) applyExitOverride(command)
   return program
 }

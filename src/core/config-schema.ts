@@ -1,6 +1,7 @@
 /** @module The schema of `junction.config.json` (CONTRACT.md §2). Every object is strict: an unknown key is an error. */
 import { z } from 'zod'
 import { apiSchema, providerDefinitionSchema, rateLimitSchema } from '../providers/definition.js'
+import { sandboxConfigSchema } from '../sandbox/sandbox-options.js'
 import { integrationIdPattern } from './ids.js'
 import { secretRefSchema } from './secret-ref.js'
 
@@ -37,7 +38,8 @@ export const configFileSchema = z.strictObject({
   redisUrl: secretRefSchema.optional(),
   encryptionKeys: secretRefSchema.optional(),
   eventsSecret: secretRefSchema.optional(),
-  sandbox: z.boolean().optional(),
+  /** `false` turns the development sandbox off; an object configures it (fault injection, auto-approval, limits). */
+  sandbox: z.union([z.boolean(), sandboxConfigSchema]).optional(),
   allowedReturnUrls: z.array(z.url()).default([]),
   events: z.strictObject({ url: z.url() }).optional(),
   egress: z

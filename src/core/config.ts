@@ -8,6 +8,7 @@ import { resolve } from 'node:path'
 import type { z } from 'zod'
 import type { ProviderAuthType, ProviderDefinition } from '../providers/definition.js'
 import { createProviderRegistry } from '../providers/registry.js'
+import type { SandboxConfig } from '../sandbox/sandbox-options.js'
 import { type EncryptionKey, parseEncryptionKeys } from '../vault/keys.js'
 import { ConfigError } from './config-error.js'
 import { type ConfigFile, configFileSchema, type IntegrationConfig } from './config-schema.js'
@@ -41,7 +42,9 @@ export interface JunctionOptions {
   /** Keys from configuration, the first seals. The development key file is added when the hub opens. */
   readonly encryptionKeys: readonly EncryptionKey[]
   readonly eventsSecret: string | undefined
+  /** Whether the sandbox provider is served (development only). */
   readonly sandbox: boolean
+  readonly sandboxConfig: SandboxConfig
   readonly allowedReturnUrls: readonly string[]
   readonly eventsUrl: string | undefined
   readonly egress: { readonly allowPrivateNetworks: boolean; readonly allowHttp: boolean }
@@ -137,7 +140,8 @@ function buildOptions(file: ConfigFile, configFile: string | undefined, sources:
     encryptionKeys: keys.value === undefined ? [] : parseEncryptionKeys(keys.value, keys.path),
     eventsSecret: eventsSecret.value,
     // Parsed in every mode, so that a bad value is reported even where it would not matter.
-    sandbox: parseSwitch(env.JUNCTION_SANDBOX, 'JUNCTION_SANDBOX', file.sandbox ?? true) && developmentDefault,
+    sandbox: parseSwitch(env.JUNCTION_SANDBOX, 'JUNCTION_SANDBOX', file.sandbox !== false) && developmentDefault,
+    sandboxConfig: typeof file.sandbox === 'object' ? file.sandbox : {},
     allowedReturnUrls: file.allowedReturnUrls,
     eventsUrl: file.events?.url,
     egress: {

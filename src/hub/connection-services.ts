@@ -15,6 +15,7 @@ import { createHttpClient, type HttpClient } from '../http/client.js'
 import { type ConnectFlow, type ConnectFlowOptions, createConnectFlow } from '../oauth/connect-flow.js'
 import { createProviderRegistry } from '../providers/registry.js'
 import { type ResolvedIntegration, resolveIntegration } from '../providers/resolve-integration.js'
+import { sandboxClient } from '../sandbox/sandbox-app.js'
 import type { Schema } from '../storage/schema.js'
 import type { Vault } from '../vault/vault.js'
 
@@ -39,6 +40,7 @@ export function createConnectionServices(
   db: Kysely<Schema>,
   vault: Vault,
   tuning: ConnectionServicesOptions = {},
+  sandboxSecret?: Buffer,
 ): ConnectionServices {
   const providers = createProviderRegistry({ publicUrl: options.publicUrl, custom: options.providers })
   const integrations = new Map(
@@ -47,6 +49,26 @@ export function createConnectionServices(
       resolveIntegration(integration, providers),
     ]),
   )
+  // In development, a ready `sandbox` integration (unless the config names one itself).
+  if (sandboxSecret !== undefined && !integrations.has('sandbox')) {
+    const client = sandboxClient(sandboxSecret)
+    integrations.set(
+      'sandbox',
+      resolveIntegration(
+        {
+          id: 'sandbox',
+          provider: 'sandbox',
+          authType: 'oauth2',
+          ...client,
+          apiKey: undefined,
+          webhookSecret: undefined,
+          scopes: ['items:read', 'items:write'],
+          overrides: { rateLimit: undefined, api: undefined, auth: undefined, displayName: undefined },
+        },
+        providers,
+      ),
+    )
+  }
   // Token endpoints are called once per grant (codes are single-use, rotating refresh tokens too): no retries here.
   const http = createHttpClient({ egress: options.egress, retry: false })
   const refresher = createRefresher({

@@ -16,6 +16,7 @@ import {
   type ConnectionServicesOptions,
   createConnectionServices,
 } from './connection-services.js'
+import { loadSandboxSecret } from './sandbox-secret.js'
 import { loadVaultKeys, type VaultKeys } from './vault-keys.js'
 
 export interface Hub {
@@ -27,6 +28,8 @@ export interface Hub {
   readonly apiKeys: ApiKeys
   /** Integrations, connections, token refresh and revocation (built on first use: they need the vault). */
   readonly services: ConnectionServices
+  /** The development sandbox's secret, when the sandbox is served. */
+  readonly sandboxSecret: Buffer | undefined
   /** Closes the database and releases the data dir lock. Safe to call twice. */
   close(): Promise<void>
 }
@@ -70,6 +73,7 @@ export async function openHub(options: JunctionOptions, logger: Logger, open: Op
       onBackgroundError: (error) => logger.warn({ err: error }, 'could not record an API key last use'),
     })
     const opened = database
+    const sandboxSecret = options.sandbox ? loadSandboxSecret(options.dataDir) : undefined
     let services: ConnectionServices | undefined
     let closing: Promise<void> | undefined
     return {
@@ -83,8 +87,9 @@ export async function openHub(options: JunctionOptions, logger: Logger, open: Op
         return loadKeys().vaultKeys
       },
       apiKeys,
+      sandboxSecret,
       get services() {
-        services ??= createConnectionServices(options, opened.db, loadKeys().vault, open.tuning)
+        services ??= createConnectionServices(options, opened.db, loadKeys().vault, open.tuning, sandboxSecret)
         return services
       },
       close() {

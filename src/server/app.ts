@@ -21,6 +21,8 @@ export interface AppDeps {
   apiKeys: ApiKeys
   /** The connection routes are served when given. */
   connections?: ConnectionService
+  /** The sandbox provider, served under `/sandbox` when given (development). */
+  sandbox?: Hono
   /** The connect flow (API and browser routes) is served when given. */
   connect?: { flow: ConnectFlow; publicUrl: string }
   database: Database
@@ -37,6 +39,7 @@ export function createApp(deps: AppDeps): Hono {
   const maxBodyBytes = deps.maxBodyBytes ?? 1024 * 1024
 
   app.route('/', healthRoutes(deps.database))
+  if (deps.sandbox !== undefined) app.route('/sandbox', deps.sandbox)
   if (deps.connect !== undefined) app.route('/', connectPageRoutes(deps.connect.flow, deps.connect.publicUrl))
 
   app.use('/v1/*', apiKeyAuth(deps.apiKeys))

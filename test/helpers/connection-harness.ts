@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto'
 import { type ApiKeys, createApiKeys } from '../../src/api-keys/api-keys.js'
 import { loadConfig } from '../../src/core/config.js'
 import { type ConnectionServices, createConnectionServices } from '../../src/hub/connection-services.js'
+import { createSandboxApp } from '../../src/sandbox/sandbox-app.js'
+import type { SandboxConfig } from '../../src/sandbox/sandbox-options.js'
 import { createApp } from '../../src/server/app.js'
 import { migrateToLatest } from '../../src/storage/migrate.js'
 import { createVault, type Vault } from '../../src/vault/vault.js'
@@ -28,6 +30,8 @@ export const fastRefresh = { leaseMs: 1_500, tokenTimeoutMs: 800, pollMs: 20, co
 
 export interface HarnessConfig {
   publicUrl?: string
+  /** Serve the sandbox provider under /sandbox, with its ready `sandbox` integration. */
+  sandbox?: SandboxConfig
   allowedReturnUrls?: string[]
   providers?: Record<string, unknown>
   integrations?: Record<string, unknown>
@@ -65,10 +69,14 @@ export async function openConnectionHarness(backend: Backend, extra: HarnessConf
     },
   })
   const vault = createVault([{ id: 'k1', key: randomBytes(32) }])
-  const services = createConnectionServices(options, database.db, vault, {
-    refresh: fastRefresh,
-    revocation: { timeoutMs: 1_000, retryBaseMs: 0, keepMs: 60_000 },
-  })
+  const sandboxSecret = extra.sandbox === undefined ? undefined : randomBytes(32)
+  const services = createConnectionServices(
+    options,
+    database.db,
+    vault,
+    { refresh: fastRefresh, revocation: { timeoutMs: 1_000, retryBaseMs: 0, keepMs: 60_000 } },
+    sandboxSecret,
+  )
   const apiKeys = createApiKeys(database.db)
   const key = (await apiKeys.create('tests')).key
   const { logger, lines } = capturedLogger()
@@ -77,6 +85,7 @@ export async function openConnectionHarness(backend: Backend, extra: HarnessConf
     database,
     connections: services.connections,
     connect: { flow: services.connectFlow, publicUrl: options.publicUrl },
+    ...(sandboxSecret === undefined ? {} : { sandbox: createSandboxApp(sandboxSecret, extra.sandbox ?? {}) }),
     logger,
   })
   return {

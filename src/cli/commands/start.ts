@@ -3,6 +3,7 @@ import { type Command, InvalidArgumentError } from 'commander'
 import { createLogger, type Logger } from '../../core/logger.js'
 import { ensureFirstApiKey } from '../../hub/first-api-key.js'
 import { type Hub, openHub } from '../../hub/open-hub.js'
+import { createSandboxApp } from '../../sandbox/sandbox-app.js'
 import { createApp } from '../../server/app.js'
 import { listen, type RunningServer } from '../../server/serve.js'
 import { readOptions } from '../cli-context.js'
@@ -45,6 +46,9 @@ export function registerStartCommand(program: Command): void {
           database: hub.database,
           connections: hub.services.connections,
           connect: { flow: hub.services.connectFlow, publicUrl: options.publicUrl },
+          ...(hub.sandboxSecret === undefined
+            ? {}
+            : { sandbox: createSandboxApp(hub.sandboxSecret, options.sandboxConfig) }),
           logger,
         })
         running.server = await listen(app, {
