@@ -30,6 +30,8 @@ export const fastRefresh = { leaseMs: 1_500, tokenTimeoutMs: 800, pollMs: 20, co
 
 export interface HarnessConfig {
   publicUrl?: string
+  /** Connect sessions' lifetime. */
+  sessionTtlMs?: number
   /** Serve the sandbox provider under /sandbox, with its ready `sandbox` integration. */
   sandbox?: SandboxConfig
   allowedReturnUrls?: string[]
@@ -74,7 +76,14 @@ export async function openConnectionHarness(backend: Backend, extra: HarnessConf
     options,
     database.db,
     vault,
-    { refresh: fastRefresh, revocation: { timeoutMs: 1_000, retryBaseMs: 0, keepMs: 60_000 } },
+    {
+      refresh: fastRefresh,
+      revocation: { timeoutMs: 1_000, retryBaseMs: 0, keepMs: 60_000 },
+      connect: {
+        tokenTimeoutMs: 800,
+        ...(extra.sessionTtlMs === undefined ? {} : { sessionTtlMs: extra.sessionTtlMs }),
+      },
+    },
     sandboxSecret,
   )
   const apiKeys = createApiKeys(database.db)

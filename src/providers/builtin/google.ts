@@ -1,6 +1,8 @@
 /**
  * Google. A refresh token is issued only with `access_type=offline`, and issued again only with `prompt=consent`.
- * The id token's `sub` names the account.
+ * The id token's `sub` names the account. No `issuer` is set: an issuer makes `iss` mandatory in the callback
+ * (RFC 9207), and Google's authorization responses are not documented to carry it; set `auth.issuer` on the
+ * integration to require it.
  * @see https://developers.google.com/identity/protocols/oauth2/web-server
  */
 import { subjectOfIdToken } from '../id-token.js'
@@ -12,7 +14,6 @@ export const google: Provider = {
     displayName: 'Google',
     auth: {
       type: 'oauth2',
-      issuer: 'https://accounts.google.com',
       authorizeUrl: 'https://accounts.google.com/o/oauth2/v2/auth',
       tokenUrl: 'https://oauth2.googleapis.com/token',
       revokeUrl: 'https://oauth2.googleapis.com/revoke',
