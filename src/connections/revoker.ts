@@ -9,7 +9,7 @@ import { isJunctionError } from '../core/errors.js'
 import { newRowId } from '../core/ids.js'
 import type { HttpClient } from '../http/client.js'
 import { isHttpError } from '../http/http-error.js'
-import { buildRevocationRequest } from '../oauth/token-request.js'
+import { buildRevocationRequest, revocationToken, type TokenKind } from '../oauth/token-request.js'
 import type { ResolvedIntegration } from '../providers/resolve-integration.js'
 import { type ConnectionRow, deleteConnection } from '../storage/connections-store.js'
 import { recordEvent } from '../storage/outbox-store.js'
@@ -60,16 +60,17 @@ export function createRevoker(deps: {
   async function revoke(
     integration: ResolvedIntegration,
     token: string,
-    kind: 'refresh_token' | 'access_token',
+    kind: TokenKind,
+    providerAccountId: string | null,
   ): Promise<RevocationOutcome> {
-    const request = buildRevocationRequest(integration, token, kind)
+    const request = buildRevocationRequest(integration, token, kind, providerAccountId)
     if (request === undefined) return 'unsupported'
     try {
       await deps.http.request({
-        method: 'POST',
+        method: request.method,
         path: request.url,
         headers: request.headers,
-        body: request.body,
+        ...(request.body === undefined ? {} : { body: request.body }),
         timeoutMs: options.timeoutMs,
         deadlineMs: options.timeoutMs,
       })
@@ -87,11 +88,8 @@ export function createRevoker(deps: {
       const credentials = row.credentials === null ? undefined : openCredentials(vault, row.id, row.credentials)
       let pending: { token: string; kind: 'refresh_token' | 'access_token' } | undefined
       if (credentials?.kind === 'oauth2') {
-        const [token, kind] =
-          credentials.refreshToken === undefined
-            ? [credentials.accessToken, 'access_token' as const]
-            : [credentials.refreshToken, 'refresh_token' as const]
-        if ((await revoke(integration, token, kind)) === 'retry') pending = { token, kind }
+        const { token, kind } = revocationToken(integration, credentials)
+        if ((await revoke(integration, token, kind, row.provider_account_id)) === 'retry') pending = { token, kind }
       }
       await withTransaction(db, async (trx) => {
         await deleteConnection(trx, row.id)
@@ -106,6 +104,7 @@ export function createRevoker(deps: {
             id,
             integration: row.integration,
             userId: row.user_id,
+            providerAccountId: row.provider_account_id,
             token: vault.seal(pending.token, pendingContext(id)),
             kind: pending.kind,
             retryInMs: options.retryBaseMs,
@@ -122,7 +121,12 @@ export function createRevoker(deps: {
         const outcome =
           integration === undefined
             ? 'unsupported'
-            : await revoke(integration, vault.open(due.token, pendingContext(due.id)), due.token_kind)
+            : await revoke(
+                integration,
+                vault.open(due.token, pendingContext(due.id)),
+                due.token_kind,
+                due.provider_account_id,
+              )
         if (outcome === 'retry') {
           await postponePendingRevocation(
             db,

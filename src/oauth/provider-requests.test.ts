@@ -4,7 +4,7 @@ import { createProviderRegistry } from '../providers/registry.js'
 import { resolveIntegration } from '../providers/resolve-integration.js'
 import { buildAuthorizeUrl } from './authorize-url.js'
 import { pkceChallenge } from './pkce.js'
-import { buildTokenRequest } from './token-request.js'
+import { buildRevocationRequest, buildTokenRequest, revocationToken } from './token-request.js'
 
 const registry = createProviderRegistry({ publicUrl: 'http://localhost:3003', custom: {} })
 const redirectUri = 'https://hub.example.com/oauth/callback'
@@ -144,5 +144,69 @@ describe('authorize URLs', () => {
 
   it('compute the S256 challenge of RFC 7636 appendix B', () => {
     expect(challenge).toBe('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM')
+  })
+})
+
+describe('revocation requests', () => {
+  const tokens = { accessToken: 'the-access', refreshToken: 'the-refresh' }
+  const revoke = (provider: string, accountId: string | null = null) => {
+    const resolved = integration(provider, [])
+    const { token, kind } = revocationToken(resolved, tokens)
+    return buildRevocationRequest(resolved, token, kind, accountId)
+  }
+
+  it('use RFC 7009 with the refresh token first where the provider has that endpoint', () => {
+    expect(revoke('google')).toEqual({
+      url: 'https://oauth2.googleapis.com/revoke',
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: `token=the-refresh&token_type_hint=refresh_token&${postCredentials}`,
+    })
+    expect(revoke('sandbox')).toMatchObject({
+      headers: { authorization: basicAuth },
+      body: 'token=the-refresh&token_type_hint=refresh_token',
+    })
+    expect(revoke('salesforce')?.url).toBe('https://login.salesforce.com/services/oauth2/revoke')
+  })
+
+  it("use Slack's auth.revoke with the access token", () => {
+    expect(revoke('slack')).toEqual({
+      url: 'https://slack.com/api/auth.revoke',
+      method: 'POST',
+      headers: { authorization: 'Bearer the-access', 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
+    })
+  })
+
+  it("delete GitHub's app grant with the client's basic credentials", () => {
+    expect(revoke('github')).toEqual({
+      url: 'https://api.github.com/applications/client%20id/grant',
+      method: 'DELETE',
+      headers: {
+        authorization: `Basic ${Buffer.from('client id:s3cr:t%').toString('base64')}`,
+        accept: 'application/vnd.github+json',
+        'content-type': 'application/json',
+      },
+      body: '{"access_token":"the-access"}',
+    })
+  })
+
+  it("delete HubSpot's refresh token, and deauthorize a Stripe connected account", () => {
+    expect(revoke('hubspot')).toEqual({
+      url: 'https://api.hubapi.com/oauth/v1/refresh-tokens/the-refresh',
+      method: 'DELETE',
+      headers: {},
+      body: undefined,
+    })
+    expect(revoke('stripe-connect', 'acct_1')).toEqual({
+      url: 'https://connect.stripe.com/oauth/deauthorize',
+      method: 'POST',
+      headers: { authorization: 'Bearer s3cr:t%', 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'client_id=client+id&stripe_user_id=acct_1',
+    })
+  })
+
+  it('are absent where the provider cannot revoke (Microsoft)', () => {
+    expect(revoke('microsoft')).toBeUndefined()
   })
 })

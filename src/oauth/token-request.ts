@@ -4,6 +4,7 @@
  * @see RFC 6749 §2.3.1 (client password), §4.1.3 (code), §6 (refresh), §4.4 (client credentials)
  */
 import { JunctionError } from '../core/errors.js'
+import type { OutboundRequest } from '../providers/provider.js'
 import type { ResolvedIntegration } from '../providers/resolve-integration.js'
 
 export type TokenGrant =
@@ -59,20 +60,39 @@ export function buildTokenRequest(integration: ResolvedIntegration, grant: Token
   return { url: auth.tokenUrl, method: 'POST', headers, body: form.toString() }
 }
 
+export type TokenKind = 'refresh_token' | 'access_token'
+
 /**
- * A token revocation request: the token, its kind as a hint, and the same client authentication as the token
- * endpoint. Undefined when the provider has no standard revocation endpoint.
+ * Which of a connection's tokens to revoke by: the refresh token when the provider takes it (revoking it ends the
+ * access tokens of the grant too), unless the provider's own revocation works by the access token.
+ */
+export function revocationToken(
+  integration: ResolvedIntegration,
+  tokens: { accessToken: string; refreshToken: string | undefined },
+): { token: string; kind: TokenKind } {
+  const prefers = integration.hooks.revocation?.prefers ?? 'refresh_token'
+  if (prefers === 'refresh_token' && tokens.refreshToken !== undefined)
+    return { token: tokens.refreshToken, kind: 'refresh_token' }
+  return { token: tokens.accessToken, kind: 'access_token' }
+}
+
+/**
+ * The request that revokes a token: the provider's own (a hook) or RFC 7009's (the token, its kind as a hint, and
+ * the same client authentication as the token endpoint). Undefined when the provider cannot revoke.
  * @see RFC 7009 §2.1
  */
 export function buildRevocationRequest(
   integration: ResolvedIntegration,
   token: string,
-  kind: 'refresh_token' | 'access_token',
-): TokenRequest | undefined {
-  const auth = integration.definition.auth
-  if (auth.type !== 'oauth2' || auth.revokeUrl === undefined) return undefined
+  kind: TokenKind,
+  providerAccountId: string | null,
+): OutboundRequest | undefined {
   const { clientId, clientSecret } = integration
   if (clientId === undefined || clientSecret === undefined) return undefined
+  const hook = integration.hooks.revocation
+  if (hook !== undefined) return hook.request({ token, clientId, clientSecret, providerAccountId })
+  const auth = integration.definition.auth
+  if (auth.type !== 'oauth2' || auth.revokeUrl === undefined) return undefined
   const form = new URLSearchParams({ token, token_type_hint: kind })
   const headers: Record<string, string> = {
     'content-type': 'application/x-www-form-urlencoded',

@@ -25,7 +25,30 @@ export interface AccountFacts {
   metadata?: Record<string, string> | undefined
 }
 
+/** An HTTP request a hook asks Junction to send. */
+export interface OutboundRequest {
+  url: string
+  method: 'POST' | 'DELETE'
+  headers: Record<string, string>
+  body: string | undefined
+}
+
+export interface RevocationContext {
+  token: string
+  clientId: string
+  clientSecret: string
+  providerAccountId: string | null
+}
+
+/** Revocation for providers without a standard (RFC 7009) endpoint. */
+export interface RevocationHook {
+  /** Which token the provider revokes by. */
+  prefers: 'access_token' | 'refresh_token'
+  request(context: RevocationContext): OutboundRequest
+}
+
 export interface ProviderHooks {
+  revocation?: RevocationHook
   /** Undoes a provider's own token-response shape (Slack nests user tokens and flags errors with `ok: false`). */
   normalizeTokenResponse?(body: Record<string, unknown>): StandardTokenResponse
   /** Reads the account id and metadata out of a (normalized) token response. */

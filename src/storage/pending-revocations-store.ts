@@ -10,6 +10,7 @@ export async function insertPendingRevocation(
     id: string
     integration: string
     userId: string
+    providerAccountId: string | null
     token: string
     kind: 'refresh_token' | 'access_token'
     retryInMs: number
@@ -22,6 +23,7 @@ export async function insertPendingRevocation(
       id: values.id,
       integration: values.integration,
       user_id: values.userId,
+      provider_account_id: values.providerAccountId,
       token: values.token,
       token_kind: values.kind,
       next_attempt_at: sql<Date>`now() + ${values.retryInMs} * interval '1 millisecond'`,

@@ -67,6 +67,7 @@ export interface PendingRevocationsTable {
   id: string
   integration: string
   user_id: string
+  provider_account_id: Nullable<string>
   /** Sealed. */
   token: string
   token_kind: 'refresh_token' | 'access_token'

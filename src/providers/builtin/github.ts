@@ -23,5 +23,21 @@ export const github: Provider = {
     rateLimit: { requestsPerSecond: 1.3, burst: 10, per: 'connection' },
     webhooks: { scheme: 'github' },
   },
-  hooks: {},
+  hooks: {
+    // Deleting the app's grant revokes every token of the user for this app.
+    // https://docs.github.com/en/rest/apps/oauth-applications#delete-an-app-authorization
+    revocation: {
+      prefers: 'access_token',
+      request: ({ token, clientId, clientSecret }) => ({
+        url: `https://api.github.com/applications/${encodeURIComponent(clientId)}/grant`,
+        method: 'DELETE',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+          accept: 'application/vnd.github+json',
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ access_token: token }),
+      }),
+    },
+  },
 }

@@ -22,5 +22,16 @@ export const hubspot: Provider = {
     rateLimit: { requestsPerSecond: 10, burst: 10, per: 'connection' },
     webhooks: { scheme: 'hubspot-v3' },
   },
-  hooks: {},
+  hooks: {
+    // https://developers.hubspot.com/docs/api/oauth/tokens (delete a refresh token)
+    revocation: {
+      prefers: 'refresh_token',
+      request: ({ token }) => ({
+        url: `https://api.hubapi.com/oauth/v1/refresh-tokens/${encodeURIComponent(token)}`,
+        method: 'DELETE',
+        headers: {},
+        body: undefined,
+      }),
+    },
+  },
 }

@@ -25,6 +25,17 @@ export const slack: Provider = {
     webhooks: { scheme: 'slack' },
   },
   hooks: {
+    // auth.revoke ends the token it is called with.
+    // https://docs.slack.dev/reference/methods/auth.revoke
+    revocation: {
+      prefers: 'access_token',
+      request: ({ token }) => ({
+        url: 'https://slack.com/api/auth.revoke',
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: '',
+      }),
+    },
     normalizeTokenResponse(body): StandardTokenResponse {
       if (body.ok === false) return { error: body.error ?? 'slack_error' }
       const authedUser = (body.authed_user ?? {}) as Record<string, unknown>

@@ -25,6 +25,17 @@ export const stripeConnect: Provider = {
     webhooks: { scheme: 'stripe' },
   },
   hooks: {
+    // Deauthorizing disconnects the account from the platform; it names the account, not a token.
+    // https://docs.stripe.com/connect/oauth-reference#post-deauthorize
+    revocation: {
+      prefers: 'access_token',
+      request: ({ clientId, clientSecret, providerAccountId }) => ({
+        url: 'https://connect.stripe.com/oauth/deauthorize',
+        method: 'POST',
+        headers: { authorization: `Bearer ${clientSecret}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ client_id: clientId, stripe_user_id: providerAccountId ?? '' }).toString(),
+      }),
+    },
     accountFacts: (body) => ({
       providerAccountId: typeof body.stripe_user_id === 'string' ? body.stripe_user_id : undefined,
     }),

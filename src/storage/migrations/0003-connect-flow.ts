@@ -30,6 +30,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('id', 'uuid', (column) => column.primaryKey())
     .addColumn('integration', 'text', (column) => column.notNull())
     .addColumn('user_id', 'text', (column) => column.notNull())
+    .addColumn('provider_account_id', 'text')
     // Sealed; `token_kind` is the RFC 7009 hint.
     .addColumn('token', 'text', (column) => column.notNull())
     .addColumn('token_kind', 'text', (column) => column.notNull())
