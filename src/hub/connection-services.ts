@@ -1,6 +1,7 @@
 /** @module Composes the connection services of a hub: integrations, the OAuth HTTP client, refresher, revoker. */
 import { hostname } from 'node:os'
 import type { Kysely } from 'kysely'
+import { type AppCredentials, createAppCredentials } from '../connections/app-credentials.js'
 import { type ConnectionService, createConnectionService } from '../connections/connections.js'
 import { createRefresher, defaultRefreshOptions, type RefreshOptions } from '../connections/refresher.js'
 import {
@@ -31,6 +32,8 @@ export interface ConnectionServices {
   readonly http: HttpClient
   readonly connections: ConnectionService
   readonly connectFlow: ConnectFlow
+  /** Credentials of app-level integrations (their own API key, or a client-credentials token). */
+  readonly appCredentials: AppCredentials
   readonly revoker: Revoker
   close(): Promise<void>
 }
@@ -69,6 +72,7 @@ export function createConnectionServices(
       ),
     )
   }
+  const refreshOptions = { ...defaultRefreshOptions, ...tuning.refresh }
   // Token endpoints are called once per grant (codes are single-use, rotating refresh tokens too): no retries here.
   const http = createHttpClient({ egress: options.egress, retry: false })
   const refresher = createRefresher({
@@ -76,7 +80,7 @@ export function createConnectionServices(
     vault,
     http,
     owner: `${hostname()}:${process.pid}:${newRowId().slice(0, 8)}`,
-    options: { ...defaultRefreshOptions, ...tuning.refresh },
+    options: refreshOptions,
   })
   const revoker = createRevoker({ db, vault, http, options: { ...defaultRevocationOptions, ...tuning.revocation } })
   const connections = createConnectionService({ db, vault, integrations, refresher, revoker })
@@ -94,5 +98,10 @@ export function createConnectionServices(
       ...tuning.connect,
     },
   })
-  return { integrations, http, connections, connectFlow, revoker, close: () => http.close() }
+  const appCredentials = createAppCredentials({
+    http,
+    timing: refreshOptions,
+    tokenTimeoutMs: refreshOptions.tokenTimeoutMs,
+  })
+  return { integrations, http, connections, connectFlow, appCredentials, revoker, close: () => http.close() }
 }

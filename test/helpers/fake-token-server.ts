@@ -67,6 +67,16 @@ export async function startFakeTokenServer(options: { expiresIn?: number } = {})
         return
       }
       const answer = (): void => {
+        if (form.grant_type === 'client_credentials') {
+          const accessToken = `cc_${randomBytes(8).toString('hex')}`
+          issued.push(accessToken)
+          json(response, 200, {
+            access_token: accessToken,
+            token_type: 'Bearer',
+            expires_in: options.expiresIn ?? 3600,
+          })
+          return
+        }
         const presented = form.refresh_token ?? ''
         const grant = current.get(presented)
         if (grant === undefined || deadGrants.has(grant)) {

@@ -1,0 +1,86 @@
+/**
+ * @module Credentials of app-level integrations, which need no connection and no user: the integration's own API
+ * key, or an `oauth2_client_credentials` token fetched once per integration (single-flight) and kept in memory until
+ * it nears expiry. Each process fetches its own; a client-credentials grant has no rotation to race on.
+ */
+import { JunctionError } from '../core/errors.js'
+import type { HttpClient } from '../http/client.js'
+import { callTokenEndpoint } from '../oauth/token-endpoint.js'
+import type { ResolvedIntegration } from '../providers/resolve-integration.js'
+import { needsRefresh, type RefreshTiming } from './refresh-policy.js'
+
+export type AppCredential =
+  | { kind: 'api_key'; apiKey: string }
+  | { kind: 'oauth2'; accessToken: string; tokenType: string; expiresAt: Date | null }
+
+export interface AppCredentials {
+  /** The integration's credential; `integration_not_found` for integrations that are not app-level. */
+  get(integration: ResolvedIntegration): Promise<AppCredential>
+}
+
+interface CachedToken {
+  credential: AppCredential & { kind: 'oauth2' }
+  issuedAt: Date
+}
+
+export function isAppLevel(integration: ResolvedIntegration): boolean {
+  return integration.apiKey !== undefined || integration.definition.auth.type === 'oauth2_client_credentials'
+}
+
+export function createAppCredentials(deps: {
+  http: HttpClient
+  timing: RefreshTiming
+  tokenTimeoutMs: number
+}): AppCredentials {
+  const cache = new Map<string, CachedToken>()
+  const inFlight = new Map<string, Promise<CachedToken>>()
+
+  async function fetchToken(integration: ResolvedIntegration): Promise<CachedToken> {
+    const issuedAt = new Date()
+    const outcome = await callTokenEndpoint(
+      deps.http,
+      integration,
+      { type: 'client_credentials' },
+      { timeoutMs: deps.tokenTimeoutMs },
+    )
+    if (!outcome.ok) {
+      throw new JunctionError(
+        outcome.error === 'timeout' ? 'timeout' : 'refresh_failed',
+        `the token endpoint of ${integration.id} refused (${outcome.error})`,
+      )
+    }
+    const cached = {
+      credential: {
+        kind: 'oauth2' as const,
+        accessToken: outcome.tokens.accessToken,
+        tokenType: outcome.tokens.tokenType,
+        expiresAt: outcome.tokens.expiresAt ?? null,
+      },
+      issuedAt,
+    }
+    cache.set(integration.id, cached)
+    return cached
+  }
+
+  return {
+    async get(integration) {
+      if (integration.apiKey !== undefined) return { kind: 'api_key', apiKey: integration.apiKey }
+      if (integration.definition.auth.type !== 'oauth2_client_credentials') {
+        throw new JunctionError('integration_not_found', `integration ${integration.id} is not app-level: name a user`)
+      }
+      const cached = cache.get(integration.id)
+      if (
+        cached !== undefined &&
+        !needsRefresh(cached.credential.expiresAt, cached.issuedAt, new Date(), deps.timing)
+      ) {
+        return cached.credential
+      }
+      let running = inFlight.get(integration.id)
+      if (running === undefined) {
+        running = fetchToken(integration).finally(() => inFlight.delete(integration.id))
+        inFlight.set(integration.id, running)
+      }
+      return (await running).credential
+    },
+  }
+}
