@@ -3,7 +3,12 @@ import { hostname } from 'node:os'
 import type { Kysely } from 'kysely'
 import { type AppCredentials, createAppCredentials } from '../connections/app-credentials.js'
 import { type ConnectionService, createConnectionService } from '../connections/connections.js'
-import { createRefresher, defaultRefreshOptions, type RefreshOptions } from '../connections/refresher.js'
+import {
+  createRefresher,
+  defaultRefreshOptions,
+  type Refresher,
+  type RefreshOptions,
+} from '../connections/refresher.js'
 import {
   createRevoker,
   defaultRevocationOptions,
@@ -35,6 +40,7 @@ export interface ConnectionServices {
   /** Credentials of app-level integrations (their own API key, or a client-credentials token). */
   readonly appCredentials: AppCredentials
   readonly revoker: Revoker
+  readonly refresher: Refresher
   close(): Promise<void>
 }
 
@@ -103,5 +109,5 @@ export function createConnectionServices(
     timing: refreshOptions,
     tokenTimeoutMs: refreshOptions.tokenTimeoutMs,
   })
-  return { integrations, http, connections, connectFlow, appCredentials, revoker, close: () => http.close() }
+  return { integrations, http, connections, connectFlow, appCredentials, revoker, refresher, close: () => http.close() }
 }

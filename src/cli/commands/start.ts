@@ -1,5 +1,6 @@
 /** @module `junction start`: open the hub (migrating first), serve the API, and stop gracefully on a signal. */
 import { type Command, InvalidArgumentError } from 'commander'
+import { type BackgroundWork, defaultBackgroundOptions, startBackgroundWork } from '../../connections/background.js'
 import { createLogger, type Logger } from '../../core/logger.js'
 import { ensureFirstApiKey } from '../../hub/first-api-key.js'
 import { type Hub, openHub } from '../../hub/open-hub.js'
@@ -31,7 +32,7 @@ export function registerStartCommand(program: Command): void {
       const options = readOptions(flags)
       const logger = createLogger()
       const hub = await openHub(options, logger)
-      const running: { server?: RunningServer } = {}
+      const running: Running = {}
       // From here on a signal stops cleanly, even while the first key is made or the socket bound.
       const stopOn = stopper(logger, hub, running)
       process.on('SIGINT', () => stopOn('SIGINT'))
@@ -60,6 +61,15 @@ export function registerStartCommand(program: Command): void {
         await hub.close()
         throw error
       }
+      running.background = startBackgroundWork({
+        db: hub.database.db,
+        vault: hub.vault,
+        refresher: hub.services.refresher,
+        revoker: hub.services.revoker,
+        integrations: hub.services.integrations,
+        logger,
+        options: defaultBackgroundOptions,
+      })
       logger.info(
         { url: running.server.url, mode: options.mode, database: hub.database.backend },
         'Junction is listening',
@@ -68,7 +78,12 @@ export function registerStartCommand(program: Command): void {
 }
 
 /** Stops the server (finishing requests in flight), then the hub; a second signal exits at once. */
-function stopper(logger: Logger, hub: Hub, running: { server?: RunningServer }) {
+interface Running {
+  server?: RunningServer
+  background?: BackgroundWork
+}
+
+function stopper(logger: Logger, hub: Hub, running: Running) {
   let stopping = false
   return (signal: string) => {
     if (stopping) {
@@ -78,6 +93,7 @@ function stopper(logger: Logger, hub: Hub, running: { server?: RunningServer }) 
     stopping = true
     logger.info({ signal }, 'stopping: finishing requests in flight')
     Promise.resolve(running.server?.close())
+      .then(() => running.background?.stop())
       .then(() => hub.close())
       .then(
         () => {

@@ -1,0 +1,85 @@
+/**
+ * @module Work a running hub does on its own: refreshing connections idle for a week (providers such as Google and
+ * Salesforce expire refresh tokens that go unused), and retrying revocations the providers did not confirm.
+ * Timers do not keep the process alive; `stop()` ends them and waits for a round in progress.
+ */
+import type { Kysely } from 'kysely'
+import type { Logger } from '../core/logger.js'
+import type { ResolvedIntegration } from '../providers/resolve-integration.js'
+import { connectionsIdleSince } from '../storage/keep-alive-store.js'
+import type { Schema } from '../storage/schema.js'
+import type { Vault } from '../vault/vault.js'
+import { openCredentials } from './credentials.js'
+import type { Refresher } from './refresher.js'
+import type { Revoker } from './revoker.js'
+
+export interface BackgroundOptions {
+  /** How often a round runs. @default 60_000 */
+  everyMs: number
+  /** Refresh connections not refreshed for this long. @default 604_800_000 (7 days) */
+  keepAliveAfterMs: number
+  /** Connections kept alive per round. @default 20 */
+  batchSize: number
+}
+
+export const defaultBackgroundOptions: BackgroundOptions = Object.freeze({
+  everyMs: 60_000,
+  keepAliveAfterMs: 604_800_000,
+  batchSize: 20,
+})
+
+export interface BackgroundWork {
+  /** One round, now (tests call it directly). */
+  runOnce(): Promise<{ keptAlive: number; revoked: number }>
+  stop(): Promise<void>
+}
+
+export function startBackgroundWork(deps: {
+  db: Kysely<Schema>
+  vault: Vault
+  refresher: Refresher
+  revoker: Revoker
+  integrations: ReadonlyMap<string, ResolvedIntegration>
+  logger: Logger
+  options: BackgroundOptions
+}): BackgroundWork {
+  const { options, logger } = deps
+  let round: Promise<unknown> = Promise.resolve()
+
+  async function keepAlive(): Promise<number> {
+    let kept = 0
+    for (const row of await connectionsIdleSince(deps.db, options.keepAliveAfterMs, options.batchSize)) {
+      const integration = deps.integrations.get(row.integration)
+      if (integration === undefined || row.credentials === null) continue
+      const credentials = openCredentials(deps.vault, row.id, row.credentials)
+      if (credentials.kind !== 'oauth2' || credentials.refreshToken === undefined) continue
+      try {
+        await deps.refresher.fresh(row, integration, true)
+        kept++
+      } catch (error) {
+        // The connection's status says what happened; the round goes on.
+        logger.warn({ err: error, integration: row.integration }, 'keep-alive refresh failed')
+      }
+    }
+    return kept
+  }
+
+  async function runOnce() {
+    const keptAlive = await keepAlive()
+    const revoked = await deps.revoker.retryPending(deps.integrations)
+    return { keptAlive, revoked }
+  }
+
+  const timer = setInterval(() => {
+    round = round.then(runOnce).catch((error: unknown) => logger.warn({ err: error }, 'a background round failed'))
+  }, options.everyMs)
+  timer.unref()
+
+  return {
+    runOnce,
+    async stop() {
+      clearInterval(timer)
+      await round
+    },
+  }
+}
