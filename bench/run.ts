@@ -3,6 +3,7 @@
  * Figures are reported (BENCHMARKS.md), not gated: correctness counts live in the test suites.
  */
 import { measureOverhead, measureRateLimits } from './http.js'
+import { measureRefreshStorm } from './refresh-storm.js'
 import { measureStartup } from './startup.js'
 
 const postgresUrl = process.env.JUNCTION_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -64,5 +65,18 @@ console.log('|---|---|---|---|---|')
 for (const run of limits) {
   console.log(
     `| ${run.name} | ${run.succeeded} | ${run.refused} | ${run.seconds.toFixed(2)} | ${run.efficiency.toFixed(3)} |`,
+  )
+}
+
+if (usePostgres) {
+  const storm = await measureRefreshStorm(postgresUrl)
+  console.log('\nRefresh storm: 1,000 concurrent token reads, 100 connections (10 each), two processes on PostgreSQL\n')
+  console.log('| case | token-endpoint calls | wall time | p95 latency | failures |')
+  console.log('|---|---|---|---|---|')
+  console.log(
+    `| fresh tokens (baseline) | 0 | ${Math.round(storm.baselineMs)} ms | ${Math.round(storm.baselineP95Ms)} ms | |`,
+  )
+  console.log(
+    `| expired tokens (storm) | ${storm.refreshCalls} (goal: exactly 100) | ${Math.round(storm.stormMs)} ms | ${Math.round(storm.stormP95Ms)} ms | ${storm.failures} |`,
   )
 }

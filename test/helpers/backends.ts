@@ -2,10 +2,11 @@
  * The database backends every storage suite runs against: PGlite always, PostgreSQL when a server answers (each
  * suite gets a fresh database of its own, dropped afterwards).
  */
-import { randomBytes } from 'node:crypto'
-import pg from 'pg'
 import { inject } from 'vitest'
 import { type Database, openDatabase } from '../../src/storage/database.js'
+import { createPostgresDatabase } from './postgres-admin.js'
+
+export { createPostgresDatabase }
 
 export interface Backend {
   name: 'pglite' | 'postgres'
@@ -31,18 +32,6 @@ export function backends(): Backend[] {
   return list
 }
 
-/** Creates an empty PostgreSQL database and returns its URL; `drop()` removes it. */
-export async function createPostgresDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `junction_test_${randomBytes(6).toString('hex')}`
-  await adminQuery(adminUrl, `create database ${name}`)
-  const url = new URL(adminUrl)
-  url.pathname = `/${name}`
-  return {
-    url: url.toString(),
-    drop: () => adminQuery(adminUrl, `drop database if exists ${name} with (force)`),
-  }
-}
-
 async function openFreshPostgres(adminUrl: string): Promise<TestDatabase> {
   const created = await createPostgresDatabase(adminUrl)
   const database = await openDatabase({ backend: 'postgres', url: created.url, poolSize: 5 })
@@ -53,15 +42,5 @@ async function openFreshPostgres(adminUrl: string): Promise<TestDatabase> {
       await database.close()
       await created.drop()
     },
-  }
-}
-
-async function adminQuery(adminUrl: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl })
-  await client.connect()
-  try {
-    await client.query(statement)
-  } finally {
-    await client.end()
   }
 }
