@@ -117,3 +117,38 @@ describe.runIf(postgresAdminUrl() !== null)('junction start on PostgreSQL', () =
     }
   })
 })
+
+describe('junction sandbox', () => {
+  it('serves the sandbox provider alone, prints its client credentials, and stops on SIGTERM', async () => {
+    const workdir = temporaryDirectory()
+    const { spawn } = await import('node:child_process')
+    const { freePort, junctionBin, childEnv } = await import('./helpers/cli.js')
+    const port = await freePort()
+    const child = spawn(process.execPath, [junctionBin, 'sandbox', '--port', String(port)], {
+      cwd: workdir.path,
+      env: childEnv(),
+    })
+    let output = ''
+    child.stdout.on('data', (chunk) => {
+      output += chunk
+    })
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+    try {
+      for (let attempt = 0; attempt < 100 && !output.includes('client secret'); attempt++)
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(output).toContain(`http://127.0.0.1:${port}/oauth/authorize`)
+      expect(output).toMatch(/client id: junction-sandbox/)
+      const me = await fetch(`http://127.0.0.1:${port}/api/me`)
+      expect(me.status).toBe(401)
+      const authorize = await fetch(
+        `http://127.0.0.1:${port}/oauth/authorize?client_id=junction-sandbox&redirect_uri=http://127.0.0.1/cb&response_type=code&code_challenge=x&code_challenge_method=S256&state=s`,
+      )
+      expect(await authorize.text()).toContain('Approve')
+      child.kill('SIGTERM')
+      expect(await exited).toBe(0)
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL')
+      workdir.remove()
+    }
+  })
+})

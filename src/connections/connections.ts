@@ -15,6 +15,7 @@ import type { Schema } from '../storage/schema.js'
 import type { Vault } from '../vault/vault.js'
 import { type Connection, type ConnectionStatus, toConnection } from './connection-view.js'
 import { openCredentials, type StoredCredentials, sealCredentials } from './credentials.js'
+import { markUnreadable } from './refresh-lease.js'
 import type { Refresher } from './refresher.js'
 import type { Revoker } from './revoker.js'
 
@@ -64,6 +65,8 @@ export interface ConnectionServiceDeps {
   integrations: ReadonlyMap<string, ResolvedIntegration>
   refresher: Refresher
   revoker: Revoker
+  /** Told when sealed credentials do not open: someone changed the database, or a key is missing. */
+  onUnreadable?: (error: unknown, row: ConnectionRow) => void
 }
 
 export function createConnectionService(deps: ConnectionServiceDeps): ConnectionService {
@@ -85,6 +88,20 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
       throw new JunctionError('connection_not_found', `no connection of this user to ${integration}`)
     }
     return row
+  }
+
+  /** Opens a row's credentials; a value that does not open marks the connection `needs_reauth` (and is logged). */
+  async function readableCredentials(row: ConnectionRow): Promise<StoredCredentials> {
+    try {
+      return openCredentials(vault, row.id, row.credentials ?? '')
+    } catch (error) {
+      deps.onUnreadable?.(error, row)
+      await markUnreadable(db, row)
+      throw new JunctionError(
+        'connection_needs_reauth',
+        `the connection of ${row.user_id} to ${row.integration} must be made again`,
+      )
+    }
   }
 
   async function store(
@@ -153,8 +170,10 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
 
     async token(integrationId, userId) {
       const integration = integrationOf(integrationId)
-      const row = await deps.refresher.fresh(await rowOf(integrationId, userId), integration, false)
-      const credentials = openCredentials(vault, row.id, row.credentials ?? '')
+      const current = await rowOf(integrationId, userId)
+      await readableCredentials(current)
+      const row = await deps.refresher.fresh(current, integration, false)
+      const credentials = await readableCredentials(row)
       if (credentials.kind !== 'oauth2') {
         throw new JunctionError(
           'not_token_based',
@@ -171,7 +190,7 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
     async refresh(integrationId, userId) {
       const integration = integrationOf(integrationId)
       const row = await rowOf(integrationId, userId)
-      if (openCredentials(vault, row.id, row.credentials ?? '').kind !== 'oauth2') {
+      if ((await readableCredentials(row)).kind !== 'oauth2') {
         throw new JunctionError('not_token_based', `connections to ${integrationId} have no token to refresh`)
       }
       return toConnection(await deps.refresher.fresh(row, integration, true))

@@ -126,3 +126,26 @@ async function endLease(
     return row
   })
 }
+
+/**
+ * The sealed credentials do not open (a value copied from another row, or a key that is gone): the connection can
+ * only be made again. Never another row's token.
+ */
+export async function markUnreadable(db: Kysely<Schema>, row: ConnectionRow): Promise<void> {
+  await withTransaction(db, async (trx) => {
+    const updated = await trx
+      .updateTable('connections')
+      .set({ status: 'needs_reauth', updated_at: sql<Date>`now()` })
+      .where('id', '=', row.id)
+      .where('status', '<>', 'needs_reauth')
+      .returningAll()
+      .executeTakeFirst()
+    if (updated !== undefined) {
+      await recordEvent(trx, {
+        type: 'connection.needs_reauth',
+        userId: updated.user_id,
+        data: { ...toConnection(updated) },
+      })
+    }
+  })
+}

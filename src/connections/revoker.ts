@@ -46,6 +46,14 @@ export interface Revoker {
   retryPending(integrations: ReadonlyMap<string, ResolvedIntegration>): Promise<number>
 }
 
+function tryOpen<T>(open: () => T): T | undefined {
+  try {
+    return open()
+  } catch {
+    return undefined
+  }
+}
+
 type RevocationOutcome = 'revoked' | 'retry' | 'unsupported'
 
 export function createRevoker(deps: {
@@ -85,7 +93,9 @@ export function createRevoker(deps: {
 
   return {
     async revokeAndForget(row, integration) {
-      const credentials = row.credentials === null ? undefined : openCredentials(vault, row.id, row.credentials)
+      // Credentials that no longer open cannot be revoked; the connection is forgotten all the same.
+      const credentials =
+        row.credentials === null ? undefined : tryOpen(() => openCredentials(vault, row.id, row.credentials ?? ''))
       let pending: { token: string; kind: 'refresh_token' | 'access_token' } | undefined
       if (credentials?.kind === 'oauth2') {
         const { token, kind } = revocationToken(integration, credentials)

@@ -17,6 +17,7 @@ import {
 } from '../connections/revoker.js'
 import type { JunctionOptions } from '../core/config.js'
 import { newRowId } from '../core/ids.js'
+import type { Logger } from '../core/logger.js'
 import { createHttpClient, type HttpClient } from '../http/client.js'
 import { type ConnectFlow, type ConnectFlowOptions, createConnectFlow } from '../oauth/connect-flow.js'
 import { createProviderRegistry } from '../providers/registry.js'
@@ -44,13 +45,18 @@ export interface ConnectionServices {
   close(): Promise<void>
 }
 
-export function createConnectionServices(
-  options: JunctionOptions,
-  db: Kysely<Schema>,
-  vault: Vault,
-  tuning: ConnectionServicesOptions = {},
-  sandboxSecret?: Buffer,
-): ConnectionServices {
+export interface ConnectionServicesDeps {
+  options: JunctionOptions
+  db: Kysely<Schema>
+  vault: Vault
+  logger: Logger
+  tuning?: ConnectionServicesOptions
+  /** Given when the development sandbox is served: adds its ready `sandbox` integration. */
+  sandboxSecret?: Buffer | undefined
+}
+
+export function createConnectionServices(deps: ConnectionServicesDeps): ConnectionServices {
+  const { options, db, vault, logger, tuning = {}, sandboxSecret } = deps
   const providers = createProviderRegistry({ publicUrl: options.publicUrl, custom: options.providers })
   const integrations = new Map(
     Object.values(options.integrations).map((integration) => [
@@ -89,7 +95,18 @@ export function createConnectionServices(
     options: refreshOptions,
   })
   const revoker = createRevoker({ db, vault, http, options: { ...defaultRevocationOptions, ...tuning.revocation } })
-  const connections = createConnectionService({ db, vault, integrations, refresher, revoker })
+  const connections = createConnectionService({
+    db,
+    vault,
+    integrations,
+    refresher,
+    revoker,
+    onUnreadable: (error, row) =>
+      logger.error(
+        { err: error, connectionId: row.id, integration: row.integration },
+        'sealed credentials did not open',
+      ),
+  })
   const connectFlow = createConnectFlow({
     db,
     vault,

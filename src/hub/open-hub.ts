@@ -89,7 +89,14 @@ export async function openHub(options: JunctionOptions, logger: Logger, open: Op
       apiKeys,
       sandboxSecret,
       get services() {
-        services ??= createConnectionServices(options, opened.db, loadKeys().vault, open.tuning, sandboxSecret)
+        services ??= createConnectionServices({
+          options,
+          db: opened.db,
+          vault: loadKeys().vault,
+          logger,
+          ...(open.tuning === undefined ? {} : { tuning: open.tuning }),
+          sandboxSecret,
+        })
         return services
       },
       close() {

@@ -72,11 +72,13 @@ export async function openConnectionHarness(backend: Backend, extra: HarnessConf
   })
   const vault = createVault([{ id: 'k1', key: randomBytes(32) }])
   const sandboxSecret = extra.sandbox === undefined ? undefined : randomBytes(32)
-  const services = createConnectionServices(
+  const { logger, lines } = capturedLogger()
+  const services = createConnectionServices({
     options,
-    database.db,
+    db: database.db,
     vault,
-    {
+    logger,
+    tuning: {
       refresh: fastRefresh,
       revocation: { timeoutMs: 1_000, retryBaseMs: 0, keepMs: 60_000 },
       connect: {
@@ -85,10 +87,9 @@ export async function openConnectionHarness(backend: Backend, extra: HarnessConf
       },
     },
     sandboxSecret,
-  )
+  })
   const apiKeys = createApiKeys(database.db)
   const key = (await apiKeys.create('tests')).key
-  const { logger, lines } = capturedLogger()
   const app = createApp({
     apiKeys,
     database,
