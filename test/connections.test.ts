@@ -199,6 +199,29 @@ describe.each(backends())('connections on $name', (backend) => {
     expect(await h.database.db.selectFrom('pending_revocations').selectAll().execute()).toHaveLength(0)
   })
 
+  it('records each token read in the call log, failures too, without the token', async () => {
+    await importOauth('u_logged', future())
+    await h.call('/v1/connections/acme/u_logged/token')
+    await h.call('/v1/connections/acme/u_reauth/token')
+    const rows = await h.database.db
+      .selectFrom('api_logs')
+      .selectAll()
+      .where('user_id', 'in', ['u_logged', 'u_reauth'])
+      .execute()
+    expect(rows.find((row) => row.user_id === 'u_logged')).toMatchObject({
+      integration: 'acme',
+      provider: 'acme',
+      endpoint: '(token read)',
+      status_code: 200,
+      error_message: null,
+    })
+    expect(rows.find((row) => row.user_id === 'u_reauth')).toMatchObject({
+      status_code: 409,
+      error_message: 'connection_needs_reauth',
+    })
+    expect(JSON.stringify(rows)).not.toContain('old-u_logged')
+  })
+
   it('puts no token in any response but the token route, and none in the logs', async () => {
     const tokenRoute = /"accessToken"/
     const secrets = [

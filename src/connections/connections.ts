@@ -3,10 +3,11 @@
  * route and CLI command goes through it; it checks ids, looks integrations up, seals and opens credentials.
  */
 import type { Kysely } from 'kysely'
-import { JunctionError } from '../core/errors.js'
+import { isJunctionError, JunctionError, statusForCode } from '../core/errors.js'
 import { isIntegrationId, isUserId, newRowId } from '../core/ids.js'
 import type { TokenSet } from '../oauth/token-response.js'
 import type { ResolvedIntegration } from '../providers/resolve-integration.js'
+import { insertCallLog } from '../storage/api-logs-store.js'
 import { type ConnectionRow, findConnection, listConnections, replaceConnection } from '../storage/connections-store.js'
 import type { Page } from '../storage/cursor.js'
 import { recordEvent } from '../storage/outbox-store.js'
@@ -132,6 +133,25 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
     })
   }
 
+  async function readToken(integrationId: string, userId: string): Promise<AccessToken> {
+    const integration = integrationOf(integrationId)
+    const current = await rowOf(integrationId, userId)
+    await readableCredentials(current)
+    const row = await deps.refresher.fresh(current, integration, false)
+    const credentials = await readableCredentials(row)
+    if (credentials.kind !== 'oauth2') {
+      throw new JunctionError(
+        'not_token_based',
+        `connections to ${integrationId} hold an API key or a password, not a token`,
+      )
+    }
+    return {
+      accessToken: credentials.accessToken,
+      tokenType: credentials.tokenType,
+      expiresAt: row.expires_at?.toISOString() ?? null,
+    }
+  }
+
   return {
     async import({ integration: integrationId, userId, credentials }) {
       const integration = integrationOf(integrationId)
@@ -169,21 +189,29 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
     get: async (integration, userId) => toConnection(await rowOf(integration, userId)),
 
     async token(integrationId, userId) {
-      const integration = integrationOf(integrationId)
-      const current = await rowOf(integrationId, userId)
-      await readableCredentials(current)
-      const row = await deps.refresher.fresh(current, integration, false)
-      const credentials = await readableCredentials(row)
-      if (credentials.kind !== 'oauth2') {
-        throw new JunctionError(
-          'not_token_based',
-          `connections to ${integrationId} hold an API key or a password, not a token`,
-        )
-      }
-      return {
-        accessToken: credentials.accessToken,
-        tokenType: credentials.tokenType,
-        expiresAt: row.expires_at?.toISOString() ?? null,
+      const started = performance.now()
+      const record = (statusCode: number, errorMessage: string | null) =>
+        insertCallLog(db, {
+          requestId: newRowId(),
+          userId,
+          integration: integrationId,
+          provider: deps.integrations.get(integrationId)?.provider ?? 'unknown',
+          endpoint: '(token read)',
+          method: 'GET',
+          statusCode,
+          responseTimeMs: performance.now() - started,
+          errorMessage,
+        })
+      try {
+        const token = await readToken(integrationId, userId)
+        await record(200, null)
+        return token
+      } catch (error) {
+        // Reads of unknown integrations or malformed ids are not connections: nothing to log against.
+        if (isJunctionError(error) && deps.integrations.has(integrationId) && isUserId(userId)) {
+          await record(statusForCode(error.code), error.code).catch(() => undefined)
+        }
+        throw error
       }
     },
 

@@ -92,7 +92,26 @@ export interface OutboxEventsTable {
   last_error: Nullable<string>
 }
 
+export interface ApiLogsTable {
+  id: string
+  seq: ColumnType<string, never, never>
+  request_id: string
+  user_id: Nullable<string>
+  integration: string
+  provider: string
+  endpoint: string
+  method: string
+  status_code: Nullable<number>
+  response_time_ms: number
+  error_message: Nullable<string>
+  attempts: Generated<number>
+  rate_limit_wait_ms: Generated<number>
+  bytes: Nullable<number>
+  created_at: CreatedAt
+}
+
 export interface Schema {
+  api_logs: ApiLogsTable
   api_keys: ApiKeysTable
   connections: ConnectionsTable
   connect_sessions: ConnectSessionsTable
