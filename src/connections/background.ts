@@ -48,15 +48,19 @@ export function startBackgroundWork(deps: {
 
   async function keepAlive(): Promise<number> {
     let kept = 0
-    for (const row of await connectionsIdleSince(deps.db, options.keepAliveAfterMs, options.batchSize)) {
+    // Only OAuth integrations have refresh tokens to keep alive.
+    const oauth = [...deps.integrations.values()].filter((integration) => integration.definition.auth.type === 'oauth2')
+    const ids = oauth.map((integration) => integration.id)
+    for (const row of await connectionsIdleSince(deps.db, ids, options.keepAliveAfterMs, options.batchSize)) {
       const integration = deps.integrations.get(row.integration)
       if (integration === undefined || row.credentials === null) continue
-      const credentials = openCredentials(deps.vault, row.id, row.credentials)
-      if (credentials.kind !== 'oauth2' || credentials.refreshToken === undefined) continue
       try {
+        const credentials = openCredentials(deps.vault, row.id, row.credentials)
+        if (credentials.kind !== 'oauth2' || credentials.refreshToken === undefined) continue
         await deps.refresher.fresh(row, integration, true)
         kept++
       } catch (error) {
+        // One broken row (unreadable, refused) never stops the round for the others.
         // The connection's status says what happened; the round goes on.
         logger.warn({ err: error, integration: row.integration }, 'keep-alive refresh failed')
       }

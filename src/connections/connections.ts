@@ -112,25 +112,37 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
     facts: StoreFacts,
   ) {
     const id = newRowId()
-    return withTransaction(db, async (trx) => {
-      const { row, replaced } = await replaceConnection(
-        trx,
-        { id, integration: integration.id, userId },
-        {
-          provider: integration.provider,
-          status: 'active',
-          credentials: sealCredentials(vault, id, credentials),
-          expiresAt: facts.expiresAt,
-          scopes: facts.scopes,
-          providerAccountId: facts.providerAccountId,
-          metadata: facts.metadata,
-          issuedNow: facts.issuedNow,
-        },
-      )
-      const connection = toConnection(row)
-      await recordEvent(trx, { type: 'connection.created', userId, data: { ...connection } })
-      return { connection, replaced }
-    })
+    const fields = {
+      provider: integration.provider,
+      status: 'active',
+      credentials: sealCredentials(vault, id, credentials),
+      expiresAt: facts.expiresAt,
+      scopes: facts.scopes,
+      providerAccountId: facts.providerAccountId,
+      metadata: facts.metadata,
+      issuedNow: facts.issuedNow,
+    }
+    const write = () =>
+      withTransaction(db, async (trx) => {
+        // A connection replaced by a new one leaves no live grant behind: its token is owed a revocation.
+        const previous = await findConnection(trx, integration.id, userId)
+        const pendingId =
+          previous === undefined ? undefined : await deps.revoker.queueRevocation(trx, previous, integration)
+        const { row, replaced } = await replaceConnection(trx, { id, integration: integration.id, userId }, fields)
+        const connection = toConnection(row)
+        await recordEvent(trx, { type: 'connection.created', userId, data: { ...connection } })
+        return { connection, replaced, pendingId }
+      })
+    let result: Awaited<ReturnType<typeof write>>
+    try {
+      result = await write()
+    } catch (error) {
+      // Two writers of the same (integration, user id) at once: the loser's insert hits the unique key. Once more.
+      if (!isUniqueViolation(error)) throw error
+      result = await write()
+    }
+    if (result.pendingId !== undefined) await deps.revoker.attempt(result.pendingId, integration).catch(() => undefined)
+    return { connection: result.connection, replaced: result.replaced }
   }
 
   async function readToken(integrationId: string, userId: string): Promise<AccessToken> {
@@ -284,4 +296,12 @@ function assertUserId(userId: string): void {
   if (!isUserId(userId)) {
     throw new JunctionError('invalid_request', 'a user id is 1 to 255 characters from A-Z a-z 0-9 . _ ~ @ + = : -')
   }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+    if ((current as { code?: unknown }).code === '23505') return true
+    current = current.cause
+  }
+  return false
 }

@@ -17,15 +17,34 @@ export async function takeRefreshLease(
   owner: string,
   leaseMs: number,
 ): Promise<ConnectionRow | undefined> {
-  return db
+  return (
+    db
+      .updateTable('connections')
+      .set({
+        refresh_lease_until: sql<Date>`now() + ${leaseMs} * interval '1 millisecond'`,
+        refresh_lease_owner: owner,
+      })
+      .where('id', '=', row.id)
+      .where('credentials_version', '=', row.credentials_version)
+      .where('status', '<>', 'needs_reauth')
+      .where((eb) => eb.or([eb('refresh_lease_until', 'is', null), eb('refresh_lease_until', '<', sql<Date>`now()`)]))
+      // A cool-down set by another process between our read and this update also stops us.
+      .where((eb) =>
+        eb.or([eb('refresh_cooldown_until', 'is', null), eb('refresh_cooldown_until', '<=', sql<Date>`now()`)]),
+      )
+      .returningAll()
+      .executeTakeFirst()
+  )
+}
+
+/** Gives the lease back without changing anything else (the holder failed before it could decide). */
+export async function releaseLease(db: Kysely<Schema>, leased: ConnectionRow, owner: string): Promise<void> {
+  await db
     .updateTable('connections')
-    .set({ refresh_lease_until: sql<Date>`now() + ${leaseMs} * interval '1 millisecond'`, refresh_lease_owner: owner })
-    .where('id', '=', row.id)
-    .where('credentials_version', '=', row.credentials_version)
-    .where('status', '<>', 'needs_reauth')
-    .where((eb) => eb.or([eb('refresh_lease_until', 'is', null), eb('refresh_lease_until', '<', sql<Date>`now()`)]))
-    .returningAll()
-    .executeTakeFirst()
+    .set({ refresh_lease_until: null, refresh_lease_owner: null })
+    .where('id', '=', leased.id)
+    .where('refresh_lease_owner', '=', owner)
+    .execute()
 }
 
 export interface RefreshedFields {
@@ -36,13 +55,12 @@ export interface RefreshedFields {
 }
 
 /**
- * Stores refreshed credentials with compare-and-swap on the version and the lease, clears failures and the lease,
+ * Stores refreshed credentials with compare-and-swap on the version, clears failures and the lease,
  * and reports `connection.recovered` when the connection was failing. Undefined when the row moved on meanwhile.
  */
 export async function storeRefreshed(
   db: Kysely<Schema>,
   leased: ConnectionRow,
-  owner: string,
   fields: RefreshedFields,
 ): Promise<ConnectionRow | undefined> {
   return withTransaction(db, async (trx) => {
@@ -63,8 +81,9 @@ export async function storeRefreshed(
         updated_at: sql<Date>`now()`,
       }))
       .where('id', '=', leased.id)
+      // Compare-and-swap on the version alone: if our lease expired and another process took it, the first write of
+      // a rotated token wins, and the other's compare-and-swap fails and re-reads.
       .where('credentials_version', '=', leased.credentials_version)
-      .where('refresh_lease_owner', '=', owner)
       .returningAll()
       .executeTakeFirst()
     if (row !== undefined && leased.status === 'refresh_failing') {

@@ -15,7 +15,7 @@ import { type ConnectionRow, findConnectionById } from '../storage/connections-s
 import type { Schema } from '../storage/schema.js'
 import type { Vault } from '../vault/vault.js'
 import { openCredentials, type StoredCredentials, sealCredentials } from './credentials.js'
-import { markNeedsReauth, markRefreshFailing, storeRefreshed, takeRefreshLease } from './refresh-lease.js'
+import { markNeedsReauth, markRefreshFailing, releaseLease, storeRefreshed, takeRefreshLease } from './refresh-lease.js'
 import { defaultRefreshTiming, needsRefresh, type RefreshTiming, refreshCooldownMs } from './refresh-policy.js'
 
 export interface RefreshOptions extends RefreshTiming {
@@ -86,6 +86,16 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   }
 
   async function refreshWithLease(leased: ConnectionRow, integration: ResolvedIntegration): Promise<ConnectionRow> {
+    try {
+      return await decideWithLease(leased, integration)
+    } catch (error) {
+      // Whatever ended the attempt early, the lease goes back (owner-checked: a lease already ended stays ended).
+      await releaseLease(db, leased, deps.owner).catch(() => undefined)
+      throw error
+    }
+  }
+
+  async function decideWithLease(leased: ConnectionRow, integration: ResolvedIntegration): Promise<ConnectionRow> {
     const credentials = openCredentials(deps.vault, leased.id, requireSealed(leased))
     if (credentials.kind !== 'oauth2') throw new JunctionError('not_token_based', 'this connection has no OAuth token')
     const grant =
@@ -95,7 +105,12 @@ export function createRefresher(deps: RefresherDeps): Refresher {
           ? undefined
           : ({ type: 'refresh_token', refreshToken: credentials.refreshToken } as const)
     if (grant === undefined) {
-      // Nothing to refresh with (an imported token without a refresh token): only a new connect can help.
+      // Nothing to refresh with (an imported token without a refresh token): a still-valid token is still used;
+      // once it expires, only a new connect can help.
+      if (leased.expires_at === null || leased.expires_at.getTime() > Date.now()) {
+        await releaseLease(db, leased, deps.owner)
+        return leased
+      }
       await markNeedsReauth(db, leased, deps.owner)
       throw needsReauth(leased)
     }
@@ -130,7 +145,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
       tokenType: tokens.tokenType,
       raw: tokens.raw,
     }
-    const stored = await storeRefreshed(db, leased, deps.owner, {
+    const stored = await storeRefreshed(db, leased, {
       credentials: sealCredentials(deps.vault, leased.id, next),
       expiresAt: tokens.expiresAt ?? null,
       scopes: tokens.scopes,

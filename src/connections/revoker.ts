@@ -1,10 +1,11 @@
 /**
- * @module Deleting a connection: revoke at the provider (refresh token first, since revoking it ends the access
- * tokens of the grant too), then forget. The secrets leave `connections` at once whatever happens; a revocation the
- * provider did not confirm is kept, sealed, in `pending_revocations` and retried for up to 24 hours.
+ * @module Revoking a connection's tokens at the provider when the connection is deleted or replaced. The token to
+ * revoke is first written, sealed, to `pending_revocations` in the same transaction that removes the connection, so
+ * the secrets leave `connections` at once and a crash loses no revocation; then the revocation is tried, and a
+ * failure is retried by the background rounds for up to 24 hours.
  * @see RFC 7009 §2.1, §2.2 (200 also for a token already invalid), §2.2.1 (503: try again later)
  */
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import { isJunctionError } from '../core/errors.js'
 import { newRowId } from '../core/ids.js'
 import type { HttpClient } from '../http/client.js'
@@ -17,6 +18,7 @@ import {
   deletePendingRevocation,
   duePendingRevocations,
   insertPendingRevocation,
+  type PendingRevocationRow,
   postponePendingRevocation,
 } from '../storage/pending-revocations-store.js'
 import { withTransaction } from '../storage/reentry-guard.js'
@@ -41,17 +43,18 @@ export const defaultRevocationOptions: RevocationOptions = Object.freeze({
 })
 
 export interface Revoker {
+  /** Deletes the connection (and reports it), then revokes its token at the provider. */
   revokeAndForget(row: ConnectionRow, integration: ResolvedIntegration): Promise<void>
+  /** Inside a transaction that removes `row`: owes the provider a revocation of its token. Returns its id. */
+  queueRevocation(
+    trx: Transaction<Schema>,
+    row: ConnectionRow,
+    integration: ResolvedIntegration,
+  ): Promise<string | undefined>
+  /** Tries one owed revocation now (after its transaction committed). */
+  attempt(pendingId: string, integration: ResolvedIntegration): Promise<void>
   /** Retries the revocations that are due; returns how many the providers confirmed. */
   retryPending(integrations: ReadonlyMap<string, ResolvedIntegration>): Promise<number>
-}
-
-function tryOpen<T>(open: () => T): T | undefined {
-  try {
-    return open()
-  } catch {
-    return undefined
-  }
 }
 
 type RevocationOutcome = 'revoked' | 'retry' | 'unsupported'
@@ -84,72 +87,94 @@ export function createRevoker(deps: {
       })
       return 'revoked'
     } catch (error) {
-      // 400 unsupported_token_type or invalid_token: nothing left to revoke.
-      if (isHttpError(error) && error.status >= 400 && error.status < 500 && error.status !== 429) return 'revoked'
+      // 400 (invalid_token, unsupported_token_type) and 404: nothing left to revoke. 401/403 mean our client
+      // credentials were refused, and 429/5xx a passing fault: both are tried again.
+      if (isHttpError(error) && (error.status === 400 || error.status === 404 || error.status === 410)) return 'revoked'
       if (isJunctionError(error) && error.code === 'egress_blocked') return 'unsupported'
       return 'retry'
     }
   }
 
-  return {
-    async revokeAndForget(row, integration) {
-      // Credentials that no longer open cannot be revoked; the connection is forgotten all the same.
-      const credentials =
-        row.credentials === null ? undefined : tryOpen(() => openCredentials(vault, row.id, row.credentials ?? ''))
-      let pending: { token: string; kind: 'refresh_token' | 'access_token' } | undefined
-      if (credentials?.kind === 'oauth2') {
-        const { token, kind } = revocationToken(integration, credentials)
-        if ((await revoke(integration, token, kind, row.provider_account_id)) === 'retry') pending = { token, kind }
+  async function settle(pending: PendingRevocationRow, integration: ResolvedIntegration | undefined): Promise<boolean> {
+    let outcome: RevocationOutcome = 'unsupported'
+    if (integration !== undefined) {
+      let token: string | undefined
+      try {
+        token = vault.open(pending.token, pendingContext(pending.id))
+      } catch {
+        // A value that does not open cannot be revoked: dropped, not retried for a day.
       }
-      await withTransaction(db, async (trx) => {
+      if (token !== undefined)
+        outcome = await revoke(integration, token, pending.token_kind, pending.provider_account_id)
+    }
+    if (outcome === 'retry') {
+      await postponePendingRevocation(
+        db,
+        pending.id,
+        Math.min(3_600_000, options.retryBaseMs * 2 ** pending.attempts),
+        'the provider did not confirm',
+      )
+      return false
+    }
+    await deletePendingRevocation(db, pending.id)
+    return outcome === 'revoked'
+  }
+
+  const revoker: Revoker = {
+    async queueRevocation(trx, row, integration) {
+      if (row.credentials === null) return undefined
+      let credentials: ReturnType<typeof openCredentials> | undefined
+      try {
+        credentials = openCredentials(vault, row.id, row.credentials)
+      } catch {
+        return undefined
+      }
+      if (credentials.kind !== 'oauth2') return undefined
+      const { token, kind } = revocationToken(integration, credentials)
+      if (buildRevocationRequest(integration, token, kind, row.provider_account_id) === undefined) return undefined
+      const id = newRowId()
+      await insertPendingRevocation(trx, {
+        id,
+        integration: row.integration,
+        userId: row.user_id,
+        providerAccountId: row.provider_account_id,
+        token: vault.seal(token, pendingContext(id)),
+        kind,
+        retryInMs: options.retryBaseMs,
+        keepMs: options.keepMs,
+      })
+      return id
+    },
+
+    async attempt(pendingId, integration) {
+      const pending = await db
+        .selectFrom('pending_revocations')
+        .selectAll()
+        .where('id', '=', pendingId)
+        .executeTakeFirst()
+      if (pending !== undefined) await settle(pending, integration)
+    },
+
+    async revokeAndForget(row, integration) {
+      const pendingId = await withTransaction(db, async (trx) => {
         await deleteConnection(trx, row.id)
         await recordEvent(trx, {
           type: 'connection.deleted',
           userId: row.user_id,
           data: { ...toConnection(row), status: 'revoked' },
         })
-        if (pending !== undefined) {
-          const id = newRowId()
-          await insertPendingRevocation(trx, {
-            id,
-            integration: row.integration,
-            userId: row.user_id,
-            providerAccountId: row.provider_account_id,
-            token: vault.seal(pending.token, pendingContext(id)),
-            kind: pending.kind,
-            retryInMs: options.retryBaseMs,
-            keepMs: options.keepMs,
-          })
-        }
+        return revoker.queueRevocation(trx, row, integration)
       })
+      if (pendingId !== undefined) await revoker.attempt(pendingId, integration)
     },
 
     async retryPending(integrations) {
       let revoked = 0
       for (const due of await duePendingRevocations(db, 50)) {
-        const integration = integrations.get(due.integration)
-        const outcome =
-          integration === undefined
-            ? 'unsupported'
-            : await revoke(
-                integration,
-                vault.open(due.token, pendingContext(due.id)),
-                due.token_kind,
-                due.provider_account_id,
-              )
-        if (outcome === 'retry') {
-          await postponePendingRevocation(
-            db,
-            due.id,
-            Math.min(3_600_000, options.retryBaseMs * 2 ** due.attempts),
-            'the provider did not confirm',
-          )
-        } else {
-          if (outcome === 'revoked') revoked++
-          await deletePendingRevocation(db, due.id)
-        }
+        if (await settle(due, integrations.get(due.integration))) revoked++
       }
       return revoked
     },
   }
+  return revoker
 }
