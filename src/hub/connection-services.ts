@@ -84,7 +84,9 @@ export function createConnectionServices(deps: ConnectionServicesDeps): Connecti
       ),
     )
   }
-  const refreshOptions = { ...defaultRefreshOptions, ...tuning.refresh }
+  const tuned = { ...defaultRefreshOptions, ...tuning.refresh }
+  // The token endpoint's timeout stays below the lease, so that a lease never expires under a live call.
+  const refreshOptions = { ...tuned, tokenTimeoutMs: Math.min(tuned.tokenTimeoutMs, Math.floor(tuned.leaseMs * 0.8)) }
   // Token endpoints are called once per grant (codes are single-use, rotating refresh tokens too): no retries here.
   const http = createHttpClient({ egress: options.egress, retry: false })
   const refresher = createRefresher({

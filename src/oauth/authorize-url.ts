@@ -17,6 +17,8 @@ export function buildAuthorizeUrl(integration: ResolvedIntegration, request: Aut
     throw new JunctionError('invalid_request', `integration ${integration.id} has no clientId`)
   const url = new URL(auth.authorizeUrl)
   const params = url.searchParams
+  // The provider's extra parameters first: they can never replace state, redirect_uri or PKCE.
+  for (const [name, value] of Object.entries(auth.authorizeParams)) params.set(name, value)
   params.set('response_type', 'code')
   params.set('client_id', integration.clientId)
   params.set('redirect_uri', request.redirectUri)
@@ -26,6 +28,5 @@ export function buildAuthorizeUrl(integration: ResolvedIntegration, request: Aut
     params.set('code_challenge', request.codeChallenge)
     params.set('code_challenge_method', 'S256')
   }
-  for (const [name, value] of Object.entries(auth.authorizeParams)) params.set(name, value)
   return url
 }

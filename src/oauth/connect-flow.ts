@@ -34,9 +34,16 @@ export interface ConnectFlowOptions {
   tokenTimeoutMs: number
 }
 
+/**
+ * The browser binding: a value for a cookie whose name ends in `cookie` (one per connect session, so that two
+ * flows in one browser do not undo each other).
+ */
 export type LinkOutcome =
-  | { kind: 'redirect'; location: string; browserValue: string }
-  | { kind: 'form'; integration: ResolvedIntegration; browserValue: string }
+  | { kind: 'redirect'; location: string; browserValue: string; cookie: string }
+  | { kind: 'form'; integration: ResolvedIntegration; browserValue: string; cookie: string }
+
+/** Reads the binding cookie of a session, by the suffix of its name. */
+export type BindingReader = (cookie: string) => string | undefined
 
 export interface FlowResult {
   ok: boolean
@@ -44,6 +51,8 @@ export interface FlowResult {
   error: string | undefined
   integration: string | undefined
   returnUrl: string | null
+  /** The binding cookie to clear: set only when the browser proved it held it. */
+  cookie: string | undefined
 }
 
 export interface ConnectFlow {
@@ -53,16 +62,14 @@ export interface ConnectFlow {
     returnUrl?: string | undefined
   }): Promise<{ url: string; expiresAt: string }>
   openLink(token: string): Promise<LinkOutcome>
-  callback(query: Record<string, string | undefined>, browserValue: string | undefined): Promise<FlowResult>
-  submitCredentials(
-    token: string,
-    browserValue: string | undefined,
-    fields: Record<string, string>,
-  ): Promise<FlowResult>
+  callback(query: Record<string, string | undefined>, binding: BindingReader): Promise<FlowResult>
+  submitCredentials(token: string, binding: BindingReader, fields: Record<string, string>): Promise<FlowResult>
   readonly redirectUri: string
 }
 
 const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex')
+/** The suffix of a session's binding cookie: part of its id, which is no secret. */
+const cookieOf = (session: ConnectSessionRow) => session.id.slice(0, 8)
 const randomValue = () => randomBytes(32).toString('base64url')
 
 export function createConnectFlow(deps: {
@@ -81,12 +88,24 @@ export function createConnectFlow(deps: {
     if (integration === undefined) throw new JunctionError('integration_not_found', `no integration is named ${id}`)
     return integration
   }
-  const failed = (error: string, session?: ConnectSessionRow): FlowResult => ({
+  const failed = (error: string, session?: ConnectSessionRow, bound = false): FlowResult => ({
     ok: false,
     error,
     integration: session?.integration,
     returnUrl: session?.return_url ?? null,
+    cookie: bound && session !== undefined ? cookieOf(session) : undefined,
   })
+  const succeeded = (session: ConnectSessionRow): FlowResult => ({
+    ok: true,
+    error: undefined,
+    integration: session.integration,
+    returnUrl: session.return_url,
+    cookie: cookieOf(session),
+  })
+  const boundTo = (session: ConnectSessionRow, binding: BindingReader) => {
+    const value = binding(cookieOf(session))
+    return value !== undefined && session.browser_hash === sha256(value)
+  }
 
   return {
     redirectUri,
@@ -129,7 +148,7 @@ export function createConnectFlow(deps: {
           browserHash: sha256(browserValue),
           pkceVerifier: null,
         })
-        return { kind: 'form', integration, browserValue }
+        return { kind: 'form', integration, browserValue, cookie: cookieOf(session) }
       }
       const state = randomValue()
       const pkce = integration.definition.auth.pkce ? createPkce() : undefined
@@ -139,24 +158,24 @@ export function createConnectFlow(deps: {
         pkceVerifier: pkce === undefined ? null : vault.seal(pkce.verifier, verifierContext(session.id)),
       })
       const location = buildAuthorizeUrl(integration, { redirectUri, state, codeChallenge: pkce?.challenge })
-      return { kind: 'redirect', location: location.toString(), browserValue }
+      return { kind: 'redirect', location: location.toString(), browserValue, cookie: cookieOf(session) }
     },
 
-    async callback(query, browserValue) {
+    async callback(query, binding) {
       if (query.state === undefined || query.state === '') return failed('invalid_state')
       const session = await consumeByState(db, sha256(query.state))
       if (session === undefined) return failed('invalid_state')
       if (session.expires_at.getTime() <= Date.now()) return failed('invalid_state', session)
       // Only the browser that opened the link last may finish the flow (login CSRF, session fixation).
-      if (browserValue === undefined || session.browser_hash !== sha256(browserValue))
-        return failed('invalid_state', session)
+      if (!boundTo(session, binding)) return failed('invalid_state', session)
       const integration = deps.integrations.get(session.integration)
-      if (integration === undefined || integration.definition.auth.type !== 'oauth2')
-        return failed('invalid_state', session)
+      if (integration === undefined || integration.definition.auth.type !== 'oauth2') {
+        return failed('invalid_state', session, true)
+      }
       const issuer = integration.definition.auth.issuer
-      if (issuer !== undefined && query.iss !== issuer) return failed('invalid_state', session)
-      if (query.error !== undefined) return failed(safeCode(query.error), session)
-      if (query.code === undefined || query.code === '') return failed('invalid_request', session)
+      if (issuer !== undefined && query.iss !== issuer) return failed('invalid_state', session, true)
+      if (query.error !== undefined) return failed(safeCode(query.error), session, true)
+      if (query.code === undefined || query.code === '') return failed('invalid_request', session, true)
       const codeVerifier =
         session.pkce_verifier === null ? undefined : vault.open(session.pkce_verifier, verifierContext(session.id))
       const outcome = await callTokenEndpoint(
@@ -165,16 +184,15 @@ export function createConnectFlow(deps: {
         { type: 'authorization_code', code: query.code, redirectUri, codeVerifier },
         { timeoutMs: options.tokenTimeoutMs },
       ).catch((error: unknown) => ({ ok: false as const, error: errorCode(error), status: 0 }))
-      if (!outcome.ok) return failed(safeCode(outcome.error), session)
+      if (!outcome.ok) return failed(safeCode(outcome.error), session, true)
       await deps.connections.saveTokens(session.integration, session.user_id, outcome.tokens)
-      return { ok: true, error: undefined, integration: session.integration, returnUrl: session.return_url }
+      return succeeded(session)
     },
 
-    async submitCredentials(token, browserValue, fields) {
+    async submitCredentials(token, binding, fields) {
       const session = await findOpenSessionByToken(db, sha256(token))
       if (session === undefined) return failed('invalid_state')
-      if (browserValue === undefined || session.browser_hash !== sha256(browserValue))
-        return failed('invalid_state', session)
+      if (!boundTo(session, binding)) return failed('invalid_state', session)
       const integration = integrationOf(session.integration)
       const type = integration.definition.auth.type
       const credentials =
@@ -187,11 +205,11 @@ export function createConnectFlow(deps: {
         credentials === undefined ||
         Object.values(credentials).some((value) => value === '' || value.length > 10_000)
       ) {
-        return failed('invalid_request', session)
+        return failed('invalid_request', session, true)
       }
       if ((await consumeById(db, session.id)) === undefined) return failed('invalid_state', session)
       await deps.connections.import({ integration: session.integration, userId: session.user_id, credentials })
-      return { ok: true, error: undefined, integration: session.integration, returnUrl: session.return_url }
+      return succeeded(session)
     },
   }
 }

@@ -35,7 +35,7 @@ const cases = [
   {
     provider: 'google',
     scopes: ['openid', 'email'],
-    authorize: `https://accounts.google.com/o/oauth2/v2/auth?response_type=code&client_id=client+id&redirect_uri=${encodeURIComponent(redirectUri)}&scope=openid+email&state=st&code_challenge=${challenge}&code_challenge_method=S256&access_type=offline&prompt=consent&include_granted_scopes=true`,
+    authorize: `https://accounts.google.com/o/oauth2/v2/auth?access_type=offline&prompt=consent&include_granted_scopes=true&response_type=code&client_id=client+id&redirect_uri=${encodeURIComponent(redirectUri)}&scope=openid+email&state=st&code_challenge=${challenge}&code_challenge_method=S256`,
     tokenUrl: 'https://oauth2.googleapis.com/token',
     auth: 'post',
     extraHeaders: {},
@@ -208,5 +208,27 @@ describe('revocation requests', () => {
 
   it('are absent where the provider cannot revoke (Microsoft)', () => {
     expect(revoke('microsoft')).toBeUndefined()
+  })
+})
+
+describe('configured authorize parameters', () => {
+  it('can never replace state, redirect_uri or PKCE', () => {
+    const resolved = integration('sandbox', [])
+    const auth = resolved.definition.auth
+    if (auth.type !== 'oauth2') throw new Error('expected OAuth')
+    const tampered = {
+      ...resolved,
+      definition: {
+        ...resolved.definition,
+        auth: {
+          ...auth,
+          authorizeParams: { state: 'fixed', redirect_uri: 'https://evil.example/cb', code_challenge: 'x' },
+        },
+      },
+    }
+    const url = buildAuthorizeUrl(tampered, { redirectUri, state: 'st', codeChallenge: challenge })
+    expect(url.searchParams.get('state')).toBe('st')
+    expect(url.searchParams.get('redirect_uri')).toBe(redirectUri)
+    expect(url.searchParams.get('code_challenge')).toBe(challenge)
   })
 })

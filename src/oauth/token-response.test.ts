@@ -184,3 +184,23 @@ describe('token responses', () => {
     })
   })
 })
+
+describe('refusals of a dead refresh token', () => {
+  it("read GitHub's bad_refresh_token and Slack's invalid_refresh_token as invalid_grant", () => {
+    expect(
+      read('github', {
+        error: 'bad_refresh_token',
+        error_description: 'The refresh token passed is incorrect or expired.',
+      }),
+    ).toEqual({
+      ok: false,
+      error: 'invalid_grant',
+      status: 200,
+    })
+    expect(read('slack', { ok: false, error: 'invalid_refresh_token' })).toEqual({
+      ok: false,
+      error: 'invalid_grant',
+      status: 200,
+    })
+  })
+})

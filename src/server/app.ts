@@ -38,18 +38,19 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono()
   const maxBodyBytes = deps.maxBodyBytes ?? 1024 * 1024
 
-  app.route('/', healthRoutes(deps.database))
-  if (deps.sandbox !== undefined) app.route('/sandbox', deps.sandbox)
-  if (deps.connect !== undefined) app.route('/', connectPageRoutes(deps.connect.flow, deps.connect.publicUrl))
-
-  app.use('/v1/*', apiKeyAuth(deps.apiKeys))
+  // Every route reads at most this much body (the API, the connect form, the sandbox).
   app.use(
-    '/v1/*',
+    '*',
     bodyLimit({
       maxSize: maxBodyBytes,
       onError: () => errorResponse('payload_too_large', `the request body is larger than ${maxBodyBytes} bytes`),
     }),
   )
+  app.route('/', healthRoutes(deps.database))
+  if (deps.sandbox !== undefined) app.route('/sandbox', deps.sandbox)
+  if (deps.connect !== undefined) app.route('/', connectPageRoutes(deps.connect.flow, deps.connect.publicUrl))
+
+  app.use('/v1/*', apiKeyAuth(deps.apiKeys))
   app.route('/v1/api-keys', apiKeyRoutes(deps.apiKeys))
   if (deps.connections !== undefined) app.route('/v1/connections', connectionRoutes(deps.connections))
   if (deps.connect !== undefined) app.route('/v1/connect-sessions', connectSessionRoutes(deps.connect.flow))

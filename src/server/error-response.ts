@@ -22,16 +22,17 @@ export function errorResponse(
 export function handleError(logger: Logger) {
   return (error: unknown, c: Context): Response => {
     if (isJunctionError(error)) {
-      if (statusForCode(error.code) >= 500) logger.error({ err: error, path: c.req.path }, 'request failed')
+      // The route pattern, not the path: a path can hold a secret (a connect link's token).
+      if (statusForCode(error.code) >= 500) logger.error({ err: error, route: c.req.routePath }, 'request failed')
       const headers: Record<string, string> = {}
       if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(Math.ceil(error.retryAfterSeconds))
       return errorResponse(error.code, error.message, headers)
     }
     if (isDatabaseUnavailable(error)) {
-      logger.warn({ err: error, path: c.req.path }, 'the database is not answering')
+      logger.warn({ err: error, route: c.req.routePath }, 'the database is not answering')
       return errorResponse('unavailable', 'the database is not answering; try again shortly', { 'retry-after': '5' })
     }
-    logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unexpected error')
+    logger.error({ err: error, method: c.req.method, route: c.req.routePath }, 'unexpected error')
     return errorResponse('internal_error', 'Junction failed to handle this request; the error was logged')
   }
 }

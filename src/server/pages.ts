@@ -1,16 +1,26 @@
-/** @module The few plain pages of the connect flow: escaped text, no script, nothing from a CDN. */
+/** @module The few plain pages of the connect flow: escaped text, no script, a stylesheet of our own. */
+
+/** Headers of every page: no framing, nothing from elsewhere, no referrer, no caching (CONTRACT.md §6). */
+export const pageHeaders: Readonly<Record<string, string>> = {
+  'content-security-policy': "default-src 'self'; frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+}
+
+export const pagesStylesheet = `body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;line-height:1.5}
+label{display:block;margin:.75rem 0 .25rem}input{width:100%;padding:.5rem;box-sizing:border-box}
+button{margin-top:1rem;padding:.5rem 1rem}`
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`)
 }
 
-export function page(title: string, body: string): string {
+/** A page. `stylesheet` is the path of the page stylesheet as the browser reaches it (relative by default). */
+export function page(title: string, body: string, stylesheet = '/assets/pages.css'): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;line-height:1.5}
-label{display:block;margin:.75rem 0 .25rem}input{width:100%;padding:.5rem;box-sizing:border-box}
-button{margin-top:1rem;padding:.5rem 1rem}</style></head>
+<title>${escapeHtml(title)}</title><link rel="stylesheet" href="${escapeHtml(stylesheet)}"></head>
 <body><h1>${escapeHtml(title)}</h1>${body}</body></html>`
 }
 
@@ -23,8 +33,8 @@ export function resultPage(ok: boolean, detail: string): string {
       )
 }
 
+/** A credentials form that posts back to the page's own URL (`action=""`), whatever prefix the hub is served under. */
 export function credentialsFormPage(
-  action: string,
   integrationName: string,
   fields: ReadonlyArray<{ name: string; label: string; type: string }>,
 ): string {
@@ -37,6 +47,6 @@ export function credentialsFormPage(
     .join('')
   return page(
     `Connect ${integrationName}`,
-    `<form method="post" action="${escapeHtml(action)}">${inputs}<button type="submit">Connect</button></form>`,
+    `<form method="post" action="">${inputs}<button type="submit">Connect</button></form>`,
   )
 }

@@ -61,7 +61,7 @@ export class Browserless {
     fields: Record<string, string>,
     stopAt?: (url: URL) => boolean,
   ): Promise<BrowserStep> {
-    const action = /<form[^>]*action="([^"]+)"/.exec(page.body)?.[1]
+    const action = /<form[^>]*action="([^"]*)"/.exec(page.body)?.[1]
     if (action === undefined) throw new Error(`no form on ${page.url}`)
     const hidden = Object.fromEntries(
       [...page.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((match) => [

@@ -24,6 +24,8 @@ export const github: Provider = {
     webhooks: { scheme: 'github' },
   },
   hooks: {
+    // GitHub answers a dead refresh token with `bad_refresh_token` (HTTP 200): the standard `invalid_grant` here.
+    normalizeTokenResponse: (body) => (body.error === 'bad_refresh_token' ? { ...body, error: 'invalid_grant' } : body),
     // Deleting the app's grant revokes every token of the user for this app.
     // https://docs.github.com/en/rest/apps/oauth-applications#delete-an-app-authorization
     revocation: {

@@ -37,7 +37,9 @@ export const slack: Provider = {
       }),
     },
     normalizeTokenResponse(body): StandardTokenResponse {
-      if (body.ok === false) return { error: body.error ?? 'slack_error' }
+      // A dead refresh token is `invalid_refresh_token` at Slack: the standard `invalid_grant` for the rest of Junction.
+      if (body.ok === false)
+        return { error: body.error === 'invalid_refresh_token' ? 'invalid_grant' : (body.error ?? 'slack_error') }
       const authedUser = (body.authed_user ?? {}) as Record<string, unknown>
       // A user-token install has no top-level token: the user's token is the connection's token.
       const source = typeof body.access_token === 'string' ? body : authedUser

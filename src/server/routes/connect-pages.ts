@@ -1,52 +1,54 @@
 /**
  * @module The browser side of the connect flow: `GET /connect/:token` (redirect to the provider, or a credentials
- * form), `POST /connect/:token` (that form), and `GET /oauth/callback`. Every page is `no-store` and sends no referrer.
+ * form), `POST /connect/:token` (that form), and `GET /oauth/callback`. Every page is `no-store`, sends no
+ * referrer, and forbids framing and foreign content.
  */
-
-import type { Context } from 'hono'
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import { getCookie, setCookie } from 'hono/cookie'
 import { isJunctionError } from '../../core/errors.js'
 import type { ConnectFlow, FlowResult } from '../../oauth/connect-flow.js'
 import { withOutcome } from '../../oauth/return-url.js'
-import { credentialsFormPage, resultPage } from '../pages.js'
-
-const flowHeaders = { 'referrer-policy': 'no-referrer', 'cache-control': 'no-store' }
+import { credentialsFormPage, pageHeaders, pagesStylesheet, resultPage } from '../pages.js'
 
 export function connectPageRoutes(flow: ConnectFlow, publicUrl: string): Hono {
   const secure = publicUrl.startsWith('https://')
-  // `__Host-` pins the cookie to this host over https; a plain name on http://localhost (CONTRACT.md §7).
-  const cookieName = secure ? '__Host-junction-connect' : 'junction-connect'
-  const bindBrowser = (c: Context, value: string) =>
+  // `__Host-` pins the cookie to this host over https; a plain name on http://localhost (CONTRACT.md §7). One cookie
+  // per connect session, so that two flows in one browser do not undo each other.
+  const cookieName = (suffix: string) => `${secure ? '__Host-' : ''}junction-connect-${suffix}`
+  const setBinding = (c: Context, suffix: string, value: string, maxAge: number) =>
     // Lax, not Strict: the provider sends the browser back with a top-level cross-site navigation.
-    setCookie(c, cookieName, value, { httpOnly: true, secure, sameSite: 'Lax', path: '/', maxAge: 600 })
+    setCookie(c, cookieName(suffix), value, { httpOnly: true, secure, sameSite: 'Lax', path: '/', maxAge })
+  const binding = (c: Context) => (suffix: string) => getCookie(c, cookieName(suffix))
+  const withPageHeaders = (c: Context) => {
+    for (const [name, value] of Object.entries(pageHeaders)) c.header(name, value)
+  }
 
   const finish = (c: Context, result: FlowResult) => {
-    setCookie(c, cookieName, '', { httpOnly: true, secure, sameSite: 'Lax', path: '/', maxAge: 0 })
-    for (const [name, value] of Object.entries(flowHeaders)) c.header(name, value)
+    // Only a browser that proved it held the binding has it cleared: a forged callback cannot end a real flow's cookie.
+    if (result.cookie !== undefined) setBinding(c, result.cookie, '', 0)
+    withPageHeaders(c)
     if (result.returnUrl !== null) {
       const outcome = result.ok
         ? { status: 'success', integration: result.integration ?? '' }
         : { status: 'error', error: result.error ?? 'unknown' }
       return c.redirect(withOutcome(result.returnUrl, outcome), 302)
     }
-    return c.html(
-      resultPage(
-        result.ok,
-        result.ok
-          ? `Your ${result.integration} account is connected.`
-          : `Junction could not connect your account (${result.error}).`,
-      ),
-      result.ok ? 200 : 400,
-    )
+    const detail = result.ok
+      ? `Your ${result.integration} account is connected.`
+      : `Junction could not connect your account (${result.error}).`
+    return c.html(resultPage(result.ok, detail), result.ok ? 200 : 400)
   }
 
   return new Hono()
+    .get('/assets/pages.css', (c) => {
+      c.header('cache-control', 'public, max-age=3600')
+      return c.body(pagesStylesheet, 200, { 'content-type': 'text/css; charset=utf-8' })
+    })
     .get('/connect/:token', async (c) => {
-      for (const [name, value] of Object.entries(flowHeaders)) c.header(name, value)
+      withPageHeaders(c)
       try {
         const outcome = await flow.openLink(c.req.param('token'))
-        bindBrowser(c, outcome.browserValue)
+        setBinding(c, outcome.cookie, outcome.browserValue, 600)
         if (outcome.kind === 'redirect') return c.redirect(outcome.location, 302)
         const fields =
           outcome.integration.definition.auth.type === 'basic'
@@ -55,8 +57,7 @@ export function connectPageRoutes(flow: ConnectFlow, publicUrl: string): Hono {
                 { name: 'password', label: 'Password', type: 'password' },
               ]
             : [{ name: 'apiKey', label: 'API key', type: 'password' }]
-        const name = outcome.integration.definition.displayName ?? outcome.integration.id
-        return c.html(credentialsFormPage(`/connect/${encodeURIComponent(c.req.param('token'))}`, name, fields))
+        return c.html(credentialsFormPage(outcome.integration.definition.displayName ?? outcome.integration.id, fields))
       } catch (error) {
         if (isJunctionError(error) && error.code === 'invalid_state')
           return c.html(resultPage(false, error.message), 400)
@@ -68,7 +69,7 @@ export function connectPageRoutes(flow: ConnectFlow, publicUrl: string): Hono {
       const fields = Object.fromEntries(
         Object.entries(form).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
       )
-      return finish(c, await flow.submitCredentials(c.req.param('token'), getCookie(c, cookieName), fields))
+      return finish(c, await flow.submitCredentials(c.req.param('token'), binding(c), fields))
     })
-    .get('/oauth/callback', async (c) => finish(c, await flow.callback(c.req.query(), getCookie(c, cookieName))))
+    .get('/oauth/callback', async (c) => finish(c, await flow.callback(c.req.query(), binding(c))))
 }
