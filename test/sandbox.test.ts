@@ -135,3 +135,88 @@ describe('the sandbox provider', () => {
     expect(refused[0]?.headers.get('x-ratelimit-remaining')).toBe('0')
   })
 })
+
+describe('the sandbox authorization server refuses', () => {
+  let h: ConnectionHarness
+  let server: RunningServer
+  let publicUrl: string
+
+  beforeAll(async () => {
+    const port = await freePort()
+    publicUrl = `http://127.0.0.1:${port}`
+    const [pglite] = backends()
+    h = await openConnectionHarness(pglite!, { publicUrl, sandbox: {} })
+    server = await listen(h.app, { host: '127.0.0.1', port })
+  })
+  afterAll(async () => {
+    await server.close(100)
+    await h.close()
+  })
+
+  const client = () => h.services.integrations.get('sandbox')!
+  const authorizeQuery = (overrides: Record<string, string> = {}) =>
+    new URLSearchParams({
+      client_id: client().clientId!,
+      redirect_uri: `${publicUrl}/oauth/callback`,
+      response_type: 'code',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+      state: 's',
+      ...overrides,
+    })
+
+  it('a redirect URI other than the hub callback, without redirecting there', async () => {
+    const response = await fetch(
+      `${publicUrl}/sandbox/oauth/authorize?${authorizeQuery({ redirect_uri: 'https://evil.example/cb' })}`,
+      { redirect: 'manual' },
+    )
+    expect(response.status).toBe(400)
+    expect(response.headers.get('location')).toBeNull()
+    expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'")
+  })
+
+  it('a decision that did not come from its consent page (CSRF)', async () => {
+    const forged = await fetch(`${publicUrl}/sandbox/oauth/decision`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...Object.fromEntries(authorizeQuery()), decision: 'approve' }).toString(),
+    })
+    expect(forged.status).toBe(400)
+    expect(forged.headers.get('location')).toBeNull()
+  })
+
+  it('a code with the wrong PKCE verifier, and a code used twice', async () => {
+    const consent = await (await fetch(`${publicUrl}/sandbox/oauth/authorize?${authorizeQuery()}`)).text()
+    const fields = Object.fromEntries(
+      [...consent.matchAll(/name="([^"]+)" value="([^"]*)"/g)].map((match) => [
+        match[1],
+        match[2]?.replace(/&#38;/g, '&'),
+      ]),
+    )
+    const decided = await fetch(`${publicUrl}/sandbox/oauth/decision`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...fields, decision: 'approve' }).toString(),
+    })
+    const code = new URL(decided.headers.get('location')!).searchParams.get('code')!
+    const exchange = (verifier: string) =>
+      fetch(`${publicUrl}/sandbox/oauth/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${client().clientId}:${client().clientSecret}`).toString('base64')}`,
+        },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code,
+          redirect_uri: `${publicUrl}/oauth/callback`,
+          code_verifier: verifier,
+        }).toString(),
+      })
+    expect((await exchange('wrong-verifier-wrong-verifier-wrong-verifier-x')).status).toBe(400)
+    // The failed attempt used the code up, as a code must be single use.
+    expect((await exchange('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk')).status).toBe(400)
+  })
+})

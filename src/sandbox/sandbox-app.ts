@@ -19,10 +19,17 @@ export function sandboxClient(secret: Buffer): { clientId: string; clientSecret:
   }
 }
 
-export function createSandboxApp(secret: Buffer, config: SandboxConfig, random?: () => number): Hono {
+/** @param hubCallback the callback of the hub that mounts the sandbox: then the only redirect URI accepted */
+export function createSandboxApp(
+  secret: Buffer,
+  config: SandboxConfig,
+  hubCallback?: string,
+  random?: () => number,
+): Hono {
   const options: SandboxOptions = {
     secret,
     config,
+    redirectUris: hubCallback !== undefined ? [hubCallback] : config.redirectUris,
     ...sandboxClient(secret),
     ...(random === undefined ? {} : { random }),
   }

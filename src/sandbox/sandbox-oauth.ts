@@ -4,9 +4,10 @@
  * providers do), and revocation.
  * @see RFC 6749 §4.1, RFC 7636 §4.6, RFC 7009, reference/security.md §2b
  */
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 import { type Context, Hono } from 'hono'
-import { escapeHtml, page } from '../server/pages.js'
+import { isLoopbackHost } from '../core/network.js'
+import { escapeHtml, page, pageHeaders } from '../server/pages.js'
 import type { SandboxOptions } from './sandbox-options.js'
 import type { SandboxTokens } from './sandbox-tokens.js'
 
@@ -43,8 +44,12 @@ export function sandboxOAuthRoutes(options: SandboxOptions, tokens: SandboxToken
     let secret = form.client_secret
     if (header.startsWith('Basic ')) {
       const [rawId = '', rawSecret = ''] = Buffer.from(header.slice(6), 'base64').toString('utf8').split(':')
-      id = decodeURIComponent(rawId.replace(/\+/g, ' '))
-      secret = decodeURIComponent(rawSecret.replace(/\+/g, ' '))
+      try {
+        id = decodeURIComponent(rawId.replace(/\+/g, ' '))
+        secret = decodeURIComponent(rawSecret.replace(/\+/g, ' '))
+      } catch {
+        return false
+      }
     }
     return id === options.clientId && secret !== undefined && safeEqual(secret, options.clientSecret)
   }
@@ -69,21 +74,46 @@ export function sandboxOAuthRoutes(options: SandboxOptions, tokens: SandboxToken
     return redirectWith(c, query.redirect_uri ?? '', { code: code.token, state: query.state ?? '' })
   }
 
+  const redirectAllowed = (uri: string | undefined): boolean => {
+    if (uri === undefined || !URL.canParse(uri)) return false
+    if (options.redirectUris !== undefined) return options.redirectUris.includes(uri)
+    return isLoopbackHost(new URL(uri).hostname)
+  }
+
+  /** What is wrong with an authorization request: `unknown_client` is shown, anything else sent back. */
+  const requestProblem = (query: Record<string, string | undefined>): string | undefined => {
+    if (query.client_id !== options.clientId || !redirectAllowed(query.redirect_uri)) return 'unknown_client'
+    if (query.response_type !== 'code' || query.code_challenge_method !== 'S256' || !query.code_challenge)
+      return 'invalid_request'
+    return undefined
+  }
+
+  const consentMac = (expires: string, params: Record<string, string>) =>
+    createHmac('sha256', options.secret)
+      .update(`consent|${expires}|${JSON.stringify(params)}`)
+      .digest('base64url')
+  const consentToken = (params: Record<string, string>) => {
+    const expires = String(Date.now() + 600_000)
+    return `${expires}.${consentMac(expires, params)}`
+  }
+  const validConsent = (params: Record<string, string>, token: string | undefined): boolean => {
+    const [expires = '', mac = ''] = (token ?? '').split('.')
+    if (!(Number(expires) > Date.now())) return false
+    return safeEqual(mac, consentMac(expires, params))
+  }
+
   return new Hono()
     .get('/authorize', (c) => {
       const query = c.req.query()
-      if (
-        query.client_id !== options.clientId ||
-        query.redirect_uri === undefined ||
-        !URL.canParse(query.redirect_uri)
-      ) {
+      for (const [name, value] of Object.entries(pageHeaders)) c.header(name, value)
+      const problem = requestProblem(query)
+      if (problem === 'unknown_client')
         return c.html(page('Sandbox: invalid request', '<p>Unknown client or redirect URI.</p>'), 400)
-      }
-      if (query.response_type !== 'code' || query.code_challenge_method !== 'S256' || !query.code_challenge) {
-        return redirectWith(c, query.redirect_uri, { error: 'invalid_request', state: query.state ?? '' })
-      }
+      if (problem !== undefined)
+        return redirectWith(c, query.redirect_uri ?? '', { error: problem, state: query.state ?? '' })
       if (options.config.autoApprove) return approve(c, query)
-      const hidden = Object.entries(query)
+      const signed = { ...pick(query), consent: consentToken(pick(query)) }
+      const hidden = Object.entries(signed)
         .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
         .join('')
       const scopes = (query.scope ?? '')
@@ -102,8 +132,10 @@ export function sandboxOAuthRoutes(options: SandboxOptions, tokens: SandboxToken
     })
     .post('/decision', async (c) => {
       const form = (await c.req.parseBody()) as Record<string, string>
-      if (form.client_id !== options.clientId || !URL.canParse(form.redirect_uri ?? '')) {
-        return c.html(page('Sandbox: invalid request', '<p>Unknown client or redirect URI.</p>'), 400)
+      for (const [name, value] of Object.entries(pageHeaders)) c.header(name, value)
+      // Only a decision made on our own page counts: the signed field proves the page showed these parameters.
+      if (requestProblem(form) !== undefined || !validConsent(pick(form), form.consent)) {
+        return c.html(page('Sandbox: invalid request', '<p>This decision did not come from the consent page.</p>'), 400)
       }
       if (form.decision !== 'approve')
         return redirectWith(c, form.redirect_uri ?? '', { error: 'access_denied', state: form.state ?? '' })
@@ -151,4 +183,19 @@ function safeEqual(a: string, b: string): boolean {
   const left = createHash('sha256').update(a).digest()
   const right = createHash('sha256').update(b).digest()
   return timingSafeEqual(left, right)
+}
+
+/** The authorization parameters a consent is given for (what the signed field covers). */
+function pick(query: Record<string, string | undefined>): Record<string, string> {
+  const names = [
+    'client_id',
+    'redirect_uri',
+    'response_type',
+    'scope',
+    'state',
+    'code_challenge',
+    'code_challenge_method',
+    'login_hint',
+  ]
+  return Object.fromEntries(names.filter((name) => query[name] !== undefined).map((name) => [name, query[name] ?? '']))
 }

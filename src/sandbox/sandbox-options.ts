@@ -2,6 +2,11 @@
 import { z } from 'zod'
 
 export const sandboxConfigSchema = z.strictObject({
+  /**
+   * Redirect URIs the sandbox accepts. Mounted in a hub: the hub's own callback, always. On its own: these, or any
+   * loopback URL when none are given.
+   */
+  redirectUris: z.array(z.url()).optional(),
   /** Approve every authorization without showing the page (tests). @default false */
   autoApprove: z.boolean().optional(),
   /** @default 3600 */
@@ -25,6 +30,8 @@ export type SandboxConfig = z.infer<typeof sandboxConfigSchema>
 export interface SandboxOptions {
   /** Signs the sandbox's tokens; the client secret is derived from it. */
   secret: Buffer
+  /** Exactly these redirect URIs, or (undefined) any loopback one. */
+  redirectUris: readonly string[] | undefined
   clientId: string
   clientSecret: string
   config: SandboxConfig

@@ -95,7 +95,9 @@ export async function openConnectionHarness(backend: Backend, extra: HarnessConf
     database,
     connections: services.connections,
     connect: { flow: services.connectFlow, publicUrl: options.publicUrl },
-    ...(sandboxSecret === undefined ? {} : { sandbox: createSandboxApp(sandboxSecret, extra.sandbox ?? {}) }),
+    ...(sandboxSecret === undefined
+      ? {}
+      : { sandbox: createSandboxApp(sandboxSecret, extra.sandbox ?? {}, `${options.publicUrl}/oauth/callback`) }),
     logger,
   })
   return {

@@ -49,7 +49,13 @@ export function registerStartCommand(program: Command): void {
           connect: { flow: hub.services.connectFlow, publicUrl: options.publicUrl },
           ...(hub.sandboxSecret === undefined
             ? {}
-            : { sandbox: createSandboxApp(hub.sandboxSecret, options.sandboxConfig) }),
+            : {
+                sandbox: createSandboxApp(
+                  hub.sandboxSecret,
+                  options.sandboxConfig,
+                  `${options.publicUrl}/oauth/callback`,
+                ),
+              }),
           logger,
         })
         running.server = await listen(app, {
