@@ -58,3 +58,35 @@ describe('app-level credentials', () => {
     })
   })
 })
+
+describe('app-level credentials when the token endpoint fails', () => {
+  it('keep using a still-valid token, and wait out a cool-down before asking again', async () => {
+    const provider = await startFakeTokenServer({ expiresIn: 2 })
+    const [pglite] = backends()
+    const h = await openConnectionHarness(pglite!, {
+      providers: {
+        svc: {
+          auth: { type: 'oauth2_client_credentials', tokenUrl: `${provider.url}/token` },
+          api: { baseUrl: `${provider.url}/api` },
+        },
+      },
+      integrations: { svc: { provider: 'svc', clientId: 'svc', clientSecret: 'secret' } },
+    })
+    try {
+      const svc = h.services.integrations.get('svc')!
+      const first = await h.services.appCredentials.get(svc)
+      provider.behave({ kind: 'status', status: 503 })
+      await new Promise((resolve) => setTimeout(resolve, 1_850))
+      // Near expiry, the refetch fails: the old token, still valid for a moment, is used.
+      expect(await h.services.appCredentials.get(svc)).toEqual(first)
+      const calls = provider.calls.length
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      // Expired now, and in the cool-down: refused without a call.
+      await expect(h.services.appCredentials.get(svc)).rejects.toMatchObject({ code: 'refresh_failed' })
+      expect(provider.calls.length).toBe(calls)
+    } finally {
+      await h.close()
+      await provider.close()
+    }
+  })
+})

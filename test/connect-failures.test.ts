@@ -79,7 +79,12 @@ describe('connect flow failures', () => {
     const browser = new Browserless(publicUrl, h.app)
     const state = new URL((await browser.request(url)).location!).searchParams.get('state')!
     await new Promise((resolve) => setTimeout(resolve, 500))
-    expect((await browser.request(`${publicUrl}/oauth/callback?code=c0de&state=${state}`)).status).toBe(400)
+    h.provider.behave({ kind: 'ok' })
+    const calls = h.provider.calls.length
+    const late = await browser.request(`${publicUrl}/oauth/callback?code=c0de&state=${state}`)
+    expect(late.status).toBe(400)
+    expect(late.body).toContain('invalid_state')
+    expect(h.provider.calls.length).toBe(calls)
     expect((await browser.request(url)).status).toBe(400)
     expect((await h.call('/v1/connections/acme/u_late')).status).toBe(404)
   })
@@ -90,4 +95,32 @@ describe('connect flow failures', () => {
     expect((await post({ integration: 'acme', userId: 'bad user' })).status).toBe(400)
     expect((await post({ integration: 'Acme', userId: 'u_1' })).status).toBe(400)
   })
+})
+
+describe('the browser binding cookie', () => {
+  it.each([
+    ['http://junction.test', /^junction-connect-[0-9a-f]{8}=[^;]+; Max-Age=600; Path=\/; HttpOnly; SameSite=Lax$/],
+    [
+      'https://hub.example',
+      /^__Host-junction-connect-[0-9a-f]{8}=[^;]+; Max-Age=600; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
+    ],
+  ])(
+    'under %s is host-only, HttpOnly and SameSite=Lax (with __Host- and Secure over https)',
+    async (publicUrl, shape) => {
+      const [pglite] = backends()
+      const h = await openConnectionHarness(pglite!, { publicUrl })
+      try {
+        const response = await h.call('/v1/connect-sessions', {
+          method: 'POST',
+          body: JSON.stringify({ integration: 'acme', userId: 'u_cookie' }),
+        })
+        const { url } = (await response.json()) as { url: string }
+        const opened = await h.app.request(new URL(url).pathname)
+        expect(opened.headers.get('set-cookie')).toMatch(shape)
+        expect(opened.headers.get('content-security-policy')).toBe("default-src 'self'; frame-ancestors 'none'")
+      } finally {
+        await h.close()
+      }
+    },
+  )
 })

@@ -23,6 +23,9 @@ interface CachedToken {
   issuedAt: Date
 }
 
+/** After a failed fetch, the token endpoint is not asked again for this long (a still-valid token is used). */
+const failureCooldownMs = 30_000
+
 export function isAppLevel(integration: ResolvedIntegration): boolean {
   return integration.apiKey !== undefined || integration.definition.auth.type === 'oauth2_client_credentials'
 }
@@ -34,6 +37,9 @@ export function createAppCredentials(deps: {
 }): AppCredentials {
   const cache = new Map<string, CachedToken>()
   const inFlight = new Map<string, Promise<CachedToken>>()
+  const failedUntil = new Map<string, number>()
+  const stillValid = (cached: CachedToken) =>
+    cached.credential.expiresAt === null || cached.credential.expiresAt.getTime() > Date.now()
 
   async function fetchToken(integration: ResolvedIntegration): Promise<CachedToken> {
     const issuedAt = new Date()
@@ -75,12 +81,26 @@ export function createAppCredentials(deps: {
       ) {
         return cached.credential
       }
+      if ((failedUntil.get(integration.id) ?? 0) > Date.now()) {
+        if (cached !== undefined && stillValid(cached)) return cached.credential
+        throw new JunctionError(
+          'refresh_failed',
+          `the token endpoint of ${integration.id} failed recently; trying again shortly`,
+        )
+      }
       let running = inFlight.get(integration.id)
       if (running === undefined) {
         running = fetchToken(integration).finally(() => inFlight.delete(integration.id))
         inFlight.set(integration.id, running)
       }
-      return (await running).credential
+      try {
+        return (await running).credential
+      } catch (error) {
+        failedUntil.set(integration.id, Date.now() + failureCooldownMs)
+        // A token that has not expired yet is still good to use.
+        if (cached !== undefined && stillValid(cached)) return cached.credential
+        throw error
+      }
     },
   }
 }
