@@ -65,8 +65,9 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   async function refreshOnce(start: ConnectionRow, integration: ResolvedIntegration): Promise<ConnectionRow> {
     const giveUpAt = Date.now() + options.leaseMs + options.tokenTimeoutMs
     let row = start
-    for (;;) {
-      if (inCooldown(row)) return usableOrThrow(row)
+    for (let waited = false; ; waited = true) {
+      // A waiter whose wait ended in another process's failure did not get a token in time: `timeout`.
+      if (inCooldown(row)) return usableOrThrow(row, waited ? 'timeout' : 'refresh_failed')
       const leased = await takeRefreshLease(db, row, deps.owner, options.leaseMs)
       if (leased !== undefined) return refreshWithLease(leased, integration)
       // Someone else holds the lease: wait for the row to move on.
