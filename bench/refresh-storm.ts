@@ -3,11 +3,7 @@
  * `junction start` processes, against a strictly rotating token endpoint. Baseline: the same reads of 100
  * connections whose tokens are fresh, in the same run.
  */
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { runJunction, startHub, temporaryDirectory } from '../test/helpers/cli.js'
-import { startFakeTokenServer } from '../test/helpers/fake-token-server.js'
-import { createPostgresDatabase } from '../test/helpers/postgres-admin.js'
+import { startTwoHubs } from '../test/helpers/two-hubs.js'
 
 export interface StormFigures {
   refreshCalls: number
@@ -24,43 +20,11 @@ function p95(values: number[]): number {
 }
 
 export async function measureRefreshStorm(adminUrl: string): Promise<StormFigures> {
-  const workdir = temporaryDirectory('junction-storm-')
-  const database = await createPostgresDatabase(adminUrl)
-  const provider = await startFakeTokenServer({ expiresIn: 3600 })
-  const config = join(workdir.path, 'junction.config.json')
-  writeFileSync(
-    config,
-    JSON.stringify({
-      providers: {
-        acme: {
-          auth: { type: 'oauth2', authorizeUrl: `${provider.url}/a`, tokenUrl: `${provider.url}/token` },
-          api: { baseUrl: `${provider.url}/api` },
-        },
-      },
-      integrations: { acme: { provider: 'acme', clientId: 'c', clientSecret: 's' } },
-    }),
-  )
-  const env = {
-    JUNCTION_DATABASE_URL: database.url,
-    JUNCTION_DATA_DIR: join(workdir.path, 'data'),
-    JUNCTION_CONFIG: config,
-  }
-  const hubs = await Promise.all([startHub({ cwd: workdir.path, env }), startHub({ cwd: workdir.path, env })])
+  const setting = await startTwoHubs(adminUrl, { tokenExpiresIn: 3600 })
+  const { hubs, provider, headers } = setting
   try {
-    const key = (await runJunction(['keys', 'create', 'bench'], { cwd: workdir.path, env })).stdout.trim()
-    const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' }
-    const importAll = async (prefix: string, expiresAt: string) => {
-      for (let index = 0; index < 100; index++) {
-        await fetch(`${hubs[0]!.url}/v1/connections`, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify({
-            integration: 'acme',
-            userId: `${prefix}${index}`,
-            credentials: { accessToken: 'a', refreshToken: provider.grant(), expiresAt },
-          }),
-        })
-      }
+    const importAll = async (prefix: string, expiresAt: Date) => {
+      for (let index = 0; index < 100; index++) await setting.importConnection(`${prefix}${index}`, expiresAt)
     }
     const readAll = async (prefix: string) => {
       const latencies: number[] = []
@@ -79,8 +43,8 @@ export async function measureRefreshStorm(adminUrl: string): Promise<StormFigure
       )
       return { ms: performance.now() - started, p95: p95(latencies), failures }
     }
-    await importAll('fresh_', new Date(Date.now() + 3_600_000).toISOString())
-    await importAll('expired_', new Date(Date.now() - 1_000).toISOString())
+    await importAll('fresh_', new Date(Date.now() + 3_600_000))
+    await importAll('expired_', new Date(Date.now() - 1_000))
     // A first round warms both processes' pools; the second is the baseline.
     await readAll('fresh_')
     const baseline = await readAll('fresh_')
@@ -95,9 +59,6 @@ export async function measureRefreshStorm(adminUrl: string): Promise<StormFigure
       failures: storm.failures + baseline.failures,
     }
   } finally {
-    await Promise.all(hubs.map((hub) => hub.stop()))
-    await provider.close()
-    await database.drop()
-    workdir.remove()
+    await setting.close()
   }
 }

@@ -14,6 +14,22 @@ const redisUrl = inject('redisUrl')
 const local = { allowHttp: true, allowPrivateNetworks: true }
 const worker = join(import.meta.dirname, 'helpers/shared-limit-worker.ts')
 
+/** A Redis client reaching the shared Redis through a TCP proxy that the test can cut or stall. */
+async function redisBehindProxy() {
+  const target = new URL(redisUrl!)
+  const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 6379) })
+  const viaProxy = new Redis({
+    host: '127.0.0.1',
+    port: proxy.port,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => 100,
+  })
+  viaProxy.on('error', () => undefined)
+  await new Promise((resolve) => viaProxy.once('ready', resolve))
+  return { proxy, viaProxy }
+}
+
 function runWorker(upstream: string, redis: string, count: number, key: string) {
   const child = spawn(process.execPath, ['--import', 'tsx', worker, upstream, redis, String(count), key], {
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -57,17 +73,7 @@ describe.runIf(redisUrl !== null)('rate limits shared through Redis', () => {
 
   it('falls back to local limits while Redis is cut off, says so once, and shares again when it is back', async () => {
     const upstream = await startUpstream()
-    const target = new URL(redisUrl!)
-    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 6379) })
-    const viaProxy = new Redis({
-      host: '127.0.0.1',
-      port: proxy.port,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => 100,
-    })
-    viaProxy.on('error', () => undefined)
-    await new Promise((resolve) => viaProxy.once('ready', resolve))
+    const { proxy, viaProxy } = await redisBehindProxy()
     const events: string[] = []
     const key = `outage-${Date.now()}`
     const api = createHttpClient({
@@ -113,17 +119,7 @@ describe.runIf(redisUrl !== null)('rate limits shared through Redis', () => {
 
   it('falls back within its timeout when Redis hangs instead of refusing', async () => {
     const upstream = await startUpstream()
-    const target = new URL(redisUrl!)
-    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 6379) })
-    const viaProxy = new Redis({
-      host: '127.0.0.1',
-      port: proxy.port,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => 100,
-    })
-    viaProxy.on('error', () => undefined)
-    await new Promise((resolve) => viaProxy.once('ready', resolve))
+    const { proxy, viaProxy } = await redisBehindProxy()
     const events: string[] = []
     const api = createHttpClient({
       baseUrl: upstream.url,

@@ -3,11 +3,22 @@
  * connection's token, rotate and reuse refresh tokens, hit its rate limit.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { SandboxConfig } from '../src/sandbox/sandbox-options.js'
 import { listen, type RunningServer } from '../src/server/serve.js'
 import { backends } from './helpers/backends.js'
 import { Browserless } from './helpers/browserless.js'
 import { freePort } from './helpers/cli.js'
 import { type ConnectionHarness, openConnectionHarness } from './helpers/connection-harness.js'
+
+/** A hub serving the sandbox on a real socket: its token calls to the sandbox go over the network. */
+async function servedHub(sandbox: SandboxConfig) {
+  const port = await freePort()
+  const publicUrl = `http://127.0.0.1:${port}`
+  const [pglite] = backends()
+  const h = await openConnectionHarness(pglite!, { publicUrl, sandbox })
+  const server = await listen(h.app, { host: '127.0.0.1', port })
+  return { h, server, publicUrl }
+}
 
 describe('the sandbox provider', () => {
   let h: ConnectionHarness
@@ -15,11 +26,7 @@ describe('the sandbox provider', () => {
   let publicUrl: string
 
   beforeAll(async () => {
-    const port = await freePort()
-    publicUrl = `http://127.0.0.1:${port}`
-    const [pglite] = backends()
-    h = await openConnectionHarness(pglite!, { publicUrl, sandbox: { rateLimit: { requestsPerSecond: 5, burst: 3 } } })
-    server = await listen(h.app, { host: '127.0.0.1', port })
+    ;({ h, server, publicUrl } = await servedHub({ rateLimit: { requestsPerSecond: 5, burst: 3 } }))
   })
   afterAll(async () => {
     await server.close(100)
@@ -142,11 +149,7 @@ describe('the sandbox authorization server refuses', () => {
   let publicUrl: string
 
   beforeAll(async () => {
-    const port = await freePort()
-    publicUrl = `http://127.0.0.1:${port}`
-    const [pglite] = backends()
-    h = await openConnectionHarness(pglite!, { publicUrl, sandbox: {} })
-    server = await listen(h.app, { host: '127.0.0.1', port })
+    ;({ h, server, publicUrl } = await servedHub({}))
   })
   afterAll(async () => {
     await server.close(100)
