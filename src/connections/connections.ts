@@ -122,16 +122,14 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
       metadata: facts.metadata,
       issuedNow: facts.issuedNow,
     }
+    // A replaced connection's old token is not revoked: at Google, GitHub or Slack a grant belongs to the (client,
+    // user) pair, so revoking the old token would end the grant the new token was just issued under.
     const write = () =>
       withTransaction(db, async (trx) => {
-        // A connection replaced by a new one leaves no live grant behind: its token is owed a revocation.
-        const previous = await findConnection(trx, integration.id, userId)
-        const pendingId =
-          previous === undefined ? undefined : await deps.revoker.queueRevocation(trx, previous, integration)
         const { row, replaced } = await replaceConnection(trx, { id, integration: integration.id, userId }, fields)
         const connection = toConnection(row)
         await recordEvent(trx, { type: 'connection.created', userId, data: { ...connection } })
-        return { connection, replaced, pendingId }
+        return { connection, replaced }
       })
     let result: Awaited<ReturnType<typeof write>>
     try {
@@ -141,8 +139,7 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
       if (!isUniqueViolation(error)) throw error
       result = await write()
     }
-    if (result.pendingId !== undefined) await deps.revoker.attempt(result.pendingId, integration).catch(() => undefined)
-    return { connection: result.connection, replaced: result.replaced }
+    return result
   }
 
   async function readToken(integrationId: string, userId: string): Promise<AccessToken> {
