@@ -87,6 +87,11 @@ describe('the sandbox provider', () => {
     expect(
       (await fetch(`${publicUrl}/sandbox/api/me`, { headers: { authorization: 'Bearer sba_forged.x' } })).status,
     ).toBe(401)
+    const proxied = await h.call('/v1/proxy/sandbox/items', { headers: { 'junction-user-id': 'u_sandbox' } })
+    expect(proxied.status).toBe(200)
+    expect(((await proxied.json()) as { data: Array<{ name: string }> }).data.map((item) => item.name)).toEqual([
+      'first',
+    ])
   })
 
   it('answers a denied consent with access_denied, and creates nothing', async () => {

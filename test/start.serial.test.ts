@@ -22,6 +22,10 @@ describe('junction start on the embedded database', () => {
     const listed = await fetch(`${hub.url}/v1/api-keys`, { headers: { authorization: `Bearer ${key}` } })
     expect(listed.status).toBe(200)
     expect(await listed.json()).toMatchObject({ data: [{ name: 'initial' }] })
+    // The proxy is served: an unknown integration is named as such, not an unknown route.
+    const proxied = await fetch(`${hub.url}/v1/proxy/nowhere/x`, { headers: { authorization: `Bearer ${key}` } })
+    expect(proxied.status).toBe(404)
+    expect(proxied.headers.get('junction-error')).toBe('integration_not_found')
 
     expect(await hub.stop()).toBe(0)
     const output = hub.output()

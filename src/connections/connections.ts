@@ -31,6 +31,11 @@ export type ImportedCredentials =
       metadata?: Record<string, string> | undefined
     }
 
+export interface CredentialsForUse {
+  credentials: StoredCredentials
+  metadata: Record<string, unknown>
+}
+
 export interface AccessToken {
   accessToken: string
   tokenType: string
@@ -56,6 +61,11 @@ export interface ConnectionService {
   /** A valid access token, refreshed first when it is near expiry. */
   token(integration: string, userId: string): Promise<AccessToken>
   refresh(integration: string, userId: string): Promise<Connection>
+  /**
+   * What a call made as this user needs: the credentials (a fresh token, refreshed first when near expiry, or always
+   * with `forceRefresh`) and the connection's metadata (for URL placeholders). Never leaves the process.
+   */
+  credentialsForUse(integration: string, userId: string, forceRefresh: boolean): Promise<CredentialsForUse>
   /** Revokes at the provider when it can (or queues the revocation), then forgets the connection. */
   delete(integration: string, userId: string): Promise<void>
 }
@@ -222,6 +232,15 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
         }
         throw error
       }
+    },
+
+    async credentialsForUse(integrationId, userId, forceRefresh) {
+      const integration = integrationOf(integrationId)
+      const current = await rowOf(integrationId, userId)
+      const opened = await readableCredentials(current)
+      if (opened.kind !== 'oauth2') return { credentials: opened, metadata: current.metadata }
+      const row = await deps.refresher.fresh(current, integration, forceRefresh)
+      return { credentials: await readableCredentials(row), metadata: row.metadata }
     },
 
     async refresh(integrationId, userId) {

@@ -19,6 +19,8 @@ export interface AttemptInput {
   timeoutMs: number
   /** `METHOD origin/path`, for messages. */
   described: string
+  /** Keep the body as bytes. */
+  raw: boolean
 }
 
 export async function runAttempt(
@@ -38,7 +40,10 @@ export async function runAttempt(
     })
     const bytes = await readCappedBody(response, maxResponseBytes, () => attempt.described)
     const headers = flattenHeaders(response.headers)
-    return { kind: 'response', status: response.status, headers, data: parseBody(bytes, headers['content-type']) }
+    const data = attempt.raw
+      ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+      : parseBody(bytes, headers['content-type'])
+    return { kind: 'response', status: response.status, headers, data }
   } catch (error) {
     return failedAttempt(error, attempt)
   } finally {

@@ -93,6 +93,12 @@ export interface HttpRequest {
   signal?: AbortSignal
   timeoutMs?: number
   deadlineMs?: number
+  /** The rate-limit key of this call, instead of the client's (per connection, say). */
+  rateLimitKey?: string
+  /** Turns retries off for this call. */
+  retry?: false
+  /** The body as bytes, whatever its content type (a proxy passes it on as it came). */
+  raw?: boolean
 }
 
 export interface HttpResponse<T = unknown> {
@@ -138,6 +144,8 @@ interface PreparedRequest {
   timeoutMs: number
   deadline: number
   signal: AbortSignal | undefined
+  policy: RetryPolicy
+  raw: boolean
 }
 
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
@@ -167,13 +175,15 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       method,
       url,
       described: describeRequest(method, url),
-      key: options.rateLimit?.key ?? url.origin,
+      key: input.rateLimitKey ?? options.rateLimit?.key ?? url.origin,
       headers,
       body,
       idempotencyKeySent: idempotencyHeader !== undefined && headers[idempotencyHeader] !== undefined,
       timeoutMs: input.timeoutMs ?? options.timeoutMs ?? 30_000,
       deadline: performance.now() + (input.deadlineMs ?? options.deadlineMs ?? 60_000),
       signal: input.signal,
+      policy: input.retry === false ? noRetries : policy,
+      raw: input.raw === true,
     }
   }
 
@@ -219,7 +229,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       attempt,
       method: call.method,
       outcome,
-      policy,
+      policy: call.policy,
       idempotencyKeySent: call.idempotencyKeySent,
       remainingMs: call.deadline - performance.now(),
       now: Date.now(),

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs'
 import { type ApiKeys, createApiKeys } from '../api-keys/api-keys.js'
 import type { JunctionOptions } from '../core/config.js'
 import type { Logger } from '../core/logger.js'
+import { type ApiProxy, createProxy } from '../proxy/proxy.js'
 import { acquireDataDirLock, type DataDirLock } from '../storage/data-dir-lock.js'
 import { type Database, openDatabase } from '../storage/database.js'
 import { migrateToLatest } from '../storage/migrate.js'
@@ -28,6 +29,8 @@ export interface Hub {
   readonly apiKeys: ApiKeys
   /** Integrations, connections, token refresh and revocation (built on first use: they need the vault). */
   readonly services: ConnectionServices
+  /** Calls to providers' APIs with a connection's credentials (built on first use). */
+  readonly proxy: ApiProxy
   /** The development sandbox's secret, when the sandbox is served. */
   readonly sandboxSecret: Buffer | undefined
   /** Closes the database and releases the data dir lock. Safe to call twice. */
@@ -75,6 +78,18 @@ export async function openHub(options: JunctionOptions, logger: Logger, open: Op
     const opened = database
     const sandboxSecret = options.sandbox ? loadSandboxSecret(options.dataDir) : undefined
     let services: ConnectionServices | undefined
+    const servicesOnce = () => {
+      services ??= createConnectionServices({
+        options,
+        db: opened.db,
+        vault: loadKeys().vault,
+        logger,
+        ...(open.tuning === undefined ? {} : { tuning: open.tuning }),
+        sandboxSecret,
+      })
+      return services
+    }
+    let proxy: ApiProxy | undefined
     let closing: Promise<void> | undefined
     return {
       options,
@@ -89,18 +104,15 @@ export async function openHub(options: JunctionOptions, logger: Logger, open: Op
       apiKeys,
       sandboxSecret,
       get services() {
-        services ??= createConnectionServices({
-          options,
-          db: opened.db,
-          vault: loadKeys().vault,
-          logger,
-          ...(open.tuning === undefined ? {} : { tuning: open.tuning }),
-          sandboxSecret,
-        })
-        return services
+        return servicesOnce()
+      },
+      get proxy() {
+        proxy ??= createProxy({ services: servicesOnce(), db: opened.db, options: { egress: options.egress } })
+        return proxy
       },
       close() {
-        closing ??= Promise.resolve(services?.close())
+        closing ??= Promise.resolve(proxy?.close())
+          .then(() => services?.close())
           .then(() => opened.close())
           .finally(() => lock?.release())
         return closing

@@ -8,6 +8,7 @@ import type { ApiKeys } from '../api-keys/api-keys.js'
 import type { ConnectionService } from '../connections/connections.js'
 import type { Logger } from '../core/logger.js'
 import type { ConnectFlow } from '../oauth/connect-flow.js'
+import type { ApiProxy } from '../proxy/proxy.js'
 import type { Database } from '../storage/database.js'
 import { errorResponse, handleError, notFound } from './error-response.js'
 import { apiKeyAuth } from './middleware/api-key-auth.js'
@@ -16,11 +17,14 @@ import { connectPageRoutes } from './routes/connect-pages.js'
 import { connectSessionRoutes } from './routes/connect-sessions.js'
 import { connectionRoutes } from './routes/connections.js'
 import { healthRoutes } from './routes/health.js'
+import { proxyRoutes } from './routes/proxy.js'
 
 export interface AppDeps {
   apiKeys: ApiKeys
   /** The connection routes are served when given. */
   connections?: ConnectionService
+  /** The proxy, served under `/v1/proxy` when given. */
+  proxy?: ApiProxy
   /** The sandbox provider, served under `/sandbox` when given (development). */
   sandbox?: Hono
   /** The connect flow (API and browser routes) is served when given. */
@@ -54,6 +58,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/v1/api-keys', apiKeyRoutes(deps.apiKeys))
   if (deps.connections !== undefined) app.route('/v1/connections', connectionRoutes(deps.connections))
   if (deps.connect !== undefined) app.route('/v1/connect-sessions', connectSessionRoutes(deps.connect.flow))
+  if (deps.proxy !== undefined) app.route('/v1/proxy', proxyRoutes(deps.proxy))
 
   app.notFound(notFound)
   app.onError(handleError(deps.logger))

@@ -1,19 +1,12 @@
 /** @module Turning any thrown value into Junction's one error shape, with the status from the one code table. */
 import type { Context } from 'hono'
-import { errorBody, isJunctionError, type JunctionErrorCode, statusForCode } from '../core/errors.js'
+import { errorResponse } from '../core/error-response.js'
+import { isJunctionError, statusForCode } from '../core/errors.js'
+
+export { errorResponse }
+
 import type { Logger } from '../core/logger.js'
 import { isDatabaseUnavailable } from '../storage/database-errors.js'
-
-export function errorResponse(
-  code: JunctionErrorCode,
-  message: string,
-  headers: Record<string, string> = {},
-): Response {
-  return new Response(JSON.stringify(errorBody(code, message)), {
-    status: statusForCode(code),
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
-  })
-}
 
 /**
  * The app's error handler. A JunctionError's message is written for callers; anything else is logged (redacted)

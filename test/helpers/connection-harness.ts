@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { type ApiKeys, createApiKeys } from '../../src/api-keys/api-keys.js'
 import { loadConfig } from '../../src/core/config.js'
 import { type ConnectionServices, createConnectionServices } from '../../src/hub/connection-services.js'
+import { createProxy } from '../../src/proxy/proxy.js'
 import { createSandboxApp } from '../../src/sandbox/sandbox-app.js'
 import type { SandboxConfig } from '../../src/sandbox/sandbox-options.js'
 import { createApp } from '../../src/server/app.js'
@@ -88,6 +89,11 @@ export async function openConnectionHarness(backend: Backend, extra: HarnessConf
     },
     sandboxSecret,
   })
+  const proxy = createProxy({
+    services,
+    db: database.db,
+    options: { egress: { allowHttp: true, allowPrivateNetworks: true } },
+  })
   const apiKeys = createApiKeys(database.db)
   const key = (await apiKeys.create('tests')).key
   const app = createApp({
@@ -95,6 +101,7 @@ export async function openConnectionHarness(backend: Backend, extra: HarnessConf
     database,
     connections: services.connections,
     connect: { flow: services.connectFlow, publicUrl: options.publicUrl },
+    proxy,
     ...(sandboxSecret === undefined
       ? {}
       : { sandbox: createSandboxApp(sandboxSecret, extra.sandbox ?? {}, `${options.publicUrl}/oauth/callback`) }),
@@ -116,6 +123,7 @@ export async function openConnectionHarness(backend: Backend, extra: HarnessConf
       return app.request(path, { ...init, headers })
     },
     async close() {
+      await proxy.close()
       await services.close()
       await provider.close()
       await database.close()

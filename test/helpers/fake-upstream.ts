@@ -95,6 +95,26 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Fake
       response.end()
       return
     }
+    // Answers that depend on the request, for proxy suites.
+    if (url.pathname.endsWith('/needs-fresh-token') && (request.headers.authorization ?? '').includes('stale')) {
+      record(401)
+      response.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"invalid_token"}')
+      return
+    }
+    if (url.pathname.endsWith('/echo-error')) {
+      record(400)
+      response
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: 'bad', youSent: request.headers.authorization }))
+      return
+    }
+    if (url.pathname.endsWith('/set-cookie')) {
+      record(200)
+      response
+        .writeHead(200, { 'content-type': 'text/plain', 'set-cookie': 'session=provider-secret', 'x-provider': 'yes' })
+        .end('ok')
+      return
+    }
     const roll = random?.()
     if (roll !== undefined && options.faults !== undefined) {
       if (roll < options.faults.resetRate) {
@@ -130,6 +150,7 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Fake
         path: url.pathname,
         query: url.search,
         body: Buffer.concat(body).toString('utf8'),
+        headers: request.headers,
       }),
     )
   }

@@ -47,6 +47,7 @@ export function registerStartCommand(program: Command): void {
           database: hub.database,
           connections: hub.services.connections,
           connect: { flow: hub.services.connectFlow, publicUrl: options.publicUrl },
+          proxy: hub.proxy,
           ...(hub.sandboxSecret === undefined
             ? {}
             : {

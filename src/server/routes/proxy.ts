@@ -1,0 +1,45 @@
+/** @module `ANY /v1/proxy/:integration/*`: the route only reads the raw request; the proxy does the rest. */
+import { type Context, Hono } from 'hono'
+import type { ApiProxy } from '../../proxy/proxy.js'
+
+/**
+ * The path as the caller sent it: from the socket when there is one (a `Request` URL has already resolved dot
+ * segments, which the proxy must see in order to refuse them), else from the request.
+ */
+function rawTarget(c: Context): string {
+  const incoming = (c.env as { incoming?: { url?: string } } | undefined)?.incoming?.url
+  if (incoming !== undefined) return incoming
+  const url = new URL(c.req.url)
+  return `${url.pathname}${url.search}`
+}
+
+/** A name that does not decode is left as it came; no integration has such a name, so it is simply not found. */
+function integrationName(segment: string): string {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return segment
+  }
+}
+
+export function proxyRoutes(proxy: ApiProxy): Hono {
+  const handle = async (c: Context) => {
+    const target = rawTarget(c)
+    const questionMark = target.indexOf('?')
+    const pathname = questionMark === -1 ? target : target.slice(0, questionMark)
+    const rest = pathname.slice(pathname.indexOf('/v1/proxy/') + '/v1/proxy/'.length)
+    const slash = rest.indexOf('/')
+    const integration = slash === -1 ? rest : rest.slice(0, slash)
+    const method = c.req.method.toUpperCase()
+    const body = method === 'GET' || method === 'HEAD' ? undefined : new Uint8Array(await c.req.arrayBuffer())
+    return proxy.forward({
+      integration: integrationName(integration),
+      path: slash === -1 ? '' : rest.slice(slash),
+      search: questionMark === -1 ? '' : target.slice(questionMark),
+      method,
+      headers: c.req.raw.headers,
+      body: body !== undefined && body.byteLength > 0 ? body : undefined,
+    })
+  }
+  return new Hono().all('/:integration', handle).all('/:integration/*', handle)
+}

@@ -1,0 +1,192 @@
+/** The proxy against a local provider API: credentials, header and path rules, retries, refresh on 401, logs. */
+
+import { request } from 'node:http'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { listen } from '../src/server/serve.js'
+import { backends } from './helpers/backends.js'
+import { type ConnectionHarness, openConnectionHarness } from './helpers/connection-harness.js'
+import { type FakeUpstream, startUpstream } from './helpers/fake-upstream.js'
+
+describe('the proxy', () => {
+  let h: ConnectionHarness
+  let upstream: FakeUpstream
+
+  beforeAll(async () => {
+    upstream = await startUpstream()
+    const [pglite] = backends()
+    h = await openConnectionHarness(pglite!, {
+      providers: {
+        echo: {
+          auth: { type: 'oauth2', authorizeUrl: 'http://127.0.0.1/authorize', tokenUrl: 'http://127.0.0.1/token' },
+          api: { baseUrl: `${upstream.url}/v2` },
+        },
+        querykey: { auth: { type: 'api_key', query: 'api_key' }, api: { baseUrl: `${upstream.url}/q` } },
+        headerkey: {
+          auth: { type: 'api_key', header: 'X-Api-Key', prefix: 'Key ' },
+          api: { baseUrl: `${upstream.url}/h` },
+        },
+      },
+      integrations: {
+        echo: { provider: 'echo', clientId: 'c', clientSecret: 's' },
+        querykey: { provider: 'querykey' },
+        app: { provider: 'headerkey', apiKey: 'app-level-key' },
+      },
+    })
+    // The echo provider refreshes at the harness's fake token server.
+    const echo = h.services.integrations.get('echo')!
+    if (echo.definition.auth.type === 'oauth2') echo.definition.auth.tokenUrl = `${h.provider.url}/token`
+    for (const [integration, userId, credentials] of [
+      [
+        'echo',
+        'u_1',
+        {
+          accessToken: 'good-token',
+          refreshToken: h.provider.grant(),
+          expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+        },
+      ],
+      [
+        'echo',
+        'u_stale',
+        {
+          accessToken: 'stale-token',
+          refreshToken: h.provider.grant(),
+          expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+        },
+      ],
+      ['querykey', 'u_1', { apiKey: 'user-query-key' }],
+    ] as const) {
+      await h.call('/v1/connections', { method: 'POST', body: JSON.stringify({ integration, userId, credentials }) })
+    }
+  })
+  afterAll(async () => {
+    await h.close()
+    await upstream.close()
+  })
+
+  const call = (path: string, init: RequestInit & { user?: string } = {}) => {
+    const headers = new Headers(init.headers)
+    headers.set('authorization', `Bearer ${h.key}`)
+    if (init.user !== undefined) headers.set('junction-user-id', init.user)
+    return h.app.request(path, { ...init, headers })
+  }
+
+  it("sends the connection's token, the path and query, and none of the caller's credentials or forwarding headers", async () => {
+    const response = await call('/v1/proxy/echo/items/group%2Fproject/a@b.c?page=2&q=x', {
+      user: 'u_1',
+      headers: {
+        cookie: 'session=caller',
+        'x-forwarded-for': '1.2.3.4',
+        'junction-debug': '1',
+        'x-custom': 'kept',
+        forwarded: 'for=x',
+      },
+    })
+    expect(response.status).toBe(200)
+    expect(response.headers.get('junction-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+    expect(response.headers.get('junction-attempts')).toBe('1')
+    const echoed = (await response.json()) as { path: string; query: string; headers: Record<string, string> }
+    expect(echoed.path).toBe('/v2/items/group%2Fproject/a@b.c')
+    expect(echoed.query).toBe('?page=2&q=x')
+    expect(echoed.headers.authorization).toBe('Bearer good-token')
+    expect(echoed.headers['x-custom']).toBe('kept')
+    for (const name of ['cookie', 'x-forwarded-for', 'junction-debug', 'junction-user-id', 'forwarded'])
+      expect(echoed.headers[name]).toBeUndefined()
+    expect(JSON.stringify(echoed)).not.toContain(h.key)
+  })
+
+  it.each(['/v1/proxy/echo/..%2Fadmin', '/v1/proxy/echo/a%5cb', '/v1/proxy/echo//evil.example/x'])(
+    'refuses %s with invalid_path, sending nothing',
+    async (path) => {
+      const before = upstream.arrivals.length
+      const response = await call(path, { user: 'u_1' })
+      expect(response.status).toBe(400)
+      expect(response.headers.get('junction-error')).toBe('invalid_path')
+      expect(upstream.arrivals.length).toBe(before)
+    },
+  )
+
+  it('refuses dot segments that arrive on a real socket (a Request URL would have resolved them away)', async () => {
+    const server = await listen(h.app, { host: '127.0.0.1', port: 0 })
+    try {
+      const before = upstream.arrivals.length
+      for (const path of ['/v1/proxy/echo/%2e%2e/admin', '/v1/proxy/echo/a/../../admin', '/v1/proxy/echo/.%2E/x']) {
+        const { status, error } = await new Promise<{ status: number; error: string | undefined }>(
+          (resolve, reject) => {
+            // Options with a path (not a URL string) make node:http send the path as given, dot segments included.
+            const outgoing = request(
+              {
+                host: '127.0.0.1',
+                port: server.port,
+                path,
+                headers: { authorization: `Bearer ${h.key}`, 'junction-user-id': 'u_1' },
+              },
+              (response) => {
+                response.resume()
+                response.on('end', () =>
+                  resolve({ status: response.statusCode ?? 0, error: response.headers['junction-error'] as string }),
+                )
+              },
+            )
+            outgoing.on('error', reject)
+            outgoing.end()
+          },
+        )
+        expect({ path, status, error }).toEqual({ path, status: 400, error: 'invalid_path' })
+      }
+      expect(upstream.arrivals.length).toBe(before)
+    } finally {
+      await server.close(0)
+    }
+  })
+
+  it('puts API keys where the provider wants them, overriding what the caller tried', async () => {
+    const query = (await (
+      await call('/v1/proxy/querykey/x?api_key=caller-attempt&keep=1', { user: 'u_1' })
+    ).json()) as { query: string }
+    expect(query.query).toBe('?keep=1&api_key=user-query-key')
+    const header = (await (await call('/v1/proxy/app/x', { headers: { 'x-api-key': 'caller-attempt' } })).json()) as {
+      headers: Record<string, string>
+    }
+    expect(header.headers['x-api-key']).toBe('Key app-level-key')
+  })
+
+  it('needs a user id for user connections, and not for app-level integrations', async () => {
+    const missing = await call('/v1/proxy/echo/x')
+    expect(missing.status).toBe(400)
+    expect(await missing.json()).toMatchObject({ error: { code: 'missing_user_id' } })
+    expect((await call('/v1/proxy/echo/x', { user: 'nobody' })).status).toBe(404)
+    expect((await call('/v1/proxy/app/x')).status).toBe(200)
+  })
+
+  it('refreshes once on an unexpected 401 and tries again, never more', async () => {
+    const before = h.provider.calls.length
+    const response = await call('/v1/proxy/echo/needs-fresh-token', { user: 'u_stale' })
+    expect(response.status).toBe(200)
+    expect(h.provider.calls.length - before).toBe(1)
+    expect(response.headers.get('junction-attempts')).toBe('2')
+  })
+
+  it('passes provider errors through with the token scrubbed, and strips Set-Cookie', async () => {
+    const error = await call('/v1/proxy/echo/echo-error', { user: 'u_1' })
+    expect(error.status).toBe(400)
+    const text = await error.text()
+    expect(text).not.toContain('good-token')
+    expect(text).toContain('[redacted]')
+    const cookie = await call('/v1/proxy/echo/set-cookie', { user: 'u_1' })
+    expect(cookie.headers.get('set-cookie')).toBeNull()
+    expect(cookie.headers.get('x-provider')).toBe('yes')
+  })
+
+  it('records each proxied call in the call log, without the query or the token', async () => {
+    await call('/v1/proxy/echo/logged?secret=1', { user: 'u_1' })
+    const rows = await h.database.db.selectFrom('api_logs').selectAll().where('endpoint', '=', '/logged').execute()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const after =
+      rows.length > 0
+        ? rows
+        : await h.database.db.selectFrom('api_logs').selectAll().where('endpoint', '=', '/logged').execute()
+    expect(after[0]).toMatchObject({ integration: 'echo', user_id: 'u_1', method: 'GET', status_code: 200 })
+    expect(JSON.stringify(after)).not.toContain('good-token')
+  })
+})
