@@ -106,6 +106,7 @@ describe('responses and errors', () => {
     '/a\\b',
     '/a%5cb',
     '/a%00b',
+    '/..;/admin',
     '//evil.example/x',
     'https://evil.example/x',
     'https:evil.example/x',

@@ -79,6 +79,7 @@ describe('the proxy', () => {
         'x-forwarded-for': '1.2.3.4',
         'junction-debug': '1',
         'x-custom': 'kept',
+        'accept-encoding': 'gzip, br',
         forwarded: 'for=x',
       },
     })
@@ -90,21 +91,24 @@ describe('the proxy', () => {
     expect(echoed.query).toBe('?page=2&q=x')
     expect(echoed.headers.authorization).toBe('Bearer good-token')
     expect(echoed.headers['x-custom']).toBe('kept')
+    expect(echoed.headers['accept-encoding']).toBe('identity')
     for (const name of ['cookie', 'x-forwarded-for', 'junction-debug', 'junction-user-id', 'forwarded'])
       expect(echoed.headers[name]).toBeUndefined()
     expect(JSON.stringify(echoed)).not.toContain(h.key)
   })
 
-  it.each(['/v1/proxy/echo/..%2Fadmin', '/v1/proxy/echo/a%5cb', '/v1/proxy/echo//evil.example/x'])(
-    'refuses %s with invalid_path, sending nothing',
-    async (path) => {
-      const before = upstream.arrivals.length
-      const response = await call(path, { user: 'u_1' })
-      expect(response.status).toBe(400)
-      expect(response.headers.get('junction-error')).toBe('invalid_path')
-      expect(upstream.arrivals.length).toBe(before)
-    },
-  )
+  it.each([
+    '/v1/proxy/echo/..%2Fadmin',
+    '/v1/proxy/echo/..;/admin',
+    '/v1/proxy/echo/a%5cb',
+    '/v1/proxy/echo//evil.example/x',
+  ])('refuses %s with invalid_path, sending nothing', async (path) => {
+    const before = upstream.arrivals.length
+    const response = await call(path, { user: 'u_1' })
+    expect(response.status).toBe(400)
+    expect(response.headers.get('junction-error')).toBe('invalid_path')
+    expect(upstream.arrivals.length).toBe(before)
+  })
 
   it('refuses dot segments that arrive on a real socket (a Request URL would have resolved them away)', async () => {
     const server = await listen(h.app, { host: '127.0.0.1', port: 0 })
@@ -167,12 +171,34 @@ describe('the proxy', () => {
     expect(response.headers.get('junction-attempts')).toBe('2')
   })
 
+  it('refreshes only once when the fresh token is refused too, and hands that 401 back', async () => {
+    const before = h.provider.calls.length
+    const response = await call('/v1/proxy/echo/always-401', { user: 'u_1' })
+    expect(response.status).toBe(401)
+    expect(h.provider.calls.length - before).toBe(1)
+    expect(response.headers.get('junction-attempts')).toBe('2')
+  })
+
+  it('counts every attempt, and none for a call refused before it was sent', async () => {
+    const reset = await call('/v1/proxy/echo/always-reset', { user: 'u_1' })
+    expect(reset.status).toBe(502)
+    expect(reset.headers.get('junction-attempts')).toBe('4')
+    const refused = await call('/v1/proxy/echo/x')
+    expect(refused.headers.get('junction-attempts')).toBe('0')
+  })
+
   it('passes provider errors through with the token scrubbed, and strips Set-Cookie', async () => {
-    const error = await call('/v1/proxy/echo/echo-error', { user: 'u_1' })
+    const error = await call('/v1/proxy/echo/echo-error', { user: 'u_1', headers: { 'accept-encoding': 'gzip' } })
     expect(error.status).toBe(400)
+    // The body comes uncompressed (Junction asks the provider for identity) so that it could be scrubbed.
     const text = await error.text()
     expect(text).not.toContain('good-token')
     expect(text).toContain('[redacted]')
+    expect(error.headers.get('x-echo')).toBe('Bearer [redacted]')
+    expect(error.headers.get('junction-error')).toBeNull()
+    const large = await (await call('/v1/proxy/echo/echo-error?pad=200000', { user: 'u_1' })).text()
+    expect(large.length).toBeGreaterThan(200_000)
+    expect(large).not.toContain('good-token')
     const cookie = await call('/v1/proxy/echo/set-cookie', { user: 'u_1' })
     expect(cookie.headers.get('set-cookie')).toBeNull()
     expect(cookie.headers.get('x-provider')).toBe('yes')

@@ -99,6 +99,8 @@ export interface HttpRequest {
   retry?: false
   /** The body as bytes, whatever its content type (a proxy passes it on as it came). */
   raw?: boolean
+  /** After every attempt of this call (as the client's `onAttempt`, for one call). */
+  onAttempt?(event: AttemptEvent): void
 }
 
 export interface HttpResponse<T = unknown> {
@@ -146,6 +148,7 @@ interface PreparedRequest {
   signal: AbortSignal | undefined
   policy: RetryPolicy
   raw: boolean
+  onAttempt: ((event: AttemptEvent) => void) | undefined
 }
 
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
@@ -184,6 +187,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       signal: input.signal,
       policy: input.retry === false ? noRetries : policy,
       raw: input.raw === true,
+      onAttempt: input.onAttempt,
     }
   }
 
@@ -208,7 +212,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     permit?.release()
     if (result.kind === 'response') limiter?.observe(call.key, { status: result.status, header: headerOf(result) })
     if (breaker !== undefined) recordBreaker(breaker, call.key, pass, result)
-    events.onAttempt?.({
+    const event: AttemptEvent = {
       method: call.method,
       url: call.described,
       attempt,
@@ -216,7 +220,9 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       error: result.kind === 'response' ? undefined : result.error.code,
       durationMs: performance.now() - started,
       rateLimitWaitMs: permit?.waitedMs ?? 0,
-    })
+    }
+    events.onAttempt?.(event)
+    call.onAttempt?.(event)
     return result
   }
 

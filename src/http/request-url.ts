@@ -37,7 +37,7 @@ export function buildRequestUrl(baseUrl: URL | undefined, target: string, query?
 /**
  * Refuses what could change where a path points once a server decodes it: dot segments, plain or percent-encoded
  * once or twice (`%2e%2e`, `%252e`), also when hidden behind an encoded slash (`..%2F`); backslashes; control
- * characters. Other encoded slashes and `@` inside a segment are kept as they are (GitLab's `group%2Fproject`).
+ * characters; and `..;` (Java servers strip path parameters, so `..;/` climbs there). Other encoded slashes and `@` inside a segment are kept as they are (GitLab's `group%2Fproject`).
  */
 export function assertSafePath(path: string): void {
   if (path.startsWith('//')) throw new JunctionError('invalid_path', 'the path may not start with //')
@@ -46,7 +46,7 @@ export function assertSafePath(path: string): void {
     if (form.includes('\\') || hasControlCharacter(form)) {
       throw new JunctionError('invalid_path', 'the path holds a backslash or a control character')
     }
-    if (form.split('/').some((segment) => segment === '.' || segment === '..')) {
+    if (form.split('/').some((segment) => segment === '.' || segment === '..' || segment.startsWith('..;'))) {
       throw new JunctionError('invalid_path', 'the path holds a dot segment (.. or .)')
     }
   }

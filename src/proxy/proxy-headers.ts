@@ -1,9 +1,12 @@
 /**
  * @module Which headers cross the proxy (CONTRACT.md §3 "Proxy rules"). To the provider: not the caller's
  * credentials, cookies, forwarding or hop-by-hop headers, nor Junction's own, nor whatever header the provider's
- * auth style uses (Junction sets it). Back to the caller: no `Set-Cookie`, no hop-by-hop headers.
+ * auth style uses (Junction sets it), nor `Accept-Encoding` (Junction asks for identity, so that an error body that
+ * echoes a token can be scrubbed). Back to the caller: no `Set-Cookie`, no hop-by-hop or CORS headers, and no
+ * `Junction-*` header the provider made up (only Junction sets those).
  * @see RFC 9110 §7.6.1 (Connection), reference/security.md §5b
  */
+import { scrubText } from './echo-scrubber.js'
 
 const hopByHop = new Set([
   'connection',
@@ -23,6 +26,7 @@ const neverForwarded = new Set([
   'x-real-ip',
   'content-length',
   'expect',
+  'accept-encoding',
 ])
 
 export function headersForProvider(incoming: Headers, authHeader: string | undefined): Record<string, string> {
@@ -35,16 +39,19 @@ export function headersForProvider(incoming: Headers, authHeader: string | undef
     if (lower.startsWith('x-forwarded-') || lower.startsWith('junction-') || lower === auth) return
     result[lower] = value
   })
+  result['accept-encoding'] = 'identity'
   return result
 }
 
-export function headersForCaller(upstream: Record<string, string>): Headers {
+/** The provider's headers for the caller; a value that echoes the credential (in any of `echoForms`) is scrubbed. */
+export function headersForCaller(upstream: Record<string, string>, echoForms: readonly string[]): Headers {
   const named = new Set((upstream.connection ?? '').split(',').map((name) => name.trim().toLowerCase()))
   const result = new Headers()
   for (const [name, value] of Object.entries(upstream)) {
     const lower = name.toLowerCase()
     if (hopByHop.has(lower) || named.has(lower) || lower === 'set-cookie' || lower === 'content-length') continue
-    result.set(lower, value)
+    if (lower.startsWith('junction-') || lower.startsWith('access-control-')) continue
+    result.set(lower, scrubText(value, echoForms))
   }
   return result
 }

@@ -7,8 +7,9 @@ import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import { isAppLevel } from '../connections/app-credentials.js'
 import { errorResponse } from '../core/error-response.js'
-import { isJunctionError, JunctionError, type JunctionErrorCode } from '../core/errors.js'
+import { isJunctionError, JunctionError } from '../core/errors.js'
 import { isUserId } from '../core/ids.js'
+import type { Logger } from '../core/logger.js'
 import { redactText } from '../core/redact.js'
 import { createHttpClient, type HttpClient } from '../http/client.js'
 import type { EgressPolicy } from '../http/egress.js'
@@ -20,6 +21,7 @@ import type { ResolvedIntegration } from '../providers/resolve-integration.js'
 import { insertCallLog } from '../storage/api-logs-store.js'
 import type { Schema } from '../storage/schema.js'
 import { applyCredential, authPlacement, type UsableCredential } from './apply-credentials.js'
+import { echoFormsOf, scrubBytes, scrubText } from './echo-scrubber.js'
 import { providerBaseUrl } from './provider-base-url.js'
 import { headersForCaller, headersForProvider } from './proxy-headers.js'
 
@@ -42,8 +44,6 @@ export interface ProxyOptions {
   maxResponseBytes?: number
 }
 
-/** Error bodies up to this size are read so that a token the provider echoes can be scrubbed. */
-const scrubbedErrorBytes = 64 * 1024
 const maxBudgetMs = 300_000
 
 export interface ApiProxy {
@@ -51,11 +51,15 @@ export interface ApiProxy {
   close(): Promise<void>
 }
 
-export function createProxy(deps: {
+export interface ProxyDeps {
   services: ConnectionServices
   db: Kysely<Schema>
+  /** For call-log rows that could not be written. */
+  logger: Logger
   options: ProxyOptions
-}): ApiProxy {
+}
+
+export function createProxy(deps: ProxyDeps): ApiProxy {
   const clients = new Map<string, HttpClient>()
 
   const clientFor = (integration: ResolvedIntegration): HttpClient => {
@@ -92,12 +96,20 @@ export function createProxy(deps: {
     return { usable, metadata, rateKey: perConnection ? `${integration.id}:${userId}` : integration.id }
   }
 
-  /** One call to the provider. `holdSecret` learns the credential before the call, to scrub an echo of it. */
+  /** What one proxied call has spent so far, for its answer's headers and its call-log row. */
+  interface Tally {
+    attempts: number
+    rateLimitWaitMs: number
+    /** The credential's forms, once known, to scrub an echo of it. */
+    echoForms: string[]
+  }
+
+  /** One call to the provider, with the connection's credential (refreshed first when `force`). */
   async function send(
     call: ProxyCall,
     integration: ResolvedIntegration,
     userId: string | undefined,
-    options: { force: boolean; budgetMs: number; retries: boolean; holdSecret: (secret: string) => void },
+    options: { force: boolean; budgetMs: number; retries: boolean; tally: Tally },
   ) {
     const { usable, metadata, rateKey } = await credentialFor(integration, userId, options.force)
     const placement = authPlacement(integration.definition.auth)
@@ -107,9 +119,7 @@ export function createProxy(deps: {
     if (placement.query !== undefined) url.searchParams.delete(placement.query)
     const headers = headersForProvider(call.headers, placement.header)
     applyCredential(integration.definition.auth, usable, url, headers)
-    options.holdSecret(
-      usable.kind === 'oauth2' ? usable.accessToken : usable.kind === 'api_key' ? usable.apiKey : usable.password,
-    )
+    options.tally.echoForms = echoFormsOf(usable)
     return clientFor(integration).request<Uint8Array>({
       method: call.method,
       path: url.toString(),
@@ -119,6 +129,10 @@ export function createProxy(deps: {
       deadlineMs: options.budgetMs,
       rateLimitKey: rateKey,
       ...(options.retries ? {} : { retry: false as const }),
+      onAttempt: (event) => {
+        options.tally.attempts += 1
+        options.tally.rateLimitWaitMs += event.rateLimitWaitMs
+      },
     })
   }
 
@@ -127,56 +141,61 @@ export function createProxy(deps: {
     const started = performance.now()
     const integration = deps.services.integrations.get(call.integration)
     const userId = call.headers.get('junction-user-id') ?? undefined
+    const tally: Tally = { attempts: 0, rateLimitWaitMs: 0, echoForms: [] }
     let status: number | null = null
-    let attempts = 1
     let errorCode: string | null = null
-    let secret: string | undefined
-    /** Attempts spent before the forced refresh, when there was one. */
-    let earlierAttempts = 0
+    const answer = (upstream: { status: number; headers: Record<string, string>; data: Uint8Array }) => {
+      status = upstream.status
+      const headers = headersForCaller(upstream.headers, tally.echoForms)
+      headers.set('junction-request-id', requestId)
+      headers.set('junction-attempts', String(tally.attempts))
+      // Success bodies are the app's own data; error bodies are what gets logged, and where echoes turn up.
+      const body = upstream.status >= 400 ? scrubBytes(upstream.data, tally.echoForms) : upstream.data
+      const empty = upstream.status === 204 || upstream.status === 304 || upstream.status === 205
+      return new Response(empty ? null : body, { status: upstream.status, headers })
+    }
     try {
       if (integration === undefined)
         throw new JunctionError('integration_not_found', `no integration is named ${call.integration}`)
-      const budgetMs = budgetOf(call.headers, deps.options.defaultBudgetMs ?? 60_000)
+      // One budget for the whole call, the refresh-and-retry included.
+      const deadline = started + budgetOf(call.headers, deps.options.defaultBudgetMs ?? 60_000)
       const retries = call.headers.get('junction-retries') !== '0'
-      const holdSecret = (value: string) => {
-        secret = value
-      }
-      const sendOnce = (force: boolean) => send(call, integration, userId, { force, budgetMs, retries, holdSecret })
+      const sendOnce = (force: boolean) =>
+        send(call, integration, userId, {
+          force,
+          budgetMs: Math.max(1, deadline - performance.now()),
+          retries,
+          tally,
+        })
       try {
-        const response = await sendOnce(false)
-        status = response.status
-        attempts = response.attempts
-        return respond(response.status, response.headers, response.data, requestId, attempts)
+        return answer(await sendOnce(false))
       } catch (error) {
         // A 401 for a token Junction believed valid: refresh once, try once more, never again.
         const oauthConnection = !isAppLevel(integration) && integration.definition.auth.type === 'oauth2'
         if (!(isHttpError(error) && error.status === 401 && oauthConnection && retries)) throw error
-        earlierAttempts = error.attempts
-        const response = await sendOnce(true)
-        status = response.status
-        attempts = response.attempts + earlierAttempts
-        return respond(response.status, response.headers, response.data, requestId, attempts)
+        return answer(await sendOnce(true))
       }
     } catch (error) {
       if (isHttpError(error)) {
-        status = error.status
-        attempts = error.attempts + earlierAttempts
-        const body = error.data instanceof Uint8Array ? scrub(error.data, secret) : new Uint8Array()
-        return respond(error.status, error.headers, body, requestId, attempts)
+        return answer({
+          status: error.status,
+          headers: error.headers,
+          data: error.data instanceof Uint8Array ? error.data : new Uint8Array(),
+        })
       }
-      const code: JunctionErrorCode = isJunctionError(error) ? error.code : 'internal_error'
-      errorCode = code
-      const message = isJunctionError(error)
-        ? redactText(error.message)
-        : 'the proxy failed to handle this call; the error was logged'
+      if (!isJunctionError(error)) {
+        // Logged and answered by the app's error handler (a database outage there is a 503).
+        errorCode = 'internal_error'
+        throw error
+      }
+      errorCode = error.code
       const headers: Record<string, string> = {
-        'junction-error': code,
+        'junction-error': error.code,
         'junction-request-id': requestId,
-        'junction-attempts': String(attempts),
+        'junction-attempts': String(tally.attempts),
       }
-      if (isJunctionError(error) && error.retryAfterSeconds !== undefined)
-        headers['retry-after'] = String(error.retryAfterSeconds)
-      const response = errorResponse(code, message, headers)
+      if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(Math.ceil(error.retryAfterSeconds))
+      const response = errorResponse(error.code, scrubText(redactText(error.message), tally.echoForms), headers)
       status = response.status
       return response
     } finally {
@@ -191,8 +210,9 @@ export function createProxy(deps: {
           statusCode: status,
           responseTimeMs: performance.now() - started,
           errorMessage: errorCode,
-          attempts,
-        }).catch(() => undefined)
+          attempts: tally.attempts,
+          rateLimitWaitMs: tally.rateLimitWaitMs,
+        }).catch((error: unknown) => deps.logger.warn({ err: error }, 'could not write a call-log row'))
       }
     }
   }
@@ -203,27 +223,6 @@ export function createProxy(deps: {
       await Promise.all([...clients.values()].map((client) => client.close()))
     },
   }
-}
-
-function respond(
-  status: number,
-  upstream: Record<string, string>,
-  body: Uint8Array,
-  requestId: string,
-  attempts: number,
-): Response {
-  const headers = headersForCaller(upstream)
-  headers.set('junction-request-id', requestId)
-  headers.set('junction-attempts', String(attempts))
-  const empty = status === 204 || status === 304 || status === 205
-  return new Response(empty ? null : body, { status, headers })
-}
-
-/** A provider that echoes the token in an error body (some do) must not hand it to the caller. */
-function scrub(body: Uint8Array, secret: string | undefined): Uint8Array {
-  if (secret === undefined || secret === '' || body.byteLength > scrubbedErrorBytes) return body
-  const text = Buffer.from(body).toString('utf8')
-  return text.includes(secret) ? new Uint8Array(Buffer.from(text.split(secret).join('[redacted]'), 'utf8')) : body
 }
 
 function budgetOf(headers: Headers, fallback: number): number {

@@ -1,6 +1,8 @@
 /** @module `api_logs`: what was called for the app, how it went. Never a token, never a query secret. */
 import type { Kysely, Selectable } from 'kysely'
 import { newRowId } from '../core/ids.js'
+import type { StatusFilter } from '../logs/status-filter.js'
+import { decodeCursor, type Page, toPage } from './cursor.js'
 import type { ApiLogsTable, Schema } from './schema.js'
 
 export type ApiLogRow = Selectable<ApiLogsTable>
@@ -40,4 +42,34 @@ export async function insertCallLog(db: Kysely<Schema>, entry: CallLogEntry): Pr
       bytes: entry.bytes ?? null,
     })
     .execute()
+}
+
+export interface CallLogFilter {
+  integration?: string | undefined
+  userId?: string | undefined
+  status?: StatusFilter | undefined
+  /** Rows from this instant on. */
+  since?: Date | undefined
+  limit: number
+  cursor?: string | undefined
+}
+
+/** The call log, newest first, filtered. */
+export async function listCallLogs(db: Kysely<Schema>, filter: CallLogFilter): Promise<Page<ApiLogRow>> {
+  let query = db.selectFrom('api_logs').selectAll()
+  if (filter.integration !== undefined) query = query.where('integration', '=', filter.integration)
+  if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId)
+  if (filter.since !== undefined) query = query.where('created_at', '>=', filter.since)
+  const status = filter.status
+  if (status?.kind === 'code') query = query.where('status_code', '=', status.code)
+  if (status?.kind === 'class')
+    query = query.where('status_code', '>=', status.from).where('status_code', '<', status.from + 100)
+  if (status?.kind === 'error')
+    query = query.where((where) => where.or([where('status_code', 'is', null), where('status_code', '>=', 400)]))
+  if (filter.cursor !== undefined) query = query.where('seq', '<', decodeCursor(filter.cursor))
+  const rows = await query
+    .orderBy('seq', 'desc')
+    .limit(filter.limit + 1)
+    .execute()
+  return toPage(rows, filter.limit, (row) => row)
 }

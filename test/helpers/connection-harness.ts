@@ -92,6 +92,7 @@ export async function openConnectionHarness(backend: Backend, extra: HarnessConf
   const proxy = createProxy({
     services,
     db: database.db,
+    logger,
     options: { egress: { allowHttp: true, allowPrivateNetworks: true } },
   })
   const apiKeys = createApiKeys(database.db)

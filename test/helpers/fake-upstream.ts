@@ -102,10 +102,29 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Fake
       return
     }
     if (url.pathname.endsWith('/echo-error')) {
+      // A careless provider: the credential back in a header and in the body (padded past `pad` bytes), and a
+      // header that claims to be Junction's.
       record(400)
+      const sent = request.headers.authorization ?? ''
       response
-        .writeHead(400, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ error: 'bad', youSent: request.headers.authorization }))
+        .writeHead(400, { 'content-type': 'application/json', 'x-echo': sent, 'junction-error': 'forged' })
+        .end(
+          JSON.stringify({
+            error: 'bad',
+            padding: 'x'.repeat(Number(url.searchParams.get('pad') ?? 0)),
+            youSent: sent,
+          }),
+        )
+      return
+    }
+    if (url.pathname.endsWith('/always-401')) {
+      record(401)
+      response.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"invalid_token"}')
+      return
+    }
+    if (url.pathname.endsWith('/always-reset')) {
+      record('reset')
+      request.socket.destroy()
       return
     }
     if (url.pathname.endsWith('/set-cookie')) {
