@@ -1,7 +1,7 @@
 /** The proxy against a local provider API: credentials, header and path rules, retries, refresh on 401, logs. */
 
 import { request } from 'node:http'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { listen } from '../src/server/serve.js'
 import { backends } from './helpers/backends.js'
 import { type ConnectionHarness, openConnectionHarness } from './helpers/connection-harness.js'
@@ -205,14 +205,20 @@ describe('the proxy', () => {
   })
 
   it('records each proxied call in the call log, without the query or the token', async () => {
-    await call('/v1/proxy/echo/logged?secret=1', { user: 'u_1' })
-    const rows = await h.database.db.selectFrom('api_logs').selectAll().where('endpoint', '=', '/logged').execute()
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    const after =
-      rows.length > 0
-        ? rows
-        : await h.database.db.selectFrom('api_logs').selectAll().where('endpoint', '=', '/logged').execute()
-    expect(after[0]).toMatchObject({ integration: 'echo', user_id: 'u_1', method: 'GET', status_code: 200 })
-    expect(JSON.stringify(after)).not.toContain('good-token')
+    const proxied = await call('/v1/proxy/echo/logged?secret=1', { user: 'u_1' })
+    const requestId = proxied.headers.get('junction-request-id')
+    // The row is written after the answer: wait for it.
+    const logged = await vi.waitFor(async () => {
+      const { data } = (await (await call('/v1/logs?integration=echo&userId=u_1')).json()) as {
+        data: Array<Record<string, unknown>>
+      }
+      const row = data.find((log) => log.requestId === requestId)
+      if (row === undefined) throw new Error('not logged yet')
+      return row
+    })
+    expect(logged).toMatchObject({ integration: 'echo', userId: 'u_1', method: 'GET', path: '/logged', status: 200 })
+    expect(logged.attempts).toBe(1)
+    expect(JSON.stringify(logged)).not.toContain('good-token')
+    expect(JSON.stringify(logged)).not.toContain('secret')
   })
 })

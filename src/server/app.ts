@@ -7,6 +7,7 @@ import { bodyLimit } from 'hono/body-limit'
 import type { ApiKeys } from '../api-keys/api-keys.js'
 import type { ConnectionService } from '../connections/connections.js'
 import type { Logger } from '../core/logger.js'
+import type { CallLogs } from '../logs/call-logs.js'
 import type { ConnectFlow } from '../oauth/connect-flow.js'
 import type { ApiProxy } from '../proxy/proxy.js'
 import type { Database } from '../storage/database.js'
@@ -17,6 +18,7 @@ import { connectPageRoutes } from './routes/connect-pages.js'
 import { connectSessionRoutes } from './routes/connect-sessions.js'
 import { connectionRoutes } from './routes/connections.js'
 import { healthRoutes } from './routes/health.js'
+import { logRoutes } from './routes/logs.js'
 import { proxyRoutes } from './routes/proxy.js'
 
 export interface AppDeps {
@@ -25,6 +27,8 @@ export interface AppDeps {
   connections?: ConnectionService
   /** The proxy, served under `/v1/proxy` when given. */
   proxy?: ApiProxy
+  /** The call log, served under `/v1/logs` when given. */
+  logs?: CallLogs
   /** The sandbox provider, served under `/sandbox` when given (development). */
   sandbox?: Hono
   /** The connect flow (API and browser routes) is served when given. */
@@ -59,6 +63,7 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.connections !== undefined) app.route('/v1/connections', connectionRoutes(deps.connections))
   if (deps.connect !== undefined) app.route('/v1/connect-sessions', connectSessionRoutes(deps.connect.flow))
   if (deps.proxy !== undefined) app.route('/v1/proxy', proxyRoutes(deps.proxy))
+  if (deps.logs !== undefined) app.route('/v1/logs', logRoutes(deps.logs))
 
   app.notFound(notFound)
   app.onError(handleError(deps.logger))

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { type ApiKeys, createApiKeys } from '../../src/api-keys/api-keys.js'
 import { loadConfig } from '../../src/core/config.js'
 import { type ConnectionServices, createConnectionServices } from '../../src/hub/connection-services.js'
+import { createCallLogs } from '../../src/logs/call-logs.js'
 import { createProxy } from '../../src/proxy/proxy.js'
 import { createSandboxApp } from '../../src/sandbox/sandbox-app.js'
 import type { SandboxConfig } from '../../src/sandbox/sandbox-options.js'
@@ -103,6 +104,7 @@ export async function openConnectionHarness(backend: Backend, extra: HarnessConf
     connections: services.connections,
     connect: { flow: services.connectFlow, publicUrl: options.publicUrl },
     proxy,
+    logs: createCallLogs(database.db),
     ...(sandboxSecret === undefined
       ? {}
       : { sandbox: createSandboxApp(sandboxSecret, extra.sandbox ?? {}, `${options.publicUrl}/oauth/callback`) }),

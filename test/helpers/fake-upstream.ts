@@ -106,15 +106,13 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Fake
       // header that claims to be Junction's.
       record(400)
       const sent = request.headers.authorization ?? ''
-      response
-        .writeHead(400, { 'content-type': 'application/json', 'x-echo': sent, 'junction-error': 'forged' })
-        .end(
-          JSON.stringify({
-            error: 'bad',
-            padding: 'x'.repeat(Number(url.searchParams.get('pad') ?? 0)),
-            youSent: sent,
-          }),
-        )
+      response.writeHead(400, { 'content-type': 'application/json', 'x-echo': sent, 'junction-error': 'forged' }).end(
+        JSON.stringify({
+          error: 'bad',
+          padding: 'x'.repeat(Number(url.searchParams.get('pad') ?? 0)),
+          youSent: sent,
+        }),
+      )
       return
     }
     if (url.pathname.endsWith('/always-401')) {

@@ -4,6 +4,7 @@ import { type BackgroundWork, defaultBackgroundOptions, startBackgroundWork } fr
 import { createLogger, type Logger } from '../../core/logger.js'
 import { ensureFirstApiKey } from '../../hub/first-api-key.js'
 import { type Hub, openHub } from '../../hub/open-hub.js'
+import { createCallLogs } from '../../logs/call-logs.js'
 import { createSandboxApp } from '../../sandbox/sandbox-app.js'
 import { createApp } from '../../server/app.js'
 import { listen, type RunningServer } from '../../server/serve.js'
@@ -48,6 +49,7 @@ export function registerStartCommand(program: Command): void {
           connections: hub.services.connections,
           connect: { flow: hub.services.connectFlow, publicUrl: options.publicUrl },
           proxy: hub.proxy,
+          logs: createCallLogs(hub.database.db),
           ...(hub.sandboxSecret === undefined
             ? {}
             : {
