@@ -146,9 +146,9 @@ describe('the proxy', () => {
 
   it('puts API keys where the provider wants them, overriding what the caller tried', async () => {
     const query = (await (
-      await call('/v1/proxy/querykey/x?api_key=caller-attempt&keep=1', { user: 'u_1' })
+      await call('/v1/proxy/querykey/x?api_key=caller-attempt&keep=1&q=a%20b&e=a=b', { user: 'u_1' })
     ).json()) as { query: string }
-    expect(query.query).toBe('?keep=1&api_key=user-query-key')
+    expect(query.query).toBe('?keep=1&q=a%20b&e=a=b&api_key=user-query-key')
     const header = (await (await call('/v1/proxy/app/x', { headers: { 'x-api-key': 'caller-attempt' } })).json()) as {
       headers: Record<string, string>
     }

@@ -1,6 +1,7 @@
 /** @module Putting a connection's (or integration's) credential where the provider's auth style wants it. */
 import { JunctionError } from '../core/errors.js'
 import type { ProviderDefinition } from '../providers/definition.js'
+import { withParameter } from './raw-query.js'
 
 export type UsableCredential =
   | { kind: 'oauth2'; accessToken: string }
@@ -30,7 +31,7 @@ export function applyCredential(
     case 'api_key': {
       if (auth.type !== 'api_key')
         throw new JunctionError('internal_error', 'an API key for a provider that does not take one')
-      if (auth.query !== undefined) url.searchParams.set(auth.query, credential.apiKey)
+      if (auth.query !== undefined) url.search = withParameter(url.search, auth.query, credential.apiKey)
       else headers[(auth.header ?? 'authorization').toLowerCase()] = `${auth.prefix ?? ''}${credential.apiKey}`
     }
   }

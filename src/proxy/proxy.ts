@@ -24,6 +24,7 @@ import { applyCredential, authPlacement, type UsableCredential } from './apply-c
 import { echoFormsOf, scrubBytes, scrubText } from './echo-scrubber.js'
 import { providerBaseUrl } from './provider-base-url.js'
 import { headersForCaller, headersForProvider } from './proxy-headers.js'
+import { withoutParameter } from './raw-query.js'
 
 export interface ProxyCall {
   integration: string
@@ -114,9 +115,9 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
     const { usable, metadata, rateKey } = await credentialFor(integration, userId, options.force)
     const placement = authPlacement(integration.definition.auth)
     const base = providerBaseUrl(integration.definition.api, metadata)
-    const url = buildRequestUrl(base, `${call.path === '' ? '/' : call.path}${call.search}`)
     // The caller may not set the parameter the provider's auth style uses: Junction sets it.
-    if (placement.query !== undefined) url.searchParams.delete(placement.query)
+    const search = placement.query === undefined ? call.search : withoutParameter(call.search, placement.query)
+    const url = buildRequestUrl(base, `${call.path === '' ? '/' : call.path}${search}`)
     const headers = headersForProvider(call.headers, placement.header)
     applyCredential(integration.definition.auth, usable, url, headers)
     options.tally.echoForms = echoFormsOf(usable)
