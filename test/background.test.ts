@@ -1,7 +1,8 @@
-/** The hub's own rounds: keeping idle refresh tokens alive, and retrying owed revocations. */
+/** The hub's own rounds: keeping idle refresh tokens alive, retrying owed revocations, forgetting old call logs. */
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startBackgroundWork } from '../src/connections/background.js'
+import { defaultBackgroundOptions, startBackgroundWork } from '../src/connections/background.js'
+import { insertCallLog } from '../src/storage/api-logs-store.js'
 import { backends } from './helpers/backends.js'
 import { capturedLogger } from './helpers/captured-logger.js'
 import { type ConnectionHarness, openConnectionHarness } from './helpers/connection-harness.js'
@@ -50,17 +51,59 @@ describe.each(backends())('background rounds on $name', (backend) => {
       revoker: h.services.revoker,
       integrations: h.services.integrations,
       logger: capturedLogger().logger,
-      options: { everyMs: 60_000, keepAliveAfterMs: 7 * 86_400_000, batchSize: 20 },
+      options: { ...defaultBackgroundOptions, keepAliveAfterMs: 7 * 86_400_000, batchSize: 20 },
     })
     try {
-      expect(await work.runOnce()).toEqual({ keptAlive: 1, revoked: 1 })
+      expect(await work.runOnce()).toMatchObject({ keptAlive: 1, revoked: 1 })
       const idle = await h.database.db
         .selectFrom('connections')
         .select('last_refreshed_at')
         .where('user_id', '=', 'u_idle')
         .executeTakeFirstOrThrow()
       expect(Date.now() - (idle.last_refreshed_at?.getTime() ?? 0)).toBeLessThan(60_000)
-      expect(await work.runOnce()).toEqual({ keptAlive: 0, revoked: 0 })
+      expect(await work.runOnce()).toMatchObject({ keptAlive: 0, revoked: 0 })
+    } finally {
+      await work.stop()
+    }
+  })
+
+  it('forgets call-log rows past their retention, in batches, and keeps the rest', async () => {
+    for (let n = 0; n < 7; n++) {
+      await insertCallLog(h.database.db, {
+        requestId: `r-${n}`,
+        userId: null,
+        integration: 'retention',
+        provider: 'acme',
+        endpoint: `/${n}`,
+        method: 'GET',
+        statusCode: 200,
+        responseTimeMs: 1,
+        errorMessage: null,
+      })
+    }
+    await sql`update api_logs set created_at = now() - interval '31 days' where integration = 'retention' and endpoint <> '/6'`.execute(
+      h.database.db,
+    )
+    const work = startBackgroundWork({
+      db: h.database.db,
+      vault: h.vault,
+      refresher: h.services.refresher,
+      revoker: h.services.revoker,
+      integrations: h.services.integrations,
+      logger: capturedLogger().logger,
+      // Batches of 2, at most 2 a round: the 6 old rows take two rounds.
+      options: { ...defaultBackgroundOptions, callLogs: { keepMs: 30 * 86_400_000, batchSize: 2, maxBatches: 2 } },
+    })
+    try {
+      expect((await work.runOnce()).logsPruned).toBe(4)
+      expect((await work.runOnce()).logsPruned).toBe(2)
+      expect((await work.runOnce()).logsPruned).toBe(0)
+      const left = await h.database.db
+        .selectFrom('api_logs')
+        .select('endpoint')
+        .where('integration', '=', 'retention')
+        .execute()
+      expect(left).toEqual([{ endpoint: '/6' }])
     } finally {
       await work.stop()
     }

@@ -1,10 +1,12 @@
 /**
  * @module Work a running hub does on its own: refreshing connections idle for a week (providers such as Google and
- * Salesforce expire refresh tokens that go unused), and retrying revocations the providers did not confirm.
+ * Salesforce expire refresh tokens that go unused), retrying revocations the providers did not confirm, and
+ * forgetting call-log rows past their retention.
  * Timers do not keep the process alive; `stop()` ends them and waits for a round in progress.
  */
 import type { Kysely } from 'kysely'
 import type { Logger } from '../core/logger.js'
+import { type CallLogRetention, defaultCallLogRetention, pruneCallLogs } from '../logs/call-log-retention.js'
 import type { ResolvedIntegration } from '../providers/resolve-integration.js'
 import { connectionsIdleSince } from '../storage/keep-alive-store.js'
 import type { Schema } from '../storage/schema.js'
@@ -20,17 +22,19 @@ export interface BackgroundOptions {
   keepAliveAfterMs: number
   /** Connections kept alive per round. @default 20 */
   batchSize: number
+  callLogs: CallLogRetention
 }
 
 export const defaultBackgroundOptions: BackgroundOptions = Object.freeze({
   everyMs: 60_000,
   keepAliveAfterMs: 604_800_000,
   batchSize: 20,
+  callLogs: defaultCallLogRetention,
 })
 
 export interface BackgroundWork {
   /** One round, now (tests call it directly). */
-  runOnce(): Promise<{ keptAlive: number; revoked: number }>
+  runOnce(): Promise<{ keptAlive: number; revoked: number; logsPruned: number }>
   stop(): Promise<void>
 }
 
@@ -71,7 +75,8 @@ export function startBackgroundWork(deps: {
   async function runOnce() {
     const keptAlive = await keepAlive()
     const revoked = await deps.revoker.retryPending(deps.integrations)
-    return { keptAlive, revoked }
+    const logsPruned = await pruneCallLogs(deps.db, options.callLogs)
+    return { keptAlive, revoked, logsPruned }
   }
 
   const timer = setInterval(() => {

@@ -73,3 +73,14 @@ export async function listCallLogs(db: Kysely<Schema>, filter: CallLogFilter): P
     .execute()
   return toPage(rows, filter.limit, (row) => row)
 }
+
+/** Deletes up to `batchSize` of the rows written before `before`; answers how many went. */
+export async function deleteCallLogsBefore(db: Kysely<Schema>, before: Date, batchSize: number): Promise<number> {
+  const result = await db
+    .deleteFrom('api_logs')
+    .where('id', 'in', (query) =>
+      query.selectFrom('api_logs').select('id').where('created_at', '<', before).limit(batchSize),
+    )
+    .executeTakeFirst()
+  return Number(result.numDeletedRows)
+}
