@@ -2,7 +2,7 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defaultBackgroundOptions, startBackgroundWork } from '../src/connections/background.js'
-import { insertCallLog } from '../src/storage/api-logs-store.js'
+import { insertCallLogs, queuedCallLog } from '../src/storage/api-logs-store.js'
 import { backends } from './helpers/backends.js'
 import { capturedLogger } from './helpers/captured-logger.js'
 import { type ConnectionHarness, openConnectionHarness } from './helpers/connection-harness.js'
@@ -69,17 +69,19 @@ describe.each(backends())('background rounds on $name', (backend) => {
 
   it('forgets call-log rows past their retention, in batches, and keeps the rest', async () => {
     for (let n = 0; n < 7; n++) {
-      await insertCallLog(h.database.db, {
-        requestId: `r-${n}`,
-        userId: null,
-        integration: 'retention',
-        provider: 'acme',
-        endpoint: `/${n}`,
-        method: 'GET',
-        statusCode: 200,
-        responseTimeMs: 1,
-        errorMessage: null,
-      })
+      await insertCallLogs(h.database.db, [
+        queuedCallLog({
+          requestId: `r-${n}`,
+          userId: null,
+          integration: 'retention',
+          provider: 'acme',
+          endpoint: `/${n}`,
+          method: 'GET',
+          statusCode: 200,
+          responseTimeMs: 1,
+          errorMessage: null,
+        }),
+      ])
     }
     await sql`update api_logs set created_at = now() - interval '31 days' where integration = 'retention' and endpoint <> '/6'`.execute(
       h.database.db,

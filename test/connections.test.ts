@@ -203,6 +203,8 @@ describe.each(backends())('connections on $name', (backend) => {
     await importOauth('u_logged', future())
     await h.call('/v1/connections/acme/u_logged/token')
     await h.call('/v1/connections/acme/u_reauth/token')
+    // Rows are written in batches, off the request path.
+    await h.services.callLog.flush()
     const rows = await h.database.db
       .selectFrom('api_logs')
       .selectAll()

@@ -1,6 +1,6 @@
 /** `GET /v1/logs`: the call log, newest first, with its filters and paging, on both database backends. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type CallLogEntry, insertCallLog } from '../src/storage/api-logs-store.js'
+import { type CallLogEntry, insertCallLogs, queuedCallLog } from '../src/storage/api-logs-store.js'
 import { backends } from './helpers/backends.js'
 import { type ConnectionHarness, openConnectionHarness } from './helpers/connection-harness.js'
 
@@ -31,12 +31,12 @@ describe.each(backends())('the call log API on $name', (backend) => {
       ['logs-a', null, null],
     ]
     for (const [n, [integration, userId, status]] of rows.entries())
-      await insertCallLog(h.database.db, entry(integration, userId, status, n))
+      await insertCallLogs(h.database.db, [queuedCallLog(entry(integration, userId, status, n))])
     // Timestamps come from the database: wait past the last one, then log more.
     await new Promise((resolve) => setTimeout(resolve, 20))
     since = new Date().toISOString()
     await new Promise((resolve) => setTimeout(resolve, 20))
-    await insertCallLog(h.database.db, entry('logs-b', 'u_2', 201, 4))
+    await insertCallLogs(h.database.db, [queuedCallLog(entry('logs-b', 'u_2', 201, 4))])
   })
   afterAll(() => h.close())
 

@@ -5,9 +5,9 @@
 import type { Kysely } from 'kysely'
 import { isJunctionError, JunctionError, statusForCode } from '../core/errors.js'
 import { isIntegrationId, isUserId, newRowId } from '../core/ids.js'
+import type { CallLogWriter } from '../logs/call-log-writer.js'
 import type { TokenSet } from '../oauth/token-response.js'
 import type { ResolvedIntegration } from '../providers/resolve-integration.js'
-import { insertCallLog } from '../storage/api-logs-store.js'
 import { type ConnectionRow, findConnection, listConnections, replaceConnection } from '../storage/connections-store.js'
 import type { Page } from '../storage/cursor.js'
 import { recordEvent } from '../storage/outbox-store.js'
@@ -76,6 +76,8 @@ export interface ConnectionServiceDeps {
   integrations: ReadonlyMap<string, ResolvedIntegration>
   refresher: Refresher
   revoker: Revoker
+  /** Token reads are logged here. */
+  callLog: Pick<CallLogWriter, 'record'>
   /** Told when sealed credentials do not open: someone changed the database, or a key is missing. */
   onUnreadable?: (error: unknown, row: ConnectionRow) => void
 }
@@ -210,7 +212,7 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
     async token(integrationId, userId) {
       const started = performance.now()
       const record = (statusCode: number, errorMessage: string | null) =>
-        insertCallLog(db, {
+        deps.callLog.record({
           requestId: newRowId(),
           userId,
           integration: integrationId,
@@ -223,12 +225,12 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
         })
       try {
         const token = await readToken(integrationId, userId)
-        await record(200, null)
+        record(200, null)
         return token
       } catch (error) {
         // Reads of unknown integrations or malformed ids are not connections: nothing to log against.
         if (isJunctionError(error) && deps.integrations.has(integrationId) && isUserId(userId)) {
-          await record(statusForCode(error.code), error.code).catch(() => undefined)
+          record(statusForCode(error.code), error.code)
         }
         throw error
       }

@@ -19,6 +19,7 @@ import type { JunctionOptions } from '../core/config.js'
 import { newRowId } from '../core/ids.js'
 import type { Logger } from '../core/logger.js'
 import { createHttpClient, type HttpClient } from '../http/client.js'
+import { type CallLogWriter, type CallLogWriterOptions, createCallLogWriter } from '../logs/call-log-writer.js'
 import { type ConnectFlow, type ConnectFlowOptions, createConnectFlow } from '../oauth/connect-flow.js'
 import { createProviderRegistry } from '../providers/registry.js'
 import { type ResolvedIntegration, resolveIntegration } from '../providers/resolve-integration.js'
@@ -30,6 +31,7 @@ export interface ConnectionServicesOptions {
   refresh?: Partial<RefreshOptions>
   revocation?: Partial<RevocationOptions>
   connect?: Partial<Pick<ConnectFlowOptions, 'sessionTtlMs' | 'tokenTimeoutMs'>>
+  callLog?: Partial<CallLogWriterOptions>
 }
 
 export interface ConnectionServices {
@@ -37,6 +39,8 @@ export interface ConnectionServices {
   /** Token, revocation and (later) proxy calls go out through this client: the egress rules apply to all. */
   readonly http: HttpClient
   readonly connections: ConnectionService
+  /** Where calls and token reads are logged (in batches, off the request path). */
+  readonly callLog: CallLogWriter
   readonly connectFlow: ConnectFlow
   /** Credentials of app-level integrations (their own API key, or a client-credentials token). */
   readonly appCredentials: AppCredentials
@@ -97,12 +101,18 @@ export function createConnectionServices(deps: ConnectionServicesDeps): Connecti
     options: refreshOptions,
   })
   const revoker = createRevoker({ db, vault, http, options: { ...defaultRevocationOptions, ...tuning.revocation } })
+  const callLog = createCallLogWriter({
+    db,
+    logger,
+    ...(tuning.callLog === undefined ? {} : { options: tuning.callLog }),
+  })
   const connections = createConnectionService({
     db,
     vault,
     integrations,
     refresher,
     revoker,
+    callLog,
     onUnreadable: (error, row) =>
       logger.error(
         { err: error, connectionId: row.id, integration: row.integration },
@@ -128,5 +138,18 @@ export function createConnectionServices(deps: ConnectionServicesDeps): Connecti
     timing: refreshOptions,
     tokenTimeoutMs: refreshOptions.tokenTimeoutMs,
   })
-  return { integrations, http, connections, connectFlow, appCredentials, revoker, refresher, close: () => http.close() }
+  return {
+    integrations,
+    http,
+    connections,
+    callLog,
+    connectFlow,
+    appCredentials,
+    revoker,
+    refresher,
+    close: async () => {
+      await callLog.close()
+      await http.close()
+    },
+  }
 }

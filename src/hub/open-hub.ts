@@ -107,7 +107,7 @@ export async function openHub(options: JunctionOptions, logger: Logger, open: Op
         return servicesOnce()
       },
       get proxy() {
-        proxy ??= createProxy({ services: servicesOnce(), db: opened.db, logger, options: { egress: options.egress } })
+        proxy ??= createProxy({ services: servicesOnce(), options: { egress: options.egress } })
         return proxy
       },
       close() {

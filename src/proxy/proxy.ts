@@ -4,12 +4,10 @@
  * refresh on an unexpected 401, and a call-log row. The rules are CONTRACT.md §3 "Proxy rules".
  */
 import { randomUUID } from 'node:crypto'
-import type { Kysely } from 'kysely'
 import { isAppLevel } from '../connections/app-credentials.js'
 import { errorResponse } from '../core/error-response.js'
 import { isJunctionError, JunctionError } from '../core/errors.js'
 import { isUserId } from '../core/ids.js'
-import type { Logger } from '../core/logger.js'
 import { redactText } from '../core/redact.js'
 import { createHttpClient, type HttpClient } from '../http/client.js'
 import type { EgressPolicy } from '../http/egress.js'
@@ -18,8 +16,6 @@ import { createRateLimiter } from '../http/rate-limit/rate-limiter.js'
 import { buildRequestUrl } from '../http/request-url.js'
 import type { ConnectionServices } from '../hub/connection-services.js'
 import type { ResolvedIntegration } from '../providers/resolve-integration.js'
-import { insertCallLog } from '../storage/api-logs-store.js'
-import type { Schema } from '../storage/schema.js'
 import { applyCredential, authPlacement, type UsableCredential } from './apply-credentials.js'
 import { echoFormsOf, scrubBytes, scrubText } from './echo-scrubber.js'
 import { providerBaseUrl } from './provider-base-url.js'
@@ -53,10 +49,8 @@ export interface ApiProxy {
 }
 
 export interface ProxyDeps {
+  /** Credentials, integrations and the call log. */
   services: ConnectionServices
-  db: Kysely<Schema>
-  /** For call-log rows that could not be written. */
-  logger: Logger
   options: ProxyOptions
 }
 
@@ -201,7 +195,7 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
       return response
     } finally {
       if (integration !== undefined) {
-        insertCallLog(deps.db, {
+        deps.services.callLog.record({
           requestId,
           userId: userId !== undefined && isUserId(userId) ? userId : null,
           integration: integration.id,
@@ -213,7 +207,7 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
           errorMessage: errorCode,
           attempts: tally.attempts,
           rateLimitWaitMs: tally.rateLimitWaitMs,
-        }).catch((error: unknown) => deps.logger.warn({ err: error }, 'could not write a call-log row'))
+        })
       }
     }
   }

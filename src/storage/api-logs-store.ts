@@ -23,24 +23,38 @@ export interface CallLogEntry {
   bytes?: number | null
 }
 
-export async function insertCallLog(db: Kysely<Schema>, entry: CallLogEntry): Promise<void> {
+/** A row as the writer queues it: its id is fixed when the call ends, so that a retried batch cannot double it. */
+export interface QueuedCallLog extends CallLogEntry {
+  id: string
+}
+
+export function queuedCallLog(entry: CallLogEntry): QueuedCallLog {
+  return { ...entry, id: newRowId() }
+}
+
+/** Writes rows in one statement; a row already written (a batch retried after a lost answer) is skipped. */
+export async function insertCallLogs(db: Kysely<Schema>, entries: readonly QueuedCallLog[]): Promise<void> {
+  if (entries.length === 0) return
   await db
     .insertInto('api_logs')
-    .values({
-      id: newRowId(),
-      request_id: entry.requestId,
-      user_id: entry.userId,
-      integration: entry.integration,
-      provider: entry.provider,
-      endpoint: entry.endpoint,
-      method: entry.method,
-      status_code: entry.statusCode,
-      response_time_ms: Math.round(entry.responseTimeMs),
-      error_message: entry.errorMessage,
-      attempts: entry.attempts ?? 1,
-      rate_limit_wait_ms: Math.round(entry.rateLimitWaitMs ?? 0),
-      bytes: entry.bytes ?? null,
-    })
+    .values(
+      entries.map((entry) => ({
+        id: entry.id,
+        request_id: entry.requestId,
+        user_id: entry.userId,
+        integration: entry.integration,
+        provider: entry.provider,
+        endpoint: entry.endpoint,
+        method: entry.method,
+        status_code: entry.statusCode,
+        response_time_ms: Math.round(entry.responseTimeMs),
+        error_message: entry.errorMessage,
+        attempts: entry.attempts ?? 1,
+        rate_limit_wait_ms: Math.round(entry.rateLimitWaitMs ?? 0),
+        bytes: entry.bytes ?? null,
+      })),
+    )
+    .onConflict((conflict) => conflict.column('id').doNothing())
     .execute()
 }
 

@@ -83,6 +83,7 @@ export async function openConnectionHarness(backend: Backend, extra: HarnessConf
     tuning: {
       refresh: fastRefresh,
       revocation: { timeoutMs: 1_000, retryBaseMs: 0, keepMs: 60_000 },
+      callLog: { flushIntervalMs: 20 },
       connect: {
         tokenTimeoutMs: 800,
         ...(extra.sessionTtlMs === undefined ? {} : { sessionTtlMs: extra.sessionTtlMs }),
@@ -92,8 +93,6 @@ export async function openConnectionHarness(backend: Backend, extra: HarnessConf
   })
   const proxy = createProxy({
     services,
-    db: database.db,
-    logger,
     options: { egress: { allowHttp: true, allowPrivateNetworks: true } },
   })
   const apiKeys = createApiKeys(database.db)
