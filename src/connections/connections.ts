@@ -310,7 +310,7 @@ function importedCredentials(
   throw new JunctionError('invalid_request', `credentials for ${integration.id} (${type}) are ${expected}`)
 }
 
-function assertUserId(userId: string): void {
+export function assertUserId(userId: string): void {
   if (!isUserId(userId)) {
     throw new JunctionError('invalid_request', 'a user id is 1 to 255 characters from A-Z a-z 0-9 . _ ~ @ + = : -')
   }

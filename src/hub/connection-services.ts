@@ -15,6 +15,7 @@ import {
   type RevocationOptions,
   type Revoker,
 } from '../connections/revoker.js'
+import { createUserErasure, type UserErasure } from '../connections/user-erasure.js'
 import type { JunctionOptions } from '../core/config.js'
 import { newRowId } from '../core/ids.js'
 import type { Logger } from '../core/logger.js'
@@ -39,6 +40,8 @@ export interface ConnectionServices {
   /** Token, revocation and (later) proxy calls go out through this client: the egress rules apply to all. */
   readonly http: HttpClient
   readonly connections: ConnectionService
+  /** Erasing everything of one end user. */
+  readonly users: UserErasure
   /** Where calls and token reads are logged (in batches, off the request path). */
   readonly callLog: CallLogWriter
   readonly connectFlow: ConnectFlow
@@ -138,10 +141,12 @@ export function createConnectionServices(deps: ConnectionServicesDeps): Connecti
     timing: refreshOptions,
     tokenTimeoutMs: refreshOptions.tokenTimeoutMs,
   })
+  const users = createUserErasure({ db, connections, integrations, callLog })
   return {
     integrations,
     http,
     connections,
+    users,
     callLog,
     connectFlow,
     appCredentials,

@@ -6,6 +6,7 @@ import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { ApiKeys } from '../api-keys/api-keys.js'
 import type { ConnectionService } from '../connections/connections.js'
+import type { UserErasure } from '../connections/user-erasure.js'
 import type { Logger } from '../core/logger.js'
 import type { CallLogs } from '../logs/call-logs.js'
 import type { ConnectFlow } from '../oauth/connect-flow.js'
@@ -20,6 +21,7 @@ import { connectionRoutes } from './routes/connections.js'
 import { healthRoutes } from './routes/health.js'
 import { logRoutes } from './routes/logs.js'
 import { proxyRoutes } from './routes/proxy.js'
+import { userRoutes } from './routes/users.js'
 
 export interface AppDeps {
   apiKeys: ApiKeys
@@ -27,6 +29,8 @@ export interface AppDeps {
   connections?: ConnectionService
   /** The proxy, served under `/v1/proxy` when given. */
   proxy?: ApiProxy
+  /** End-user erasure, served under `/v1/users` when given. */
+  users?: UserErasure
   /** The call log, served under `/v1/logs` when given. */
   logs?: CallLogs
   /** The sandbox provider, served under `/sandbox` when given (development). */
@@ -64,6 +68,7 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.connect !== undefined) app.route('/v1/connect-sessions', connectSessionRoutes(deps.connect.flow))
   if (deps.proxy !== undefined) app.route('/v1/proxy', proxyRoutes(deps.proxy))
   if (deps.logs !== undefined) app.route('/v1/logs', logRoutes(deps.logs))
+  if (deps.users !== undefined) app.route('/v1/users', userRoutes(deps.users))
 
   app.notFound(notFound)
   app.onError(handleError(deps.logger))

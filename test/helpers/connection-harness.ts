@@ -103,6 +103,7 @@ export async function openConnectionHarness(backend: Backend, extra: HarnessConf
     connections: services.connections,
     connect: { flow: services.connectFlow, publicUrl: options.publicUrl },
     proxy,
+    users: services.users,
     logs: createCallLogs(database.db),
     ...(sandboxSecret === undefined
       ? {}

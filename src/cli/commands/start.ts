@@ -49,6 +49,7 @@ export function registerStartCommand(program: Command): void {
           connections: hub.services.connections,
           connect: { flow: hub.services.connectFlow, publicUrl: options.publicUrl },
           proxy: hub.proxy,
+          users: hub.services.users,
           logs: createCallLogs(hub.database.db),
           ...(hub.sandboxSecret === undefined
             ? {}
