@@ -7,6 +7,8 @@ import { backends } from './helpers/backends.js'
 import { type ConnectionHarness, openConnectionHarness } from './helpers/connection-harness.js'
 import { type FakeUpstream, startUpstream } from './helpers/fake-upstream.js'
 
+const past = () => new Date(Date.now() - 60_000).toISOString()
+
 describe('the proxy', () => {
   let h: ConnectionHarness
   let upstream: FakeUpstream
@@ -220,5 +222,47 @@ describe('the proxy', () => {
     expect(logged.attempts).toBe(1)
     expect(JSON.stringify(logged)).not.toContain('good-token')
     expect(JSON.stringify(logged)).not.toContain('secret')
+  })
+
+  it("reports each integration's calls, errors, latency, refresh failures and circuit in its health", async () => {
+    // A refresh that fails: an expired token whose provider answers 503.
+    await h.call('/v1/connections', {
+      method: 'POST',
+      body: JSON.stringify({
+        integration: 'echo',
+        userId: 'u_failing',
+        credentials: { accessToken: 'expired-token', refreshToken: h.provider.grant(), expiresAt: past() },
+      }),
+    })
+    h.provider.behave({ kind: 'status', status: 503 })
+    try {
+      expect((await call('/v1/proxy/echo/x', { user: 'u_failing' })).headers.get('junction-error')).toBe(
+        'refresh_failed',
+      )
+    } finally {
+      h.provider.behave({ kind: 'ok' })
+    }
+    // Five failures in a row open that connection's circuit; the next call fails fast.
+    for (let n = 0; n < 5; n++)
+      await call('/v1/proxy/echo/always-reset', { user: 'u_stale', headers: { 'junction-retries': '0' } })
+    const fast = await call('/v1/proxy/echo/x', { user: 'u_stale' })
+    expect(fast.status).toBe(503)
+    expect(fast.headers.get('junction-error')).toBe('circuit_open')
+
+    await h.services.callLog.flush()
+    const response = await call('/v1/health/integrations')
+    expect(response.status).toBe(200)
+    const { data } = (await response.json()) as { data: Array<Record<string, Record<string, unknown> | string>> }
+    const echo = data.find((report) => report.integration === 'echo')!
+    expect(echo.circuit).toBe('open')
+    const last5m = echo.last5m as Record<string, number>
+    expect(last5m.calls).toBeGreaterThan(10)
+    expect(last5m.errorRate).toBeGreaterThan(0)
+    expect(last5m.errorRate).toBeLessThan(1)
+    expect(last5m.p95Ms).toBeGreaterThanOrEqual(last5m.p50Ms!)
+    expect(last5m.refreshFailures).toBe(1)
+    expect((echo.last24h as Record<string, number>).calls).toBe(last5m.calls)
+    const idle = data.find((report) => report.integration === 'acme')!
+    expect(idle).toMatchObject({ circuit: 'closed', last5m: { calls: 0, errorRate: null, p50Ms: null } })
   })
 })

@@ -9,6 +9,7 @@ import { errorResponse } from '../core/error-response.js'
 import { isJunctionError, JunctionError } from '../core/errors.js'
 import { isUserId } from '../core/ids.js'
 import { redactText } from '../core/redact.js'
+import type { CircuitBreakerOptions, CircuitState } from '../http/circuit-breaker.js'
 import { createHttpClient, type HttpClient } from '../http/client.js'
 import type { EgressPolicy } from '../http/egress.js'
 import { isHttpError } from '../http/http-error.js'
@@ -39,12 +40,16 @@ export interface ProxyOptions {
   defaultBudgetMs?: number
   /** @default 10 MiB */
   maxResponseBytes?: number
+  /** Per connection (or per integration, for app-level ones and shared limits). @default 5 failures, 30 s */
+  circuitBreaker?: CircuitBreakerOptions
 }
 
 const maxBudgetMs = 300_000
 
 export interface ApiProxy {
   forward(call: ProxyCall): Promise<Response>
+  /** Each integration's worst circuit state, for health reports (integrations not yet called are absent). */
+  circuits(): Map<string, CircuitState>
   close(): Promise<void>
 }
 
@@ -65,6 +70,7 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
         egress: deps.options.egress,
         maxResponseBytes: deps.options.maxResponseBytes ?? 10 * 1024 * 1024,
         rateLimit: { limiter: createRateLimiter(rateLimit ?? {}), key: integration.id },
+        circuitBreaker: deps.options.circuitBreaker ?? {},
         ...(idempotency === undefined ? {} : { idempotency }),
       })
       clients.set(integration.id, client)
@@ -214,6 +220,14 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
 
   return {
     forward,
+    circuits: () => {
+      const states = new Map<string, CircuitState>()
+      for (const [integration, client] of clients) {
+        const seen = Object.values(client.circuitBreaker?.snapshot() ?? {})
+        states.set(integration, seen.includes('open') ? 'open' : seen.includes('half_open') ? 'half_open' : 'closed')
+      }
+      return states
+    },
     close: async () => {
       await Promise.all([...clients.values()].map((client) => client.close()))
     },

@@ -9,6 +9,7 @@ import type { ConnectionService } from '../connections/connections.js'
 import type { UserErasure } from '../connections/user-erasure.js'
 import type { Logger } from '../core/logger.js'
 import type { CallLogs } from '../logs/call-logs.js'
+import type { IntegrationHealth } from '../logs/integration-health.js'
 import type { ConnectFlow } from '../oauth/connect-flow.js'
 import type { ApiProxy } from '../proxy/proxy.js'
 import type { Database } from '../storage/database.js'
@@ -19,6 +20,7 @@ import { connectPageRoutes } from './routes/connect-pages.js'
 import { connectSessionRoutes } from './routes/connect-sessions.js'
 import { connectionRoutes } from './routes/connections.js'
 import { healthRoutes } from './routes/health.js'
+import { integrationHealthRoutes } from './routes/integration-health.js'
 import { logRoutes } from './routes/logs.js'
 import { proxyRoutes } from './routes/proxy.js'
 import { userRoutes } from './routes/users.js'
@@ -29,6 +31,8 @@ export interface AppDeps {
   connections?: ConnectionService
   /** The proxy, served under `/v1/proxy` when given. */
   proxy?: ApiProxy
+  /** Integration health figures, served under `/v1/health/integrations` when given. */
+  integrationHealth?: IntegrationHealth
   /** End-user erasure, served under `/v1/users` when given. */
   users?: UserErasure
   /** The call log, served under `/v1/logs` when given. */
@@ -69,6 +73,8 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.proxy !== undefined) app.route('/v1/proxy', proxyRoutes(deps.proxy))
   if (deps.logs !== undefined) app.route('/v1/logs', logRoutes(deps.logs))
   if (deps.users !== undefined) app.route('/v1/users', userRoutes(deps.users))
+  if (deps.integrationHealth !== undefined)
+    app.route('/v1/health/integrations', integrationHealthRoutes(deps.integrationHealth))
 
   app.notFound(notFound)
   app.onError(handleError(deps.logger))

@@ -5,6 +5,7 @@ import { createLogger, type Logger } from '../../core/logger.js'
 import { ensureFirstApiKey } from '../../hub/first-api-key.js'
 import { type Hub, openHub } from '../../hub/open-hub.js'
 import { createCallLogs } from '../../logs/call-logs.js'
+import { createIntegrationHealth } from '../../logs/integration-health.js'
 import { createSandboxApp } from '../../sandbox/sandbox-app.js'
 import { createApp } from '../../server/app.js'
 import { listen, type RunningServer } from '../../server/serve.js'
@@ -50,6 +51,11 @@ export function registerStartCommand(program: Command): void {
           connect: { flow: hub.services.connectFlow, publicUrl: options.publicUrl },
           proxy: hub.proxy,
           users: hub.services.users,
+          integrationHealth: createIntegrationHealth({
+            db: hub.database.db,
+            integrations: hub.services.integrations,
+            circuits: () => hub.proxy.circuits(),
+          }),
           logs: createCallLogs(hub.database.db),
           ...(hub.sandboxSecret === undefined
             ? {}
