@@ -264,5 +264,14 @@ describe('the proxy', () => {
     expect((echo.last24h as Record<string, number>).calls).toBe(last5m.calls)
     const idle = data.find((report) => report.integration === 'acme')!
     expect(idle).toMatchObject({ circuit: 'closed', last5m: { calls: 0, errorRate: null, p50Ms: null } })
+
+    expect((await h.app.request('/metrics')).status).toBe(401)
+    const metrics = await call('/metrics')
+    expect(metrics.status).toBe(200)
+    expect(metrics.headers.get('content-type')).toContain('text/plain; version=0.0.4')
+    const text = await metrics.text()
+    expect(text).toMatch(/^junction_calls_total\{integration="echo",status_class="2xx"\} [1-9]\d*$/m)
+    expect(text).toContain('junction_circuit_state{integration="echo",state="open"} 1')
+    expect(text).not.toContain('good-token')
   })
 })

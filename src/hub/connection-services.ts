@@ -21,6 +21,7 @@ import { newRowId } from '../core/ids.js'
 import type { Logger } from '../core/logger.js'
 import { createHttpClient, type HttpClient } from '../http/client.js'
 import { type CallLogWriter, type CallLogWriterOptions, createCallLogWriter } from '../logs/call-log-writer.js'
+import { createMetrics, type Metrics } from '../logs/metrics.js'
 import { type ConnectFlow, type ConnectFlowOptions, createConnectFlow } from '../oauth/connect-flow.js'
 import { createProviderRegistry } from '../providers/registry.js'
 import { type ResolvedIntegration, resolveIntegration } from '../providers/resolve-integration.js'
@@ -42,6 +43,8 @@ export interface ConnectionServices {
   readonly connections: ConnectionService
   /** Erasing everything of one end user. */
   readonly users: UserErasure
+  /** Counters and histograms of every logged call. */
+  readonly metrics: Metrics
   /** Where calls and token reads are logged (in batches, off the request path). */
   readonly callLog: CallLogWriter
   readonly connectFlow: ConnectFlow
@@ -104,9 +107,11 @@ export function createConnectionServices(deps: ConnectionServicesDeps): Connecti
     options: refreshOptions,
   })
   const revoker = createRevoker({ db, vault, http, options: { ...defaultRevocationOptions, ...tuning.revocation } })
+  const metrics = createMetrics()
   const callLog = createCallLogWriter({
     db,
     logger,
+    onRecord: metrics.observe,
     ...(tuning.callLog === undefined ? {} : { options: tuning.callLog }),
   })
   const connections = createConnectionService({
@@ -147,6 +152,7 @@ export function createConnectionServices(deps: ConnectionServicesDeps): Connecti
     http,
     connections,
     users,
+    metrics,
     callLog,
     connectFlow,
     appCredentials,

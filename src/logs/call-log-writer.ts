@@ -44,6 +44,8 @@ export function createCallLogWriter(deps: {
   db: Kysely<Schema>
   logger: Logger
   options?: Partial<CallLogWriterOptions>
+  /** Told of every row as it is recorded (metrics). */
+  onRecord?: (entry: CallLogEntry) => void
 }): CallLogWriter {
   const options = { ...defaultCallLogWriterOptions, ...deps.options }
   const { logger } = deps
@@ -96,6 +98,7 @@ export function createCallLogWriter(deps: {
   return {
     record(entry) {
       if (closed) return
+      deps.onRecord?.(entry)
       queue.push(queuedCallLog(entry))
       if (queue.length > options.maxBuffered) {
         const excess = queue.length - options.maxBuffered

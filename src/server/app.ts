@@ -22,6 +22,7 @@ import { connectionRoutes } from './routes/connections.js'
 import { healthRoutes } from './routes/health.js'
 import { integrationHealthRoutes } from './routes/integration-health.js'
 import { logRoutes } from './routes/logs.js'
+import { metricsRoutes } from './routes/metrics.js'
 import { proxyRoutes } from './routes/proxy.js'
 import { userRoutes } from './routes/users.js'
 
@@ -33,6 +34,8 @@ export interface AppDeps {
   proxy?: ApiProxy
   /** Integration health figures, served under `/v1/health/integrations` when given. */
   integrationHealth?: IntegrationHealth
+  /** Prometheus metrics, served at `/metrics` (behind an API key) when given. */
+  metrics?: { render(): string }
   /** End-user erasure, served under `/v1/users` when given. */
   users?: UserErasure
   /** The call log, served under `/v1/logs` when given. */
@@ -67,6 +70,10 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.connect !== undefined) app.route('/', connectPageRoutes(deps.connect.flow, deps.connect.publicUrl))
 
   app.use('/v1/*', apiKeyAuth(deps.apiKeys))
+  if (deps.metrics !== undefined) {
+    app.use('/metrics', apiKeyAuth(deps.apiKeys))
+    app.route('/metrics', metricsRoutes(deps.metrics))
+  }
   app.route('/v1/api-keys', apiKeyRoutes(deps.apiKeys))
   if (deps.connections !== undefined) app.route('/v1/connections', connectionRoutes(deps.connections))
   if (deps.connect !== undefined) app.route('/v1/connect-sessions', connectSessionRoutes(deps.connect.flow))

@@ -3,8 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { type ApiKeys, createApiKeys } from '../../src/api-keys/api-keys.js'
 import { loadConfig } from '../../src/core/config.js'
 import { type ConnectionServices, createConnectionServices } from '../../src/hub/connection-services.js'
-import { createCallLogs } from '../../src/logs/call-logs.js'
-import { createIntegrationHealth } from '../../src/logs/integration-health.js'
+import { observability } from '../../src/hub/observability.js'
 import { createProxy } from '../../src/proxy/proxy.js'
 import { createSandboxApp } from '../../src/sandbox/sandbox-app.js'
 import type { SandboxConfig } from '../../src/sandbox/sandbox-options.js'
@@ -105,12 +104,7 @@ export async function openConnectionHarness(backend: Backend, extra: HarnessConf
     connect: { flow: services.connectFlow, publicUrl: options.publicUrl },
     proxy,
     users: services.users,
-    integrationHealth: createIntegrationHealth({
-      db: database.db,
-      integrations: services.integrations,
-      circuits: () => proxy.circuits(),
-    }),
-    logs: createCallLogs(database.db),
+    ...observability({ db: database.db, services, proxy }),
     ...(sandboxSecret === undefined
       ? {}
       : { sandbox: createSandboxApp(sandboxSecret, extra.sandbox ?? {}, `${options.publicUrl}/oauth/callback`) }),

@@ -3,9 +3,8 @@ import { type Command, InvalidArgumentError } from 'commander'
 import { type BackgroundWork, defaultBackgroundOptions, startBackgroundWork } from '../../connections/background.js'
 import { createLogger, type Logger } from '../../core/logger.js'
 import { ensureFirstApiKey } from '../../hub/first-api-key.js'
+import { observability } from '../../hub/observability.js'
 import { type Hub, openHub } from '../../hub/open-hub.js'
-import { createCallLogs } from '../../logs/call-logs.js'
-import { createIntegrationHealth } from '../../logs/integration-health.js'
 import { createSandboxApp } from '../../sandbox/sandbox-app.js'
 import { createApp } from '../../server/app.js'
 import { listen, type RunningServer } from '../../server/serve.js'
@@ -51,12 +50,7 @@ export function registerStartCommand(program: Command): void {
           connect: { flow: hub.services.connectFlow, publicUrl: options.publicUrl },
           proxy: hub.proxy,
           users: hub.services.users,
-          integrationHealth: createIntegrationHealth({
-            db: hub.database.db,
-            integrations: hub.services.integrations,
-            circuits: () => hub.proxy.circuits(),
-          }),
-          logs: createCallLogs(hub.database.db),
+          ...observability({ db: hub.database.db, services: hub.services, proxy: hub.proxy }),
           ...(hub.sandboxSecret === undefined
             ? {}
             : {
