@@ -146,6 +146,34 @@ describe('the proxy', () => {
     }
   })
 
+  it('streams success bodies: the first bytes before the provider is done, all of a large one, and cuts off past the cap', async () => {
+    const server = await listen(h.app, { host: '127.0.0.1', port: 0 })
+    const headers = { authorization: `Bearer ${h.key}`, 'junction-user-id': 'u_1' }
+    try {
+      // The provider sends a byte a second and never finishes: only a streaming proxy answers at once.
+      const started = performance.now()
+      const trickle = await fetch(`${server.url}/v1/proxy/echo/trickle`, { headers })
+      const reader = trickle.body!.getReader()
+      const first = await reader.read()
+      expect(first.value?.byteLength).toBeGreaterThan(0)
+      expect(performance.now() - started).toBeLessThan(2_500)
+      await reader.cancel()
+
+      const large = await fetch(`${server.url}/v1/proxy/echo/bytes?n=${3 * 1024 * 1024}`, { headers })
+      expect(large.status).toBe(200)
+      const bytes = new Uint8Array(await large.arrayBuffer())
+      expect(bytes.byteLength).toBe(3 * 1024 * 1024)
+      expect(bytes.every((byte) => byte === 7)).toBe(true)
+
+      // 20 MiB against the 10 MiB cap: the status has gone, so the connection is closed mid-body.
+      const huge = await fetch(`${server.url}/v1/proxy/echo/huge`, { headers })
+      expect(huge.status).toBe(200)
+      await expect(huge.arrayBuffer()).rejects.toThrow()
+    } finally {
+      await server.close(0)
+    }
+  })
+
   it('puts API keys where the provider wants them, overriding what the caller tried', async () => {
     const query = (await (
       await call('/v1/proxy/querykey/x?api_key=caller-attempt&keep=1&q=a%20b&e=a=b', { user: 'u_1' })

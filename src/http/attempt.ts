@@ -7,7 +7,14 @@ import { abortedError } from './sleep.js'
 import type { Transport, TransportResponse } from './transport.js'
 
 export type AttemptResult =
-  | { kind: 'response'; status: number; headers: Record<string, string>; data: unknown }
+  | {
+      kind: 'response'
+      status: number
+      headers: Record<string, string>
+      data: unknown
+      /** A 2xx body not read, when the attempt asked to stream. */
+      stream?: ReadableStream<Uint8Array>
+    }
   | { kind: 'failed'; failure: NetworkFailure; error: JunctionError; retryable: boolean }
 
 export interface AttemptInput {
@@ -21,6 +28,8 @@ export interface AttemptInput {
   described: string
   /** Keep the body as bytes. */
   raw: boolean
+  /** Hand a 2xx body over unread, as a stream (other answers are read as usual). */
+  stream: boolean
 }
 
 export async function runAttempt(
@@ -29,6 +38,7 @@ export async function runAttempt(
   attempt: AttemptInput,
 ): Promise<AttemptResult> {
   let response: TransportResponse | undefined
+  let handedOver = false
   try {
     response = await transport({
       url: attempt.url,
@@ -38,8 +48,12 @@ export async function runAttempt(
       signal: attempt.signal,
       timeoutMs: attempt.timeoutMs,
     })
-    const bytes = await readCappedBody(response, maxResponseBytes, () => attempt.described)
     const headers = flattenHeaders(response.headers)
+    if (attempt.stream && response.status >= 200 && response.status < 300) {
+      handedOver = true
+      return { kind: 'response', status: response.status, headers, data: undefined, stream: streamOf(response) }
+    }
+    const bytes = await readCappedBody(response, maxResponseBytes, () => attempt.described)
     const data = attempt.raw
       ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
       : parseBody(bytes, headers['content-type'])
@@ -47,8 +61,35 @@ export async function runAttempt(
   } catch (error) {
     return failedAttempt(error, attempt)
   } finally {
-    response?.release()
+    if (!handedOver) response?.release()
   }
+}
+
+/**
+ * The body as a web stream that frees the response once read to the end, failed, or cancelled. Past the size cap the
+ * transport fails the body, and the stream with it.
+ */
+function streamOf(response: TransportResponse): ReadableStream<Uint8Array> {
+  const chunks = response.body[Symbol.asyncIterator]()
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const next = await chunks.next()
+        if (next.done === true) {
+          response.release()
+          controller.close()
+        } else {
+          controller.enqueue(next.value)
+        }
+      } catch (error) {
+        response.release()
+        controller.error(error)
+      }
+    },
+    cancel() {
+      response.release()
+    },
+  })
 }
 
 function failedAttempt(error: unknown, attempt: AttemptInput): AttemptResult {

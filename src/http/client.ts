@@ -99,6 +99,11 @@ export interface HttpRequest {
   retry?: false
   /** The body as bytes, whatever its content type (a proxy passes it on as it came). */
   raw?: boolean
+  /**
+   * A 2xx body is not read: the answer's `stream` carries it, and the caller must read it to the end or cancel it.
+   * Other answers are read as usual.
+   */
+  stream?: boolean
   /** After every attempt of this call (as the client's `onAttempt`, for one call). */
   onAttempt?(event: AttemptEvent): void
 }
@@ -108,6 +113,8 @@ export interface HttpResponse<T = unknown> {
   headers: Record<string, string>
   data: T
   attempts: number
+  /** The unread body, when the request asked to stream. */
+  stream?: ReadableStream<Uint8Array>
 }
 
 export type RequestShorthand = <T = unknown>(
@@ -148,6 +155,7 @@ interface PreparedRequest {
   signal: AbortSignal | undefined
   policy: RetryPolicy
   raw: boolean
+  stream: boolean
   onAttempt: ((event: AttemptEvent) => void) | undefined
 }
 
@@ -187,6 +195,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       signal: input.signal,
       policy: input.retry === false ? noRetries : policy,
       raw: input.raw === true,
+      stream: input.stream === true,
       onAttempt: input.onAttempt,
     }
   }
@@ -253,7 +262,14 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         attempts++
         const result = await attemptOnce(call, attempts)
         if (result.kind === 'response' && result.status >= 200 && result.status < 300) {
-          return { status: result.status, headers: result.headers, data: result.data as T, attempts }
+          const answer: HttpResponse<T> = {
+            status: result.status,
+            headers: result.headers,
+            data: result.data as T,
+            attempts,
+          }
+          if (result.stream !== undefined) answer.stream = result.stream
+          return answer
         }
         if (result.kind === 'failed' && !result.retryable) throw result.error
         const decision = decide(call, attempts, result)

@@ -127,6 +127,7 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
       headers,
       ...(call.body === undefined ? {} : { body: call.body }),
       raw: true,
+      stream: true,
       deadlineMs: options.budgetMs,
       rateLimitKey: rateKey,
       ...(options.retries ? {} : { retry: false as const }),
@@ -145,15 +146,29 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
     const tally: Tally = { attempts: 0, rateLimitWaitMs: 0, echoForms: [] }
     let status: number | null = null
     let errorCode: string | null = null
-    const answer = (upstream: { status: number; headers: Record<string, string>; data: Uint8Array }) => {
+    const answer = (upstream: {
+      status: number
+      headers: Record<string, string>
+      data: Uint8Array | undefined
+      stream?: ReadableStream<Uint8Array> | undefined
+    }) => {
       status = upstream.status
       const headers = headersForCaller(upstream.headers, tally.echoForms)
       headers.set('junction-request-id', requestId)
       headers.set('junction-attempts', String(tally.attempts))
-      // Success bodies are the app's own data; error bodies are what gets logged, and where echoes turn up.
-      const body = upstream.status >= 400 ? scrubBytes(upstream.data, tally.echoForms) : upstream.data
       const empty = upstream.status === 204 || upstream.status === 304 || upstream.status === 205
-      return new Response(empty ? null : body, { status: upstream.status, headers })
+      if (empty) {
+        void upstream.stream?.cancel()
+        return new Response(null, { status: upstream.status, headers })
+      }
+      // Success bodies stream through (past the size cap the stream fails, and the caller's connection closes).
+      // Error bodies are read whole: they are what gets logged, and where echoes turn up.
+      const body =
+        upstream.stream ??
+        (upstream.status >= 400
+          ? scrubBytes(upstream.data ?? new Uint8Array(), tally.echoForms)
+          : (upstream.data ?? new Uint8Array()))
+      return new Response(body, { status: upstream.status, headers })
     }
     try {
       if (integration === undefined)

@@ -78,14 +78,25 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Fake
       record(0)
       return
     }
-    if (url.pathname === '/trickle') {
+    if (url.pathname.endsWith('/trickle')) {
       record(200)
       response.writeHead(200, { 'content-type': 'text/plain' })
       const timer = setInterval(() => response.write('.'), 1_000)
       response.on('close', () => clearInterval(timer))
       return
     }
-    if (url.pathname === '/huge') {
+    if (url.pathname.endsWith('/bytes')) {
+      record(200)
+      const size = Number(url.searchParams.get('n') ?? 0)
+      response.writeHead(200, { 'content-type': 'application/octet-stream' })
+      for (let sent = 0; sent < size && !response.destroyed; sent += 65_536) {
+        if (!response.write(Buffer.alloc(Math.min(65_536, size - sent), 7)))
+          await new Promise((resolve) => response.once('drain', resolve))
+      }
+      response.end()
+      return
+    }
+    if (url.pathname.endsWith('/huge')) {
       record(200)
       response.writeHead(200, { 'content-type': 'application/octet-stream' })
       const chunk = Buffer.alloc(1024 * 1024, 7)
