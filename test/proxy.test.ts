@@ -56,6 +56,7 @@ describe('the proxy', () => {
           expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
         },
       ],
+      ['echo', 'u_bodies', { accessToken: 'bodies-token' }],
       ['querykey', 'u_1', { apiKey: 'user-query-key' }],
     ] as const) {
       await h.call('/v1/connections', { method: 'POST', body: JSON.stringify({ integration, userId, credentials }) })
@@ -169,6 +170,35 @@ describe('the proxy', () => {
       const huge = await fetch(`${server.url}/v1/proxy/echo/huge`, { headers })
       expect(huge.status).toBe(200)
       await expect(huge.arrayBuffer()).rejects.toThrow()
+    } finally {
+      await server.close(0)
+    }
+  })
+
+  it('sends small bodies buffered and retried, large ones streamed once, and refuses more than 10 MiB', async () => {
+    const server = await listen(h.app, { host: '127.0.0.1', port: 0 })
+    // A user of its own: the resets below open this connection's circuit.
+    const headers = { authorization: `Bearer ${h.key}`, 'junction-user-id': 'u_bodies', 'content-type': 'text/plain' }
+    const send = (path: string, method: string, size: number) =>
+      fetch(`${server.url}/v1/proxy/echo${path}`, { method, headers, body: 'a'.repeat(size) })
+    try {
+      const small = await send('/items', 'POST', 100_000)
+      expect(((await small.json()) as { body: string }).body.length).toBe(100_000)
+      const large = await send('/items', 'PUT', 3 * 1024 * 1024)
+      expect(large.status).toBe(200)
+      expect(((await large.json()) as { body: string }).body.length).toBe(3 * 1024 * 1024)
+
+      // A PUT is retried on a reset, but not with a streamed body: it could not be sent again.
+      const smallReset = await send('/always-reset', 'PUT', 10)
+      expect(smallReset.headers.get('junction-attempts')).toBe('4')
+      const largeReset = await send('/always-reset', 'PUT', 2 * 1024 * 1024)
+      expect(largeReset.status).toBe(502)
+      expect(largeReset.headers.get('junction-attempts')).toBe('1')
+
+      const before = upstream.arrivals.length
+      const tooLarge = await send('/items', 'PUT', 10 * 1024 * 1024 + 1)
+      expect(tooLarge.status).toBe(413)
+      expect(upstream.arrivals.length).toBe(before)
     } finally {
       await server.close(0)
     }

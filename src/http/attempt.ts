@@ -1,4 +1,5 @@
 /** @module One attempt: send through the transport, read the body under its cap, and classify what went wrong. */
+import type { Readable } from 'node:stream'
 import { isJunctionError, JunctionError } from '../core/errors.js'
 import { classifyNetworkError } from './network-errors.js'
 import { parseBody, readCappedBody } from './response-body.js'
@@ -21,7 +22,7 @@ export interface AttemptInput {
   method: string
   url: URL
   headers: Record<string, string>
-  body: string | Uint8Array | undefined
+  body: string | Uint8Array | Readable | undefined
   signal: AbortSignal | undefined
   timeoutMs: number
   /** `METHOD origin/path`, for messages. */

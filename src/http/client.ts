@@ -3,6 +3,7 @@
  * {@link decideRetry}, a rate limiter that queues instead of failing, a circuit breaker, a response size cap, and
  * the egress rules. It writes no logs: it emits events.
  */
+import type { Readable } from 'node:stream'
 import { isJunctionError, JunctionError } from '../core/errors.js'
 import { type AttemptResult, runAttempt } from './attempt.js'
 import {
@@ -89,7 +90,8 @@ export interface HttpRequest {
   headers?: Record<string, string>
   /** Sent as JSON with `content-type: application/json`. */
   json?: unknown
-  body?: string | Uint8Array
+  /** A stream is sent as it is read, once: a call with a stream body is never retried. */
+  body?: string | Uint8Array | Readable
   signal?: AbortSignal
   timeoutMs?: number
   deadlineMs?: number
@@ -148,7 +150,7 @@ interface PreparedRequest {
   described: string
   key: string
   headers: Record<string, string>
-  body: string | Uint8Array | undefined
+  body: string | Uint8Array | Readable | undefined
   idempotencyKeySent: boolean
   timeoutMs: number
   deadline: number
@@ -176,7 +178,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     const url = buildRequestUrl(baseUrl, input.path, input.query)
     assertUrlAllowed(url, egress)
     const headers = lowerCaseKeys({ ...options.headers, ...input.headers })
-    let body: string | Uint8Array | undefined = input.body
+    let body: string | Uint8Array | Readable | undefined = input.body
     if (input.json !== undefined) {
       body = JSON.stringify(input.json)
       headers['content-type'] ??= 'application/json'
@@ -193,7 +195,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       timeoutMs: input.timeoutMs ?? options.timeoutMs ?? 30_000,
       deadline: performance.now() + (input.deadlineMs ?? options.deadlineMs ?? 60_000),
       signal: input.signal,
-      policy: input.retry === false ? noRetries : policy,
+      policy: input.retry === false || isStream(body) ? noRetries : policy,
       raw: input.raw === true,
       stream: input.stream === true,
       onAttempt: input.onAttempt,
@@ -369,4 +371,8 @@ function withContext(error: unknown, described: string): JunctionError {
 
 function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]))
+}
+
+function isStream(body: string | Uint8Array | Readable | undefined): body is Readable {
+  return body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array)
 }

@@ -3,6 +3,7 @@
  * anything behind it; the default one is undici with one keep-alive pool per origin and the egress rules applied at
  * connect time.
  */
+import type { Readable } from 'node:stream'
 import { Agent, request as undiciRequest } from 'undici'
 import { JunctionError } from '../core/errors.js'
 import { type EgressPolicy, guardedLookup } from './egress.js'
@@ -11,7 +12,8 @@ export interface TransportRequest {
   url: URL
   method: string
   headers: Record<string, string>
-  body: Uint8Array | string | undefined
+  /** A stream is sent as it is read (once: a call with one is never retried). */
+  body: Uint8Array | string | Readable | undefined
   /** The caller's signal, if any. */
   signal: AbortSignal | undefined
   /** The whole attempt (headers and body) must finish within this; past it the transport fails with `timeout`. */

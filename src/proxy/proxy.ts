@@ -4,6 +4,7 @@
  * refresh on an unexpected 401, and a call-log row. The rules are CONTRACT.md §3 "Proxy rules".
  */
 import { randomUUID } from 'node:crypto'
+import { Readable } from 'node:stream'
 import { isAppLevel } from '../connections/app-credentials.js'
 import { errorResponse } from '../core/error-response.js'
 import { isJunctionError, JunctionError } from '../core/errors.js'
@@ -31,7 +32,8 @@ export interface ProxyCall {
   search: string
   method: string
   headers: Headers
-  body: Uint8Array | undefined
+  /** Bytes (a body of at most 1 MiB, which can be sent again), or a stream, sent once. */
+  body: Uint8Array | Readable | undefined
 }
 
 export interface ProxyOptions {
@@ -175,7 +177,8 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
         throw new JunctionError('integration_not_found', `no integration is named ${call.integration}`)
       // One budget for the whole call, the refresh-and-retry included.
       const deadline = started + budgetOf(call.headers, deps.options.defaultBudgetMs ?? 60_000)
-      const retries = call.headers.get('junction-retries') !== '0'
+      // A streamed body is sent once: no retry, and no refresh-and-retry either.
+      const retries = call.headers.get('junction-retries') !== '0' && !(call.body instanceof Readable)
       const sendOnce = (force: boolean) =>
         send(call, integration, userId, {
           force,

@@ -56,15 +56,17 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono()
   const maxBodyBytes = deps.maxBodyBytes ?? 1024 * 1024
+  const maxProxyBodyBytes = 10 * 1024 * 1024
 
-  // Every route reads at most this much body (the API, the connect form, the sandbox).
-  app.use(
-    '*',
+  // Every route reads at most this much body (the API, the connect form, the sandbox); the proxy up to 10 MiB.
+  const limitTo = (maxSize: number) =>
     bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: () => errorResponse('payload_too_large', `the request body is larger than ${maxBodyBytes} bytes`),
-    }),
-  )
+      maxSize,
+      onError: () => errorResponse('payload_too_large', `the request body is larger than ${maxSize} bytes`),
+    })
+  const apiLimit = limitTo(maxBodyBytes)
+  const proxyLimit = limitTo(maxProxyBodyBytes)
+  app.use('*', (c, next) => (c.req.path.startsWith('/v1/proxy/') ? proxyLimit : apiLimit)(c, next))
   app.route('/', healthRoutes(deps.database))
   if (deps.sandbox !== undefined) app.route('/sandbox', deps.sandbox)
   if (deps.connect !== undefined) app.route('/', connectPageRoutes(deps.connect.flow, deps.connect.publicUrl))

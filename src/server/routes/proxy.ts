@@ -1,4 +1,6 @@
 /** @module `ANY /v1/proxy/:integration/*`: the route only reads the raw request; the proxy does the rest. */
+import { Readable } from 'node:stream'
+import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import { type Context, Hono } from 'hono'
 import type { ApiProxy } from '../../proxy/proxy.js'
 
@@ -22,6 +24,20 @@ function integrationName(segment: string): string {
   }
 }
 
+/** Bodies up to this size are read first, so that the call can be retried; larger ones stream, once. */
+const bufferedBodyBytes = 1024 * 1024
+
+/** The body: bytes when its declared length is at most 1 MiB, else a stream (no length declared: a stream too). */
+async function requestBody(c: Context, method: string): Promise<Uint8Array | Readable | undefined> {
+  if (method === 'GET' || method === 'HEAD' || c.req.raw.body === null) return undefined
+  const declared = c.req.header('content-length')
+  if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) <= bufferedBodyBytes) {
+    const bytes = new Uint8Array(await c.req.arrayBuffer())
+    return bytes.byteLength > 0 ? bytes : undefined
+  }
+  return Readable.fromWeb(c.req.raw.body as WebReadableStream<Uint8Array>)
+}
+
 export function proxyRoutes(proxy: ApiProxy): Hono {
   const handle = async (c: Context) => {
     const target = rawTarget(c)
@@ -31,14 +47,14 @@ export function proxyRoutes(proxy: ApiProxy): Hono {
     const slash = rest.indexOf('/')
     const integration = slash === -1 ? rest : rest.slice(0, slash)
     const method = c.req.method.toUpperCase()
-    const body = method === 'GET' || method === 'HEAD' ? undefined : new Uint8Array(await c.req.arrayBuffer())
+    const body = await requestBody(c, method)
     return proxy.forward({
       integration: integrationName(integration),
       path: slash === -1 ? '' : rest.slice(slash),
       search: questionMark === -1 ? '' : target.slice(questionMark),
       method,
       headers: c.req.raw.headers,
-      body: body !== undefined && body.byteLength > 0 ? body : undefined,
+      body,
     })
   }
   return new Hono().all('/:integration', handle).all('/:integration/*', handle)
