@@ -124,6 +124,31 @@ describe.runIf(postgresAdminUrl() !== null)('the call-log writer while PostgreSQ
     }
   })
 
+  it('stamps each row with the time of its call, not of its write after the outage', async () => {
+    const writer = createCallLogWriter({
+      db: database.db,
+      logger: capturedLogger().logger,
+      options: { flushIntervalMs: 50 },
+    })
+    try {
+      proxy.cut()
+      const calledAt = Date.now()
+      writer.record(row('stamped', 0))
+      await new Promise((resolve) => setTimeout(resolve, 600))
+      proxy.restore()
+      await writer.flush().catch(() => writer.flush())
+      const written = await database.db
+        .selectFrom('api_logs')
+        .select('created_at')
+        .where('integration', '=', 'stamped')
+        .executeTakeFirstOrThrow()
+      expect(Math.abs(written.created_at.getTime() - calledAt)).toBeLessThan(300)
+    } finally {
+      proxy.restore()
+      await writer.close()
+    }
+  })
+
   it('drops the oldest rows past its bound while the database is away, and counts them', async () => {
     const { logger, lines } = capturedLogger()
     const writer = createCallLogWriter({
@@ -150,6 +175,27 @@ describe.runIf(postgresAdminUrl() !== null)('the call-log writer while PostgreSQ
     } finally {
       proxy.restore()
       await writer.close()
+    }
+  })
+
+  it('does not hold shutdown when the database stops answering mid-write', async () => {
+    const { logger, lines } = capturedLogger()
+    const writer = createCallLogWriter({
+      db: database.db,
+      logger,
+      options: { flushIntervalMs: 60_000, closeTimeoutMs: 500 },
+    })
+    try {
+      proxy.stall()
+      writer.record(row('stalled', 0))
+      const started = performance.now()
+      await writer.close()
+      expect(performance.now() - started).toBeLessThan(2_000)
+      expect(messages(lines)).toContain('call-log rows not written at shutdown')
+      writer.record(row('stalled', 1))
+      expect(writer.dropped).toBe(1)
+    } finally {
+      proxy.restore()
     }
   })
 })

@@ -186,7 +186,11 @@ describe('the proxy', () => {
       expect(((await small.json()) as { body: string }).body.length).toBe(100_000)
       const large = await send('/items', 'PUT', 3 * 1024 * 1024)
       expect(large.status).toBe(200)
-      expect(((await large.json()) as { body: string }).body.length).toBe(3 * 1024 * 1024)
+      const echoed = (await large.json()) as { body: string; headers: Record<string, string> }
+      expect(echoed.body.length).toBe(3 * 1024 * 1024)
+      // Streamed with its length, not chunked (which many APIs refuse).
+      expect(echoed.headers['content-length']).toBe(String(3 * 1024 * 1024))
+      expect(echoed.headers['transfer-encoding']).toBeUndefined()
 
       // A PUT is retried on a reset, but not with a streamed body: it could not be sent again.
       const smallReset = await send('/always-reset', 'PUT', 10)

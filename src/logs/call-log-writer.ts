@@ -56,9 +56,12 @@ export function createCallLogWriter(deps: {
   let failingSince: number | undefined
   let closed = false
 
-  async function writeAll(): Promise<void> {
-    while (queue.length > 0) {
-      const batch = queue.slice(0, options.batchSize)
+  /** Writes the rows queued when it starts (not those queued meanwhile: under steady traffic it still ends). */
+  async function writeQueued(): Promise<void> {
+    const last = queue.at(-1)
+    while (last !== undefined && queue.includes(last)) {
+      const end = queue.indexOf(last) + 1
+      const batch = queue.slice(0, Math.min(options.batchSize, end))
       await insertCallLogs(deps.db, batch)
       // Rows dropped while this batch was written went from the front: remove exactly what was written.
       const written = new Set(batch)
@@ -66,8 +69,10 @@ export function createCallLogWriter(deps: {
     }
   }
 
+  /** One pass at a time; a flush asked during a pass waits for it, then runs its own, so that its rows are in. */
   function flush(): Promise<void> {
-    writing ??= writeAll()
+    if (writing !== undefined) return writing.then(flush)
+    writing = writeQueued()
       .then(
         () => {
           if (failingSince !== undefined) {
@@ -90,14 +95,18 @@ export function createCallLogWriter(deps: {
   }
 
   const flushQuietly = () => {
-    flush().catch(() => undefined)
+    if (writing === undefined) flush().catch(() => undefined)
   }
   const timer = setInterval(flushQuietly, options.flushIntervalMs)
   timer.unref()
 
   return {
     record(entry) {
-      if (closed) return
+      if (closed) {
+        // Only a call still finishing during shutdown gets here: counted, as every other row not written.
+        dropped += 1
+        return
+      }
       deps.onRecord?.(entry)
       queue.push(queuedCallLog(entry))
       if (queue.length > options.maxBuffered) {
@@ -106,7 +115,7 @@ export function createCallLogWriter(deps: {
         if (dropped === 0) logger.error({ maxBuffered: options.maxBuffered }, 'call-log buffer full: dropping rows')
         dropped += excess
       }
-      if (queue.length >= options.batchSize && writing === undefined) flushQuietly()
+      if (queue.length >= options.batchSize) flushQuietly()
     },
     flush,
     get buffered() {
@@ -120,9 +129,12 @@ export function createCallLogWriter(deps: {
       closed = true
       clearInterval(timer)
       const giveUpAt = Date.now() + options.closeTimeoutMs
+      // A database that stops answering mid-write must not hold shutdown: each wait is bounded by what is left.
+      const untilGiveUp = () =>
+        new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, giveUpAt - Date.now())).unref())
       while (queue.length > 0 && Date.now() < giveUpAt) {
-        await (writing ?? Promise.resolve()).catch(() => undefined)
-        await flush().catch(() => new Promise((resolve) => setTimeout(resolve, 100)))
+        const retryPause = () => new Promise<void>((resolve) => setTimeout(resolve, 100))
+        await Promise.race([flush().catch(retryPause), untilGiveUp()])
       }
       if (queue.length > 0) logger.error({ lost: queue.length }, 'call-log rows not written at shutdown')
     },

@@ -32,6 +32,8 @@ export interface ProxyCall {
   search: string
   method: string
   headers: Headers
+  /** Aborts the call when the caller goes away. */
+  signal?: AbortSignal | undefined
   /** Bytes (a body of at most 1 MiB, which can be sent again), or a stream, sent once. */
   body: Uint8Array | Readable | undefined
 }
@@ -121,6 +123,10 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
     const search = placement.query === undefined ? call.search : withoutParameter(call.search, placement.query)
     const url = buildRequestUrl(base, `${call.path === '' ? '/' : call.path}${search}`)
     const headers = headersForProvider(call.headers, placement.header)
+    // A streamed body keeps its declared length: many APIs refuse a chunked upload (411).
+    const declared = call.headers.get('content-length')
+    if (call.body instanceof Readable && declared !== null && /^\d+$/.test(declared))
+      headers['content-length'] = declared
     applyCredential(integration.definition.auth, usable, url, headers)
     options.tally.echoForms = echoFormsOf(usable)
     return clientFor(integration).request<Uint8Array>({
@@ -131,6 +137,9 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
       raw: true,
       stream: true,
       deadlineMs: options.budgetMs,
+      // One attempt may use the whole budget (a slow answer, a long download): the budget is the caller's to set.
+      timeoutMs: options.budgetMs,
+      ...(call.signal === undefined ? {} : { signal: call.signal }),
       rateLimitKey: rateKey,
       ...(options.retries ? {} : { retry: false as const }),
       onAttempt: (event) => {
@@ -195,6 +204,8 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
         return answer(await sendOnce(true))
       }
     } catch (error) {
+      // A body not sent (the call failed first) is let go, so that the caller's connection is not held.
+      if (call.body instanceof Readable && !call.body.destroyed) call.body.destroy()
       if (isHttpError(error)) {
         return answer({
           status: error.status,

@@ -23,13 +23,17 @@ export interface CallLogEntry {
   bytes?: number | null
 }
 
-/** A row as the writer queues it: its id is fixed when the call ends, so that a retried batch cannot double it. */
+/**
+ * A row as the writer queues it: its id and time are fixed when the call ends, so that a retried batch cannot double
+ * it and a row written late (after an outage) still shows when the call happened.
+ */
 export interface QueuedCallLog extends CallLogEntry {
   id: string
+  createdAt: Date
 }
 
 export function queuedCallLog(entry: CallLogEntry): QueuedCallLog {
-  return { ...entry, id: newRowId() }
+  return { ...entry, id: newRowId(), createdAt: new Date() }
 }
 
 /** Writes rows in one statement; a row already written (a batch retried after a lost answer) is skipped. */
@@ -52,6 +56,7 @@ export async function insertCallLogs(db: Kysely<Schema>, entries: readonly Queue
         attempts: entry.attempts ?? 1,
         rate_limit_wait_ms: Math.round(entry.rateLimitWaitMs ?? 0),
         bytes: entry.bytes ?? null,
+        created_at: entry.createdAt,
       })),
     )
     .onConflict((conflict) => conflict.column('id').doNothing())

@@ -97,8 +97,10 @@ describe('rate limiter queue', () => {
   it('caps the pause a provider can impose', async () => {
     const limiter = createRateLimiter({ maxPauseMs: 200 })
     limiter.observe('k', { status: 429, header: (name) => (name === 'retry-after' ? '86400' : undefined) })
-    const permit = await limiter.acquire('k', { maxWaitMs: 1_000 })
-    expect(permit.waitedMs).toBeLessThan(400)
+    // A day asked, 200 ms granted. The bounds leave room for a busy machine's late timers (seen in a full run).
+    const permit = await limiter.acquire('k', { maxWaitMs: 10_000 })
+    expect(permit.waitedMs).toBeGreaterThanOrEqual(190)
+    expect(permit.waitedMs).toBeLessThan(3_000)
   })
 
   it('pauses on remaining: 0 with a reset', async () => {

@@ -55,6 +55,7 @@ export function proxyRoutes(proxy: ApiProxy): Hono {
       method,
       headers: c.req.raw.headers,
       body,
+      signal: c.req.raw.signal,
     })
   }
   return new Hono().all('/:integration', handle).all('/:integration/*', handle)
