@@ -23,6 +23,7 @@ import { healthRoutes } from './routes/health.js'
 import { integrationHealthRoutes } from './routes/integration-health.js'
 import { logRoutes } from './routes/logs.js'
 import { metricsRoutes } from './routes/metrics.js'
+import { openApiRoutes } from './routes/openapi.js'
 import { proxyRoutes } from './routes/proxy.js'
 import { userRoutes } from './routes/users.js'
 
@@ -68,6 +69,7 @@ export function createApp(deps: AppDeps): Hono {
   const proxyLimit = limitTo(maxProxyBodyBytes)
   app.use('*', (c, next) => (c.req.path.startsWith('/v1/proxy/') ? proxyLimit : apiLimit)(c, next))
   app.route('/', healthRoutes(deps.database))
+  app.route('/openapi.json', openApiRoutes())
   if (deps.sandbox !== undefined) app.route('/sandbox', deps.sandbox)
   if (deps.connect !== undefined) app.route('/', connectPageRoutes(deps.connect.flow, deps.connect.publicUrl))
 

@@ -1,15 +1,13 @@
 /** @module `/v1/api-keys`: create (the key is in this one answer only), list, revoke. */
 import { Hono } from 'hono'
-import { z } from 'zod'
 import type { ApiKeys } from '../../api-keys/api-keys.js'
+import { apiKeyCreateSchema } from '../api-schemas.js'
 import { readJsonBody, readPaging } from '../request-input.js'
-
-const createSchema = z.strictObject({ name: z.string().min(1).max(100) })
 
 export function apiKeyRoutes(apiKeys: ApiKeys): Hono {
   return new Hono()
     .post('/', async (c) => {
-      const { name } = await readJsonBody(c, createSchema)
+      const { name } = await readJsonBody(c, apiKeyCreateSchema)
       const { key, info } = await apiKeys.create(name)
       c.header('cache-control', 'no-store')
       return c.json({ ...info, key }, 201)

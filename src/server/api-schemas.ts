@@ -1,0 +1,48 @@
+/**
+ * @module The request schemas of the HTTP API: the routes validate with them, and `/openapi.json` is generated from
+ * them, so the description cannot drift from what is accepted.
+ */
+import { z } from 'zod'
+
+export const apiKeyCreateSchema = z.strictObject({ name: z.string().min(1).max(100) })
+
+export const connectSessionSchema = z.strictObject({
+  integration: z.string().min(1).max(64),
+  userId: z.string().min(1).max(255),
+  returnUrl: z.string().max(2_000).optional(),
+})
+
+const credentialsSchema = z.union([
+  z.strictObject({ apiKey: z.string().min(1).max(10_000) }),
+  z.strictObject({ username: z.string().min(1).max(1_000), password: z.string().max(10_000) }),
+  z.strictObject({
+    accessToken: z.string().min(1).max(20_000),
+    refreshToken: z.string().min(1).max(20_000).optional(),
+    expiresAt: z.iso.datetime({ offset: true }).optional(),
+    scopes: z.array(z.string().min(1).max(500)).max(200).optional(),
+    metadata: z.record(z.string(), z.string().max(2_000)).optional(),
+  }),
+])
+
+export const connectionImportSchema = z.strictObject({
+  integration: z.string().min(1).max(64),
+  userId: z.string().min(1).max(255),
+  credentials: credentialsSchema,
+})
+
+export const connectionStatusSchema = z.enum(['active', 'needs_reauth', 'refresh_failing', 'revoked'])
+
+/** The filters of `GET /v1/connections` (with `limit` and `cursor`). */
+export const connectionFilters = {
+  integration: z.string().max(64).optional(),
+  userId: z.string().max(255).optional(),
+  status: connectionStatusSchema.optional(),
+}
+
+/** The filters of `GET /v1/logs` (with `limit` and `cursor`). */
+export const logFilters = {
+  integration: z.string().max(64).optional(),
+  userId: z.string().max(255).optional(),
+  status: z.string().max(8).optional(),
+  since: z.iso.datetime({ offset: true }).optional(),
+}
