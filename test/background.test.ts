@@ -1,7 +1,7 @@
 /** The hub's own rounds: keeping idle refresh tokens alive, retrying owed revocations, forgetting old call logs. */
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { defaultBackgroundOptions, startBackgroundWork } from '../src/connections/background.js'
+import { type BackgroundOptions, defaultBackgroundOptions, startBackgroundWork } from '../src/connections/background.js'
 import { insertCallLogs, queuedCallLog } from '../src/storage/api-logs-store.js'
 import { backends } from './helpers/backends.js'
 import { capturedLogger } from './helpers/captured-logger.js'
@@ -13,6 +13,17 @@ describe.each(backends())('background rounds on $name', (backend) => {
     h = await openConnectionHarness(backend)
   })
   afterAll(() => h.close())
+
+  const startWork = (options: Partial<BackgroundOptions>) =>
+    startBackgroundWork({
+      db: h.database.db,
+      vault: h.vault,
+      refresher: h.services.refresher,
+      revoker: h.services.revoker,
+      integrations: h.services.integrations,
+      logger: capturedLogger().logger,
+      options: { ...defaultBackgroundOptions, ...options },
+    })
 
   it('refreshes connections idle for a week, and retries revocations that are due', async () => {
     const importOne = (userId: string) =>
@@ -44,15 +55,7 @@ describe.each(backends())('background rounds on $name', (backend) => {
     await h.call('/v1/connections/acme/u_gone', { method: 'DELETE' })
     h.provider.behave({ kind: 'ok' })
 
-    const work = startBackgroundWork({
-      db: h.database.db,
-      vault: h.vault,
-      refresher: h.services.refresher,
-      revoker: h.services.revoker,
-      integrations: h.services.integrations,
-      logger: capturedLogger().logger,
-      options: { ...defaultBackgroundOptions, keepAliveAfterMs: 7 * 86_400_000, batchSize: 20 },
-    })
+    const work = startWork({ keepAliveAfterMs: 7 * 86_400_000, batchSize: 20 })
     try {
       expect(await work.runOnce()).toMatchObject({ keptAlive: 1, revoked: 1 })
       const idle = await h.database.db
@@ -86,16 +89,8 @@ describe.each(backends())('background rounds on $name', (backend) => {
     await sql`update api_logs set created_at = now() - interval '31 days' where integration = 'retention' and endpoint <> '/6'`.execute(
       h.database.db,
     )
-    const work = startBackgroundWork({
-      db: h.database.db,
-      vault: h.vault,
-      refresher: h.services.refresher,
-      revoker: h.services.revoker,
-      integrations: h.services.integrations,
-      logger: capturedLogger().logger,
-      // Batches of 2, at most 2 a round: the 6 old rows take two rounds.
-      options: { ...defaultBackgroundOptions, callLogs: { keepMs: 30 * 86_400_000, batchSize: 2, maxBatches: 2 } },
-    })
+    // Batches of 2, at most 2 a round: the 6 old rows take two rounds.
+    const work = startWork({ callLogs: { keepMs: 30 * 86_400_000, batchSize: 2, maxBatches: 2 } })
     try {
       expect((await work.runOnce()).logsPruned).toBe(4)
       expect((await work.runOnce()).logsPruned).toBe(2)

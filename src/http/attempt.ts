@@ -1,11 +1,10 @@
 /** @module One attempt: send through the transport, read the body under its cap, and classify what went wrong. */
-import type { Readable } from 'node:stream'
 import { isJunctionError, JunctionError } from '../core/errors.js'
 import { classifyNetworkError } from './network-errors.js'
 import { parseBody, readCappedBody } from './response-body.js'
 import type { NetworkFailure } from './retry-decision.js'
 import { abortedError } from './sleep.js'
-import type { Transport, TransportResponse } from './transport.js'
+import type { Transport, TransportRequest, TransportResponse } from './transport.js'
 
 export type AttemptResult =
   | {
@@ -18,13 +17,7 @@ export type AttemptResult =
     }
   | { kind: 'failed'; failure: NetworkFailure; error: JunctionError; retryable: boolean }
 
-export interface AttemptInput {
-  method: string
-  url: URL
-  headers: Record<string, string>
-  body: string | Uint8Array | Readable | undefined
-  signal: AbortSignal | undefined
-  timeoutMs: number
+export interface AttemptInput extends TransportRequest {
   /** `METHOD origin/path`, for messages. */
   described: string
   /** Keep the body as bytes. */

@@ -43,7 +43,7 @@ export function headersForProvider(incoming: Headers, authHeader: string | undef
   return result
 }
 
-/** The provider's headers for the caller; a value that echoes the credential (in any of `echoForms`) is scrubbed. */
+/** The provider's headers for the caller; a value holding one of `echoForms` (a credential's echo) is scrubbed. */
 export function headersForCaller(upstream: Record<string, string>, echoForms: readonly string[]): Headers {
   const named = new Set((upstream.connection ?? '').split(',').map((name) => name.trim().toLowerCase()))
   const result = new Headers()

@@ -105,8 +105,8 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
   interface Tally {
     attempts: number
     rateLimitWaitMs: number
-    /** The credential's forms, once known, to scrub an echo of it. */
-    echoForms: string[]
+    /** The credential sent, once known: an error answer is scrubbed of its echoes. */
+    credential: UsableCredential | undefined
   }
 
   /** One call to the provider, with the connection's credential (refreshed first when `force`). */
@@ -128,7 +128,7 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
     if (call.body instanceof Readable && declared !== null && /^\d+$/.test(declared))
       headers['content-length'] = declared
     applyCredential(integration.definition.auth, usable, url, headers)
-    options.tally.echoForms = echoFormsOf(usable)
+    options.tally.credential = usable
     return clientFor(integration).request<Uint8Array>({
       method: call.method,
       path: url.toString(),
@@ -154,7 +154,9 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
     const started = performance.now()
     const integration = deps.services.integrations.get(call.integration)
     const userId = call.headers.get('junction-user-id') ?? undefined
-    const tally: Tally = { attempts: 0, rateLimitWaitMs: 0, echoForms: [] }
+    const tally: Tally = { attempts: 0, rateLimitWaitMs: 0, credential: undefined }
+    // Only error answers are scrubbed (success bodies and headers are the app's own data): no cost on the hot path.
+    const echoForms = () => (tally.credential === undefined ? [] : echoFormsOf(tally.credential))
     let status: number | null = null
     let errorCode: string | null = null
     const answer = (upstream: {
@@ -164,7 +166,8 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
       stream?: ReadableStream<Uint8Array> | undefined
     }) => {
       status = upstream.status
-      const headers = headersForCaller(upstream.headers, tally.echoForms)
+      const forms = upstream.status >= 400 ? echoForms() : []
+      const headers = headersForCaller(upstream.headers, forms)
       headers.set('junction-request-id', requestId)
       headers.set('junction-attempts', String(tally.attempts))
       const empty = upstream.status === 204 || upstream.status === 304 || upstream.status === 205
@@ -177,7 +180,7 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
       const body =
         upstream.stream ??
         (upstream.status >= 400
-          ? scrubBytes(upstream.data ?? new Uint8Array(), tally.echoForms)
+          ? scrubBytes(upstream.data ?? new Uint8Array(), forms)
           : (upstream.data ?? new Uint8Array()))
       return new Response(body, { status: upstream.status, headers })
     }
@@ -225,7 +228,7 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
         'junction-attempts': String(tally.attempts),
       }
       if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(Math.ceil(error.retryAfterSeconds))
-      const response = errorResponse(error.code, scrubText(redactText(error.message), tally.echoForms), headers)
+      const response = errorResponse(error.code, scrubText(redactText(error.message), echoForms()), headers)
       status = response.status
       return response
     } finally {
