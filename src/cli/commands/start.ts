@@ -1,12 +1,11 @@
 /** @module `junction start`: open the hub (migrating first), serve the API, and stop gracefully on a signal. */
 import { type Command, InvalidArgumentError } from 'commander'
-import { type BackgroundWork, defaultBackgroundOptions, startBackgroundWork } from '../../connections/background.js'
+import type { BackgroundWork } from '../../connections/background.js'
 import { createLogger, type Logger } from '../../core/logger.js'
 import { ensureFirstApiKey } from '../../hub/first-api-key.js'
-import { observability } from '../../hub/observability.js'
+import { createHubApp } from '../../hub/hub-app.js'
+import { startHubBackgroundWork } from '../../hub/hub-background.js'
 import { type Hub, openHub } from '../../hub/open-hub.js'
-import { createSandboxApp } from '../../sandbox/sandbox-app.js'
-import { createApp } from '../../server/app.js'
 import { listen, type RunningServer } from '../../server/serve.js'
 import { readOptions } from '../cli-context.js'
 
@@ -43,25 +42,7 @@ export function registerStartCommand(program: Command): void {
           isTerminal: process.stdout.isTTY === true,
           print: (line) => process.stdout.write(line),
         })
-        const app = createApp({
-          apiKeys: hub.apiKeys,
-          database: hub.database,
-          connections: hub.services.connections,
-          connect: { flow: hub.services.connectFlow, publicUrl: options.publicUrl },
-          proxy: hub.proxy,
-          users: hub.services.users,
-          ...observability({ db: hub.database.db, services: hub.services, proxy: hub.proxy }),
-          ...(hub.sandboxSecret === undefined
-            ? {}
-            : {
-                sandbox: createSandboxApp(
-                  hub.sandboxSecret,
-                  options.sandboxConfig,
-                  `${options.publicUrl}/oauth/callback`,
-                ),
-              }),
-          logger,
-        })
+        const app = createHubApp(hub)
         running.server = await listen(app, {
           host: options.host,
           port: options.port,
@@ -71,15 +52,7 @@ export function registerStartCommand(program: Command): void {
         await hub.close()
         throw error
       }
-      running.background = startBackgroundWork({
-        db: hub.database.db,
-        vault: hub.vault,
-        refresher: hub.services.refresher,
-        revoker: hub.services.revoker,
-        integrations: hub.services.integrations,
-        logger,
-        options: defaultBackgroundOptions,
-      })
+      running.background = startHubBackgroundWork(hub)
       logger.info(
         { url: running.server.url, mode: options.mode, database: hub.database.backend },
         'Junction is listening',

@@ -1,0 +1,29 @@
+/**
+ * @module The hub's HTTP app over an opened {@link Hub}: every route with the services it needs, the call log, health
+ * and metrics, and the sandbox in development. `junction start` serves it on a socket; `createJunction().handle()`
+ * serves it under the app's own prefix. This is the one place that wires a hub into `createApp`.
+ */
+import type { Hono } from 'hono'
+import { createSandboxApp } from '../sandbox/sandbox-app.js'
+import { createApp } from '../server/app.js'
+import { observability } from './observability.js'
+import type { Hub } from './open-hub.js'
+
+export function createHubApp(hub: Hub): Hono {
+  const { options } = hub
+  return createApp({
+    apiKeys: hub.apiKeys,
+    database: hub.database,
+    connections: hub.services.connections,
+    connect: { flow: hub.services.connectFlow, publicUrl: options.publicUrl },
+    proxy: hub.proxy,
+    users: hub.services.users,
+    ...observability({ db: hub.database.db, services: hub.services, proxy: hub.proxy }),
+    ...(hub.sandboxSecret === undefined
+      ? {}
+      : {
+          sandbox: createSandboxApp(hub.sandboxSecret, options.sandboxConfig, `${options.publicUrl}/oauth/callback`),
+        }),
+    logger: hub.logger,
+  })
+}
