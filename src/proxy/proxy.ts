@@ -18,6 +18,7 @@ import { createRateLimiter } from '../http/rate-limit/rate-limiter.js'
 import { buildRequestUrl } from '../http/request-url.js'
 import type { ConnectionServices } from '../hub/connection-services.js'
 import type { ResolvedIntegration } from '../providers/resolve-integration.js'
+import { isDatabaseUnavailable } from '../storage/database-errors.js'
 import { applyCredential, authPlacement, type UsableCredential } from './apply-credentials.js'
 import { echoFormsOf, scrubBytes, scrubText } from './echo-scrubber.js'
 import { providerBaseUrl } from './provider-base-url.js'
@@ -206,9 +207,17 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
         if (!(isHttpError(error) && error.status === 401 && oauthConnection && retries)) throw error
         return answer(await sendOnce(true))
       }
-    } catch (error) {
+    } catch (thrown) {
       // A body not sent (the call failed first) is let go, so that the caller's connection is not held.
       if (call.body instanceof Readable && !call.body.destroyed) call.body.destroy()
+      // A connection that cannot be read while the database is away is Junction's own failure: answered and logged
+      // as `unavailable` (with its Junction-Error and request id), not as a provider's 503 or a server bug.
+      const error = isDatabaseUnavailable(thrown)
+        ? new JunctionError('unavailable', 'the database is not answering; try again shortly', {
+            retryAfterSeconds: 5,
+            cause: thrown,
+          })
+        : thrown
       if (isHttpError(error)) {
         return answer({
           status: error.status,
