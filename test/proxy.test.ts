@@ -268,8 +268,8 @@ describe('the proxy', () => {
     expect(cookie.headers.get('x-provider')).toBe('yes')
   })
 
-  it('records each proxied call in the call log, without the query or the token', async () => {
-    const proxied = await call('/v1/proxy/echo/logged?secret=1', { user: 'u_1' })
+  it('records each proxied call in the call log, with query secrets redacted and never the token', async () => {
+    const proxied = await call('/v1/proxy/echo/logged?secret=s3cr3t-value&page=2', { user: 'u_1' })
     const requestId = proxied.headers.get('junction-request-id')
     // The row is written after the answer: wait for it.
     const logged = await vi.waitFor(async () => {
@@ -280,10 +280,10 @@ describe('the proxy', () => {
       if (row === undefined) throw new Error('not logged yet')
       return row
     })
-    expect(logged).toMatchObject({ integration: 'echo', userId: 'u_1', method: 'GET', path: '/logged', status: 200 })
+    expect(logged).toMatchObject({ integration: 'echo', userId: 'u_1', method: 'GET', path: '/logged?secret=[redacted]&page=2', status: 200 })
     expect(logged.attempts).toBe(1)
     expect(JSON.stringify(logged)).not.toContain('good-token')
-    expect(JSON.stringify(logged)).not.toContain('secret')
+    expect(JSON.stringify(logged)).not.toContain('s3cr3t-value')
   })
 
   it("reports each integration's calls, errors, latency, refresh failures and circuit in its health", async () => {

@@ -26,6 +26,7 @@ import { type ConnectFlow, type ConnectFlowOptions, createConnectFlow } from '..
 import { createProviderRegistry } from '../providers/registry.js'
 import { type ResolvedIntegration, resolveIntegration } from '../providers/resolve-integration.js'
 import { sandboxClient } from '../sandbox/sandbox-app.js'
+import { connectionsPagePath } from '../server/dashboard/connection-pages.js'
 import type { Schema } from '../storage/schema.js'
 import type { Vault } from '../vault/vault.js'
 
@@ -135,7 +136,8 @@ export function createConnectionServices(deps: ConnectionServicesDeps): Connecti
     connections,
     options: {
       publicUrl: options.publicUrl,
-      allowedReturnUrls: options.allowedReturnUrls,
+      // The dashboard's connections page may always be returned to: its "Connect" opens a link in this browser.
+      allowedReturnUrls: [...options.allowedReturnUrls, `${options.publicUrl}${connectionsPagePath}`],
       sessionTtlMs: 600_000,
       tokenTimeoutMs: 20_000,
       ...tuning.connect,

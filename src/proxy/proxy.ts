@@ -17,6 +17,7 @@ import { isHttpError } from '../http/http-error.js'
 import { createRateLimiter } from '../http/rate-limit/rate-limiter.js'
 import { buildRequestUrl } from '../http/request-url.js'
 import type { ConnectionServices } from '../hub/connection-services.js'
+import { loggedPath } from '../logs/logged-path.js'
 import type { ResolvedIntegration } from '../providers/resolve-integration.js'
 import { isDatabaseUnavailable } from '../storage/database-errors.js'
 import { applyCredential, authPlacement, type UsableCredential } from './apply-credentials.js'
@@ -247,7 +248,7 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
           userId: userId !== undefined && isUserId(userId) ? userId : null,
           integration: integration.id,
           provider: integration.provider,
-          endpoint: call.path === '' ? '/' : call.path,
+          endpoint: loggedPath(call.path, call.search),
           method: call.method,
           statusCode: status,
           responseTimeMs: performance.now() - started,

@@ -13,6 +13,7 @@ import type { IntegrationHealth } from '../logs/integration-health.js'
 import type { ConnectFlow } from '../oauth/connect-flow.js'
 import type { ApiProxy } from '../proxy/proxy.js'
 import type { Database } from '../storage/database.js'
+import { type DashboardDeps, dashboardRoutes } from './dashboard/dashboard.js'
 import { errorResponse, handleError, notFound } from './error-response.js'
 import { apiKeyAuth } from './middleware/api-key-auth.js'
 import { apiKeyRoutes } from './routes/api-keys.js'
@@ -43,6 +44,8 @@ export interface AppDeps {
   logs?: CallLogs
   /** The sandbox provider, served under `/sandbox` when given (development). */
   sandbox?: Hono
+  /** The dashboard, served at `/` when given. */
+  dashboard?: DashboardDeps
   /** The connect flow (API and browser routes) is served when given. */
   connect?: { flow: ConnectFlow; publicUrl: string }
   database: Database
@@ -72,6 +75,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/openapi.json', openApiRoutes())
   if (deps.sandbox !== undefined) app.route('/sandbox', deps.sandbox)
   if (deps.connect !== undefined) app.route('/', connectPageRoutes(deps.connect.flow, deps.connect.publicUrl))
+  if (deps.dashboard !== undefined) app.route('/', dashboardRoutes(deps.dashboard))
 
   app.use('/v1/*', apiKeyAuth(deps.apiKeys))
   if (deps.metrics !== undefined) {

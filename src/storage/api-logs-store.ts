@@ -103,3 +103,7 @@ export async function deleteCallLogsBefore(db: Kysely<Schema>, before: Date, bat
     .executeTakeFirst()
   return Number(result.numDeletedRows)
 }
+
+export async function findCallLog(db: Kysely<Schema>, id: string): Promise<ApiLogRow | undefined> {
+  return db.selectFrom('api_logs').selectAll().where('id', '=', id).executeTakeFirst()
+}

@@ -54,3 +54,37 @@ export async function refreshFailures(db: Kysely<Schema>, since: Date): Promise<
     group by 1`.execute(db)
   return new Map(rows.map((row) => [row.integration, row.failures]))
 }
+
+export interface SeriesBucket {
+  /** Start of the bucket. */
+  start: Date
+  calls: number
+  errors: number
+  p95Ms: number | null
+}
+
+/**
+ * One integration's calls to its provider since `since`, in buckets of `bucketMs` (only buckets with calls: the
+ * caller fills the gaps).
+ */
+export async function callSeries(
+  db: Kysely<Schema>,
+  query: { integration: string; since: Date; bucketMs: number },
+): Promise<SeriesBucket[]> {
+  const bucketSeconds = query.bucketMs / 1000
+  const { rows } = await sql<{ bucket: string; calls: number; errors: number; p95: number | null }>`
+    select floor(extract(epoch from created_at) / ${bucketSeconds})::bigint as bucket,
+      count(*)::int as calls,
+      (count(*) filter (where status_code is null or status_code >= 400))::int as errors,
+      percentile_cont(0.95) within group (order by response_time_ms) as p95
+    from api_logs
+    where integration = ${query.integration} and created_at >= ${query.since} and endpoint <> '(token read)'
+    group by 1
+    order by 1`.execute(db)
+  return rows.map((row) => ({
+    start: new Date(Number(row.bucket) * query.bucketMs),
+    calls: row.calls,
+    errors: row.errors,
+    p95Ms: row.p95 === null ? null : Math.round(Number(row.p95)),
+  }))
+}

@@ -110,8 +110,18 @@ export interface ApiLogsTable {
   created_at: CreatedAt
 }
 
+export interface DashboardSessionsTable {
+  /** SHA-256 of the session id, hex: the id itself lives only in the browser's cookie. */
+  id_hash: string
+  api_key_id: string
+  csrf_token: string
+  expires_at: Date
+  created_at: CreatedAt
+}
+
 export interface Schema {
   api_logs: ApiLogsTable
+  dashboard_sessions: DashboardSessionsTable
   api_keys: ApiKeysTable
   connections: ConnectionsTable
   connect_sessions: ConnectSessionsTable

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { type ApiKeys, createApiKeys } from '../../src/api-keys/api-keys.js'
 import { loadConfig } from '../../src/core/config.js'
 import { type ConnectionServices, createConnectionServices } from '../../src/hub/connection-services.js'
+import { dashboardDeps } from '../../src/hub/dashboard-deps.js'
 import { observability } from '../../src/hub/observability.js'
 import { createProxy } from '../../src/proxy/proxy.js'
 import { createSandboxApp } from '../../src/sandbox/sandbox-app.js'
@@ -97,6 +98,7 @@ export async function openConnectionHarness(backend: Backend, extra: HarnessConf
   })
   const apiKeys = createApiKeys(database.db)
   const key = (await apiKeys.create('tests')).key
+  const watch = observability({ db: database.db, services, proxy })
   const app = createApp({
     apiKeys,
     database,
@@ -104,7 +106,8 @@ export async function openConnectionHarness(backend: Backend, extra: HarnessConf
     connect: { flow: services.connectFlow, publicUrl: options.publicUrl },
     proxy,
     users: services.users,
-    ...observability({ db: database.db, services, proxy }),
+    ...watch,
+    dashboard: dashboardDeps({ options, db: database.db, apiKeys, services, proxy, watch }),
     ...(sandboxSecret === undefined
       ? {}
       : { sandbox: createSandboxApp(sandboxSecret, extra.sandbox ?? {}, `${options.publicUrl}/oauth/callback`) }),

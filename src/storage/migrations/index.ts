@@ -7,10 +7,12 @@ import * as apiKeys from './0001-api-keys.js'
 import * as connections from './0002-connections.js'
 import * as connectFlow from './0003-connect-flow.js'
 import * as apiLogs from './0004-api-logs.js'
+import * as dashboardSessions from './0005-dashboard-sessions.js'
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-api-keys': apiKeys,
   '0002-connections': connections,
   '0003-connect-flow': connectFlow,
   '0004-api-logs': apiLogs,
+  '0005-dashboard-sessions': dashboardSessions,
 }

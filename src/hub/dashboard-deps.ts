@@ -1,0 +1,35 @@
+/** @module What the dashboard works with, taken from a hub's services: the one place that list is assembled. */
+import type { Kysely } from 'kysely'
+import type { ApiKeys } from '../api-keys/api-keys.js'
+import { createDashboardSessions, type DashboardSessionsOptions } from '../api-keys/dashboard-sessions.js'
+import type { JunctionOptions } from '../core/config.js'
+import { createCallSeries } from '../logs/call-series.js'
+import type { ApiProxy } from '../proxy/proxy.js'
+import type { DashboardDeps } from '../server/dashboard/dashboard.js'
+import type { Schema } from '../storage/schema.js'
+import type { ConnectionServices } from './connection-services.js'
+import type { Observability } from './observability.js'
+
+export function dashboardDeps(deps: {
+  options: Pick<JunctionOptions, 'publicUrl' | 'mode'>
+  db: Kysely<Schema>
+  apiKeys: ApiKeys
+  services: ConnectionServices
+  proxy: ApiProxy
+  watch: Observability
+  sessions?: DashboardSessionsOptions
+}): DashboardDeps {
+  return {
+    publicUrl: deps.options.publicUrl,
+    mode: deps.options.mode,
+    sessions: createDashboardSessions(deps.db, deps.apiKeys, deps.sessions),
+    apiKeys: deps.apiKeys,
+    integrations: deps.services.integrations,
+    connections: deps.services.connections,
+    connectFlow: deps.services.connectFlow,
+    proxy: deps.proxy,
+    logs: deps.watch.logs,
+    health: deps.watch.integrationHealth,
+    series: createCallSeries(deps.db),
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * @module The path a call log row shows: the path as called, with its query, every value of a parameter that may
+ * hold a secret replaced by `[redacted]` (CONTRACT.md §3, `Log.path`). Over-redacting is the safe side.
+ */
+import { isSecretKeyName, redactedMarker, redactText } from '../core/redact.js'
+
+const secretLooking = /token|secret|passw|key|sig|auth|code|state|session|credential/i
+
+export function loggedPath(path: string, search: string): string {
+  const shownPath = path === '' ? '/' : path
+  if (search === '' || search === '?') return redactText(shownPath)
+  const query = search
+    .slice(1)
+    .split('&')
+    .map((part) => {
+      const equals = part.indexOf('=')
+      if (equals === -1) return part
+      const name = decodedName(part.slice(0, equals))
+      return isSecretKeyName(name) || secretLooking.test(name) ? `${part.slice(0, equals)}=${redactedMarker}` : part
+    })
+    .join('&')
+  return redactText(`${shownPath}?${query}`)
+}
+
+function decodedName(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' '))
+  } catch {
+    return raw
+  }
+}

@@ -1,0 +1,29 @@
+/** @module What the dashboard's routes share: their dependencies, and the signed-in session on the context. */
+import type { ApiKeys } from '../../api-keys/api-keys.js'
+import type { DashboardSession, DashboardSessions } from '../../api-keys/dashboard-sessions.js'
+import type { ConnectionService } from '../../connections/connections.js'
+import type { Mode } from '../../core/config.js'
+import type { CallLogs } from '../../logs/call-logs.js'
+import type { CallSeries } from '../../logs/call-series.js'
+import type { IntegrationHealth } from '../../logs/integration-health.js'
+import type { ConnectFlow } from '../../oauth/connect-flow.js'
+import type { ResolvedIntegration } from '../../providers/resolve-integration.js'
+import type { ApiProxy } from '../../proxy/proxy.js'
+
+export interface DashboardDeps {
+  publicUrl: string
+  mode: Mode
+  sessions: DashboardSessions
+  apiKeys: ApiKeys
+  integrations: ReadonlyMap<string, ResolvedIntegration>
+  connections: ConnectionService
+  connectFlow: ConnectFlow
+  proxy: ApiProxy
+  logs: CallLogs
+  health: IntegrationHealth
+  series: CallSeries
+}
+
+export interface DashboardEnv {
+  Variables: { session: DashboardSession; sessionId: string }
+}

@@ -1,0 +1,77 @@
+/** @module The frame of every dashboard page: head, navigation, sign-out, and a notice line. */
+import type { Child } from 'hono/jsx'
+
+export type Section = 'integrations' | 'connections' | 'logs' | 'keys'
+
+const sections: ReadonlyArray<{ id: Section; label: string; path: string }> = [
+  { id: 'integrations', label: 'Integrations', path: '/' },
+  { id: 'connections', label: 'Connections', path: '/connections' },
+  { id: 'logs', label: 'Call logs', path: '/logs' },
+  { id: 'keys', label: 'API keys', path: '/keys' },
+]
+
+export interface PageFrame {
+  /** The hub's path prefix ('' at the root). */
+  base: string
+  csrfToken: string
+}
+
+export function Layout(props: {
+  frame: PageFrame
+  title: string
+  section: Section
+  notice?: { kind: 'ok' | 'error'; text: string } | undefined
+  children: Child
+}) {
+  const { base, csrfToken } = props.frame
+  return (
+    <Document base={base} title={props.title}>
+      <header class="top">
+        <a class="brand" href={`${base}/`}>
+          Junction
+        </a>
+        <nav>
+          {sections.map((section) => (
+            <a href={`${base}${section.path}`} aria-current={section.id === props.section ? 'page' : undefined}>
+              {section.label}
+            </a>
+          ))}
+        </nav>
+        <form method="post" action={`${base}/sign-out`} class="sign-out">
+          <input type="hidden" name="_csrf" value={csrfToken} />
+          <button type="submit" class="link">
+            Sign out
+          </button>
+        </form>
+      </header>
+      <main>
+        <h1>{props.title}</h1>
+        {props.notice === undefined ? null : (
+          <p class={`notice ${props.notice.kind}`} role="status">
+            {props.notice.text}
+          </p>
+        )}
+        {props.children}
+      </main>
+    </Document>
+  )
+}
+
+export function Document(props: { base: string; title: string; children: Child }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${props.title} · Junction`}</title>
+        <link rel="stylesheet" href={`${props.base}/assets/dashboard.css`} />
+      </head>
+      <body>{props.children}</body>
+    </html>
+  )
+}
+
+/** A hidden CSRF field, for every state-changing form. */
+export function Csrf(props: { token: string }) {
+  return <input type="hidden" name="_csrf" value={props.token} />
+}

@@ -1,0 +1,157 @@
+/** @module Call logs: the list (filtered by integration, user and status, newest first) and one call's detail. */
+import { Hono } from 'hono'
+import type { CallLog } from '../../logs/call-log-view.js'
+import { parseStatusFilter } from '../../logs/status-filter.js'
+import { shortTime } from './connection-pages.js'
+import type { DashboardDeps, DashboardEnv } from './dashboard-env.js'
+import type { DashboardGuards } from './dashboard-security.js'
+import { attempt, queryField } from './form-input.js'
+import { Layout } from './layout.js'
+
+const pageSize = 50
+
+export function logPages(deps: DashboardDeps, guards: DashboardGuards, base: string): Hono<DashboardEnv> {
+  return new Hono<DashboardEnv>()
+    .get('/logs', guards.page, async (c) => {
+      const filter = {
+        integration: queryField(c, 'integration'),
+        userId: queryField(c, 'userId'),
+        status: queryField(c, 'status'),
+      }
+      const cursor = queryField(c, 'cursor')
+      const listed = await attempt(() =>
+        deps.logs.list({
+          limit: pageSize,
+          integration: filter.integration,
+          userId: filter.userId,
+          status: filter.status === undefined ? undefined : parseStatusFilter(filter.status),
+          cursor,
+        }),
+      )
+      const nextQuery = new URLSearchParams()
+      for (const [name, value] of Object.entries(filter)) if (value !== undefined) nextQuery.set(name, value)
+      if (listed.ok && listed.value.nextCursor !== null) nextQuery.set('cursor', listed.value.nextCursor)
+      return c.html(
+        <Layout
+          frame={{ base, csrfToken: c.get('session').csrfToken }}
+          title="Call logs"
+          section="logs"
+          notice={listed.ok ? undefined : { kind: 'error', text: listed.message }}
+        >
+          <form method="get" action={`${base}/logs`} class="filters">
+            <label>
+              Integration
+              <select name="integration">
+                <option value="">any</option>
+                {[...deps.integrations.keys()].map((id) => (
+                  <option selected={id === filter.integration}>{id}</option>
+                ))}
+              </select>
+            </label>
+            <label>
+              User id
+              <input name="userId" value={filter.userId ?? ''} />
+            </label>
+            <label>
+              Status (429, 5xx, error)
+              <input name="status" value={filter.status ?? ''} />
+            </label>
+            <button type="submit" class="secondary">
+              Filter
+            </button>
+          </form>
+          {listed.ok ? <LogTable logs={listed.value.data} base={base} /> : null}
+          {listed.ok && listed.value.nextCursor !== null ? (
+            <p class="pager">
+              <a href={`${base}/logs?${nextQuery}`}>Older calls</a>
+            </p>
+          ) : null}
+        </Layout>,
+      )
+    })
+    .get('/logs/:id', guards.page, async (c) => {
+      const log = await deps.logs.get(c.req.param('id'))
+      if (log === undefined) return c.notFound()
+      return c.html(
+        <Layout frame={{ base, csrfToken: c.get('session').csrfToken }} title="Call" section="logs">
+          <section class="card">
+            <dl class="facts">
+              <dt>When</dt>
+              <dd>{log.createdAt}</dd>
+              <dt>Integration</dt>
+              <dd>{log.integration}</dd>
+              <dt>User</dt>
+              <dd>{log.userId ?? '– (app-level)'}</dd>
+              <dt>Request</dt>
+              <dd>
+                <code>
+                  {log.method} {log.path}
+                </code>
+              </dd>
+              <dt>Status</dt>
+              <dd class={statusClass(log)}>{log.status ?? 'no answer'}</dd>
+              <dt>Error</dt>
+              <dd>{log.error ?? '–'}</dd>
+              <dt>Attempts</dt>
+              <dd>{log.attempts}</dd>
+              <dt>Total time</dt>
+              <dd>{log.durationMs} ms</dd>
+              <dt>Waited for the rate limit</dt>
+              <dd>{log.rateLimitWaitMs} ms</dd>
+              <dt>Time at the provider and in retries</dt>
+              <dd>{Math.max(0, log.durationMs - log.rateLimitWaitMs)} ms</dd>
+              <dt>Request id</dt>
+              <dd>
+                <code>{log.requestId}</code>
+              </dd>
+            </dl>
+          </section>
+          <p>
+            <a href={`${base}/logs`}>All calls</a>
+          </p>
+        </Layout>,
+      )
+    })
+}
+
+const statusClass = (log: CallLog) => (log.status !== null && log.status < 400 ? 'status-ok' : 'status-error')
+
+function LogTable(props: { logs: readonly CallLog[]; base: string }) {
+  if (props.logs.length === 0) return <p class="muted">No call matches yet.</p>
+  return (
+    <div class="scroll">
+      <table class="logs">
+        <thead>
+          <tr>
+            <th>When</th>
+            <th>Integration</th>
+            <th>User</th>
+            <th>Call</th>
+            <th>Status</th>
+            <th>Time</th>
+            <th>Attempts</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.logs.map((log) => (
+            <tr>
+              <td>
+                <a href={`${props.base}/logs/${log.id}`}>{shortTime(log.createdAt)}</a>
+              </td>
+              <td>{log.integration}</td>
+              <td>{log.userId ?? '–'}</td>
+              <td class="wrap">
+                <code>
+                  {log.method} {log.path}
+                </code>
+              </td>
+              <td class={statusClass(log)}>{log.status ?? log.error ?? 'no answer'}</td>
+              <td>{log.durationMs} ms</td>
+              <td>{log.attempts}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}

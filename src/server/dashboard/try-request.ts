@@ -1,0 +1,97 @@
+/**
+ * @module "Try a request" on an integration's page: one call through the proxy, with every proxy rule, limit, retry
+ * and call-log entry of a real one, as the user named in the form. Only the first 64 KiB of the answer is kept.
+ */
+import { JunctionError } from '../../core/errors.js'
+import type { ApiProxy } from '../../proxy/proxy.js'
+
+export interface TryRequestInput {
+  integration: string
+  userId: string | undefined
+  method: string
+  /** A path under the provider's API base, with its query if any. */
+  target: string
+  body: string | undefined
+}
+
+export interface TryRequestResult {
+  status: number
+  durationMs: number
+  attempts: string | null
+  requestId: string | null
+  junctionError: string | null
+  contentType: string | null
+  body: string
+  truncated: boolean
+}
+
+export const tryMethods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
+const shownBytes = 64 * 1024
+
+export async function tryRequest(proxy: ApiProxy, input: TryRequestInput): Promise<TryRequestResult> {
+  if (!(tryMethods as readonly string[]).includes(input.method))
+    throw new JunctionError('invalid_request', `method: one of ${tryMethods.join(', ')}`)
+  if (!input.target.startsWith('/')) throw new JunctionError('invalid_request', 'path: starts with /')
+  const queryAt = input.target.indexOf('?')
+  const headers = new Headers()
+  if (input.userId !== undefined && input.userId !== '') headers.set('junction-user-id', input.userId)
+  const sendsBody = input.body !== undefined && input.body.trim() !== '' && input.method !== 'GET'
+  if (sendsBody) headers.set('content-type', looksLikeJson(input.body ?? '') ? 'application/json' : 'text/plain')
+  const started = performance.now()
+  const response = await proxy.forward({
+    integration: input.integration,
+    path: queryAt === -1 ? input.target : input.target.slice(0, queryAt),
+    search: queryAt === -1 ? '' : input.target.slice(queryAt),
+    method: input.method,
+    headers,
+    body: sendsBody ? new TextEncoder().encode(input.body) : undefined,
+  })
+  const { text, truncated } = await readStart(response)
+  return {
+    status: response.status,
+    durationMs: Math.round(performance.now() - started),
+    attempts: response.headers.get('junction-attempts'),
+    requestId: response.headers.get('junction-request-id'),
+    junctionError: response.headers.get('junction-error'),
+    contentType: response.headers.get('content-type'),
+    body: prettyIfJson(text, response.headers.get('content-type')),
+    truncated,
+  }
+}
+
+async function readStart(response: Response): Promise<{ text: string; truncated: boolean }> {
+  if (response.body === null) return { text: '', truncated: false }
+  const reader = response.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  while (size < shownBytes) {
+    const { done, value } = await reader.read()
+    if (done) return { text: decode(chunks), truncated: false }
+    chunks.push(value)
+    size += value.byteLength
+  }
+  await reader.cancel().catch(() => undefined)
+  return { text: decode(chunks).slice(0, shownBytes), truncated: true }
+}
+
+function decode(chunks: Uint8Array[]): string {
+  return new TextDecoder().decode(Buffer.concat(chunks))
+}
+
+function looksLikeJson(text: string): boolean {
+  try {
+    JSON.parse(text)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function prettyIfJson(text: string, contentType: string | null): string {
+  if (contentType === null || !/json/i.test(contentType)) return text
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2)
+  } catch {
+    return text
+  }
+}
