@@ -280,7 +280,13 @@ describe('the proxy', () => {
       if (row === undefined) throw new Error('not logged yet')
       return row
     })
-    expect(logged).toMatchObject({ integration: 'echo', userId: 'u_1', method: 'GET', path: '/logged?secret=[redacted]&page=2', status: 200 })
+    expect(logged).toMatchObject({
+      integration: 'echo',
+      userId: 'u_1',
+      method: 'GET',
+      path: '/logged?secret=[redacted]&page=2',
+      status: 200,
+    })
     expect(logged.attempts).toBe(1)
     expect(JSON.stringify(logged)).not.toContain('good-token')
     expect(JSON.stringify(logged)).not.toContain('s3cr3t-value')
