@@ -62,6 +62,11 @@ export function isJunctionError(value: unknown): value is JunctionError {
   return value instanceof JunctionError
 }
 
+/** Whether a text (a `Junction-Error` header, say) is one of the wire codes of CONTRACT.md §3. */
+export function isWireErrorCode(value: string): value is WireErrorCode {
+  return Object.hasOwn(wireStatus, value)
+}
+
 /** The HTTP status for an error code; codes that never reach the wire on their own map to 502 (a provider failure). */
 export function statusForCode(code: JunctionErrorCode): number {
   return code in wireStatus ? wireStatus[code as WireErrorCode] : 502

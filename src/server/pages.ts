@@ -16,7 +16,7 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`)
 }
 
-/** A page. `stylesheet` is the path of the page stylesheet as the browser reaches it (relative by default). */
+/** A page. `stylesheet` is the path of the page stylesheet as the browser reaches it (the hub's root by default). */
 export function page(title: string, body: string, stylesheet = '/assets/pages.css'): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -24,12 +24,13 @@ export function page(title: string, body: string, stylesheet = '/assets/pages.cs
 <body><h1>${escapeHtml(title)}</h1>${body}</body></html>`
 }
 
-export function resultPage(ok: boolean, detail: string): string {
+export function resultPage(ok: boolean, detail: string, stylesheet?: string): string {
   return ok
-    ? page('Connected', `<p>${escapeHtml(detail)}</p><p>You can close this window.</p>`)
+    ? page('Connected', `<p>${escapeHtml(detail)}</p><p>You can close this window.</p>`, stylesheet)
     : page(
         'Connection failed',
         `<p>${escapeHtml(detail)}</p><p>Close this window and start again from the application.</p>`,
+        stylesheet,
       )
 }
 
@@ -37,6 +38,7 @@ export function resultPage(ok: boolean, detail: string): string {
 export function credentialsFormPage(
   integrationName: string,
   fields: ReadonlyArray<{ name: string; label: string; type: string }>,
+  stylesheet?: string,
 ): string {
   const inputs = fields
     .map(
@@ -48,5 +50,6 @@ export function credentialsFormPage(
   return page(
     `Connect ${integrationName}`,
     `<form method="post" action="">${inputs}<button type="submit">Connect</button></form>`,
+    stylesheet,
   )
 }

@@ -12,6 +12,8 @@ import { credentialsFormPage, pageHeaders, pagesStylesheet, resultPage } from '.
 
 export function connectPageRoutes(flow: ConnectFlow, publicUrl: string): Hono {
   const secure = publicUrl.startsWith('https://')
+  // Under publicUrl's path: the hub may be mounted under a prefix of the application (`createJunction`'s basePath).
+  const stylesheet = `${new URL(publicUrl).pathname.replace(/\/+$/, '')}/assets/pages.css`
   // `__Host-` pins the cookie to this host over https; a plain name on http://localhost (CONTRACT.md §7). One cookie
   // per connect session, so that two flows in one browser do not undo each other.
   const cookieName = (suffix: string) => `${secure ? '__Host-' : ''}junction-connect-${suffix}`
@@ -36,7 +38,7 @@ export function connectPageRoutes(flow: ConnectFlow, publicUrl: string): Hono {
     const detail = result.ok
       ? `Your ${result.integration} account is connected.`
       : `Junction could not connect your account (${result.error}).`
-    return c.html(resultPage(result.ok, detail), result.ok ? 200 : 400)
+    return c.html(resultPage(result.ok, detail, stylesheet), result.ok ? 200 : 400)
   }
 
   return new Hono()
@@ -57,10 +59,12 @@ export function connectPageRoutes(flow: ConnectFlow, publicUrl: string): Hono {
                 { name: 'password', label: 'Password', type: 'password' },
               ]
             : [{ name: 'apiKey', label: 'API key', type: 'password' }]
-        return c.html(credentialsFormPage(outcome.integration.definition.displayName ?? outcome.integration.id, fields))
+        return c.html(
+          credentialsFormPage(outcome.integration.definition.displayName ?? outcome.integration.id, fields, stylesheet),
+        )
       } catch (error) {
         if (isJunctionError(error) && error.code === 'invalid_state')
-          return c.html(resultPage(false, error.message), 400)
+          return c.html(resultPage(false, error.message, stylesheet), 400)
         throw error
       }
     })

@@ -1,0 +1,121 @@
+/**
+ * @module `createJunction()`: the hub inside an application's own process (CONTRACT.md §5). It opens the same hub as
+ * `junction start` (lock, database, keys, services, proxy), serves the same HTTP app under the application's path,
+ * runs the same background work, and offers the connection API, the proxy and typed clients as functions.
+ */
+import { createGoogleClient, type GoogleClient } from '../clients/google.js'
+import { createHubSpotClient, type HubSpotClient } from '../clients/hubspot.js'
+import { createSlackClient, type SlackClient } from '../clients/slack.js'
+import { createStripeClient, type StripeClient } from '../clients/stripe.js'
+import type { Mode } from '../core/config.js'
+import { errorResponse } from '../core/error-response.js'
+import { JunctionError } from '../core/errors.js'
+import { silentLogger } from '../core/logger.js'
+import { ensureFirstApiKey } from '../hub/first-api-key.js'
+import { createHubApp } from '../hub/hub-app.js'
+import { startHubBackgroundWork } from '../hub/hub-background.js'
+import { openHub } from '../hub/open-hub.js'
+import { type JunctionConnections, libraryConnections } from './connections-api.js'
+import { createFetchFor, type FetchLike } from './fetch-for.js'
+import { createLibraryFetch, type JunctionFetch, junctionErrorResponse } from './library-fetch.js'
+import { type CreateJunctionOptions, readLibraryOptions } from './library-options.js'
+import { mountedHandler } from './mount.js'
+
+/** Which integration a typed client calls. @default the provider's name (`slack`, `hubspot`, `google`, `stripe`) */
+export interface ClientOptions {
+  integration?: string
+}
+
+export interface Junction {
+  readonly mode: Mode
+  /** The whole hub app (connect pages, `/oauth/callback`, `/v1`, `/webhooks`, the sandbox) under `basePath`. */
+  handle(request: Request): Promise<Response>
+  /** A link for the end user's browser to connect an account (valid 10 minutes, once), as `POST /v1/connect-sessions`. */
+  connectUrl(input: { integration: string; userId: string; returnUrl?: string }): Promise<string>
+  connections: JunctionConnections
+  fetch: JunctionFetch
+  /** A `fetch` for an official SDK: absolute URLs under the integration's `api.baseUrl`, through `fetch`. */
+  fetchFor(integration: string, userId?: string | null): FetchLike
+  slack(userId: string, options?: ClientOptions): SlackClient
+  hubspot(userId: string, options?: ClientOptions): HubSpotClient
+  google(userId: string, options?: ClientOptions): GoogleClient
+  /** Stripe with the app's own secret key (app-level); `userId` for a `stripe-connect` integration. */
+  stripe(options?: ClientOptions & { userId?: string }): StripeClient
+  /** Stops background work, flushes the call log, closes the database and releases the data dir. Safe to call twice. */
+  close(): Promise<void>
+}
+
+export type { CreateJunctionOptions }
+
+/**
+ * Opens a hub for this process.
+ * @example
+ * const junction = await createJunction({ config: './junction.config.json', dataDir: './.junction',
+ *   encryptionKeys: process.env.JUNCTION_ENCRYPTION_KEYS, mode: 'production', basePath: '/junction' })
+ */
+export async function createJunction(input: CreateJunctionOptions): Promise<Junction> {
+  const { options, basePath } = readLibraryOptions(input)
+  const logger = input.logger ?? silentLogger()
+  const hub = await openHub(options, logger)
+  let closing: Promise<void> | undefined
+  try {
+    // Development makes a first API key for /v1 (in `<dataDir>/initial-api-key`), as `junction start` does. Production
+    // does not insist on one: the application's own code needs none, and /v1 simply refuses every call until one exists.
+    if (options.mode === 'development') await ensureFirstApiKey(hub, { isTerminal: false, print: () => undefined })
+  } catch (error) {
+    await hub.close()
+    throw error
+  }
+  const handler = mountedHandler(createHubApp(hub), basePath)
+  const background = startHubBackgroundWork(hub)
+  const proxied = createLibraryFetch({ proxy: hub.proxy, logger })
+  const closedError = () => new JunctionError('unavailable', 'this Junction was closed')
+  const fetch: JunctionFetch = (integration, userId, path, init) =>
+    closing === undefined
+      ? proxied(integration, userId, path, init)
+      : Promise.resolve(junctionErrorResponse(closedError()))
+  const fetchFor = createFetchFor({
+    fetch,
+    integrations: hub.services.integrations,
+    metadataOf: async (integration, userId) => (await hub.services.connections.get(integration, userId)).metadata,
+  })
+  const bound = (integration: string, userId: string | null) => (path: string, init?: RequestInit) =>
+    fetch(integration, userId, path, init)
+
+  return {
+    mode: options.mode,
+    handle: (request) =>
+      closing === undefined
+        ? handler(request)
+        : Promise.resolve(errorResponse('unavailable', 'this Junction was closed')),
+    async connectUrl(session) {
+      if (closing !== undefined) throw closedError()
+      return (await hub.services.connectFlow.createSession(session)).url
+    },
+    connections: whileOpen(libraryConnections(hub.services.connections), () => {
+      if (closing !== undefined) throw closedError()
+    }),
+    fetch,
+    fetchFor,
+    slack: (userId, client = {}) => createSlackClient(bound(client.integration ?? 'slack', userId)),
+    hubspot: (userId, client = {}) => createHubSpotClient(bound(client.integration ?? 'hubspot', userId)),
+    google: (userId, client = {}) => createGoogleClient(bound(client.integration ?? 'google', userId)),
+    stripe: (client = {}) => createStripeClient(bound(client.integration ?? 'stripe', client.userId ?? null)),
+    close() {
+      closing ??= background.stop().finally(() => hub.close())
+      return closing
+    },
+  }
+}
+
+/** The same functions, each refusing once `check` throws (after `close()`). */
+function whileOpen<T extends object>(functions: T, check: () => void): T {
+  const guarded = Object.entries(functions).map(([name, call]: [string, (...args: unknown[]) => Promise<unknown>]) => [
+    name,
+    async (...args: unknown[]) => {
+      check()
+      return call(...args)
+    },
+  ])
+  return Object.fromEntries(guarded) as T
+}
