@@ -10,13 +10,13 @@ import { validate } from '../server/request-input.js'
 import { defaultPageSize, maxPageSize, type Page } from '../storage/cursor.js'
 
 export interface ConnectionFilter {
-  integration?: string
-  userId?: string
-  status?: ConnectionStatus
+  integration?: string | undefined
+  userId?: string | undefined
+  status?: ConnectionStatus | undefined
   /** @default 50 (at most 500) */
-  limit?: number
+  limit?: number | undefined
   /** `nextCursor` of the page before. */
-  cursor?: string
+  cursor?: string | undefined
 }
 
 export interface JunctionConnections {

@@ -23,7 +23,7 @@ import { mountedHandler } from './mount.js'
 
 /** Which integration a typed client calls. @default the provider's name (`slack`, `hubspot`, `google`, `stripe`) */
 export interface ClientOptions {
-  integration?: string
+  integration?: string | undefined
 }
 
 export interface Junction {
@@ -31,7 +31,7 @@ export interface Junction {
   /** The whole hub app (connect pages, `/oauth/callback`, `/v1`, `/webhooks`, the sandbox) under `basePath`. */
   handle(request: Request): Promise<Response>
   /** A link for the end user's browser to connect an account (valid 10 minutes, once), as `POST /v1/connect-sessions`. */
-  connectUrl(input: { integration: string; userId: string; returnUrl?: string }): Promise<string>
+  connectUrl(input: { integration: string; userId: string; returnUrl?: string | undefined }): Promise<string>
   connections: JunctionConnections
   fetch: JunctionFetch
   /** A `fetch` for an official SDK: absolute URLs under the integration's `api.baseUrl`, through `fetch`. */
@@ -40,7 +40,7 @@ export interface Junction {
   hubspot(userId: string, options?: ClientOptions): HubSpotClient
   google(userId: string, options?: ClientOptions): GoogleClient
   /** Stripe with the app's own secret key (app-level); `userId` for a `stripe-connect` integration. */
-  stripe(options?: ClientOptions & { userId?: string }): StripeClient
+  stripe(options?: ClientOptions & { userId?: string | undefined }): StripeClient
   /** Stops background work, flushes the call log, closes the database and releases the data dir. Safe to call twice. */
   close(): Promise<void>
 }

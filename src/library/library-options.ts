@@ -11,18 +11,18 @@ export interface CreateJunctionOptions {
   /** A path to a JSON file (relative to the working directory), or an object of the same schema as `junction.config.json`. */
   config: string | Record<string, unknown>
   /** The embedded database's directory (also where development key files go). Give this or `databaseUrl`. */
-  dataDir?: string
+  dataDir?: string | undefined
   /** A `postgres://` URL: PostgreSQL instead of the embedded database. */
-  databaseUrl?: string
+  databaseUrl?: string | undefined
   /**
    * Comma-separated `keyId:base64-of-32-bytes`, the first seals, all open (as `JUNCTION_ENCRYPTION_KEYS`). Required in
    * production; in development a key is generated into `dataDir` when none is given.
    */
-  encryptionKeys?: string
+  encryptionKeys?: string | undefined
   /** Rate limits shared by every instance, in Redis (as `JUNCTION_REDIS_URL`). */
-  redisUrl?: string
+  redisUrl?: string | undefined
   /** `whsec_…`, signs the events sent to the app (as `JUNCTION_EVENTS_SECRET`). */
-  eventsSecret?: string
+  eventsSecret?: string | undefined
   /** Development generates missing keys, serves the sandbox and creates a first API key; production never does. */
   mode: Mode
   /**
@@ -36,9 +36,9 @@ export interface CreateJunctionOptions {
    * from the environment.
    * @default {}
    */
-  secrets?: Readonly<Record<string, string | undefined>>
+  secrets?: Readonly<Record<string, string | undefined>> | undefined
   /** Where the hub logs (pino). @default a silent logger */
-  logger?: Logger
+  logger?: Logger | undefined
 }
 
 /** The option each `JUNCTION_*` variable stands for here, so that a configuration error names the option. */
