@@ -233,6 +233,35 @@ describe('createJunction on an embedded data dir, mounted under /junction', () =
     expect(row).toMatchObject({ method: 'POST', status: 200, attempts: 1 })
   })
 
+  it('sends bodies over 1 MiB once with their length, streams included, and refuses more than 10 MiB', async () => {
+    const large = new Uint8Array(2 * 1024 * 1024).fill(97)
+    const sized = (await (await junction.fetch('echo', 'u_1', '/upload', { method: 'PUT', body: large })).json()) as {
+      body: string
+      headers: Record<string, string>
+    }
+    expect(sized.body.length).toBe(large.length)
+    expect(sized.headers['content-length']).toBe(String(large.length))
+    const chunk = new Uint8Array(700 * 1024).fill(98)
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let index = 0; index < 3; index++) controller.enqueue(chunk)
+        controller.close()
+      },
+    })
+    const streamed = (await (
+      await junction.fetch('echo', 'u_1', '/upload', { method: 'PUT', body: stream })
+    ).json()) as {
+      body: string
+    }
+    expect(streamed.body.length).toBe(3 * chunk.length)
+    const tooLarge = await junction.fetch('echo', 'u_1', '/upload', {
+      method: 'PUT',
+      body: new Uint8Array(11 * 1024 * 1024),
+    })
+    expect(tooLarge.status).toBe(413)
+    expect(tooLarge.headers.get('junction-error')).toBe('payload_too_large')
+  })
+
   it("answers Junction's own failures as a Response with its error JSON and Junction-Error", async () => {
     const cases: Array<[Promise<Response>, number, string]> = [
       [junction.fetch('echo', 'u_1', '/a/../../admin'), 400, 'invalid_path'],

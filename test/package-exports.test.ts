@@ -24,4 +24,12 @@ describe('package entry points', () => {
       'function function',
     )
   })
+
+  it("exports createJunction and the typed clients' errors from junction", () => {
+    const names = importFromPackage(
+      'junction',
+      "['createJunction','HttpError','ProviderApiError','isProviderApiError','ConfigError'].map((n) => typeof m[n]).join()",
+    )
+    expect(names).toBe('function,function,function,function,function')
+  })
 })

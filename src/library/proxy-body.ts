@@ -4,9 +4,7 @@
  */
 import { Readable } from 'node:stream'
 import { JunctionError } from '../core/errors.js'
-
-const bufferedBodyBytes = 1024 * 1024
-const maxBodyBytes = 10 * 1024 * 1024
+import { bufferedBodyBytes, maxProxyBodyBytes } from '../proxy/body-limits.js'
 
 export interface ProxyBody {
   body: Uint8Array | Readable | undefined
@@ -19,7 +17,7 @@ export interface ProxyBody {
  * `knownLength` is the size of the body the caller gave, when it was a value rather than a stream.
  */
 export async function proxyBody(request: Request, knownLength: number | undefined): Promise<ProxyBody> {
-  if (knownLength !== undefined && knownLength > maxBodyBytes) throw tooLarge()
+  if (knownLength !== undefined && knownLength > maxProxyBodyBytes) throw tooLarge()
   if (request.body === null) return { body: undefined, length: undefined }
   const reader = request.body.getReader()
   const chunks: Uint8Array[] = []
@@ -43,14 +41,14 @@ async function* cappedChunks(
   reader: ReadableStreamDefaultReader<Uint8Array>,
 ): AsyncGenerator<Uint8Array> {
   let size = firstSize
-  if (size > maxBodyBytes) throw tooLarge()
+  if (size > maxProxyBodyBytes) throw tooLarge()
   yield* first
   try {
     for (;;) {
       const { done, value } = await reader.read()
       if (done) return
       size += value.byteLength
-      if (size > maxBodyBytes) throw tooLarge()
+      if (size > maxProxyBodyBytes) throw tooLarge()
       yield value
     }
   } finally {
@@ -59,7 +57,7 @@ async function* cappedChunks(
 }
 
 function tooLarge(): JunctionError {
-  return new JunctionError('payload_too_large', `the request body is larger than ${maxBodyBytes} bytes`)
+  return new JunctionError('payload_too_large', `the request body is larger than ${maxProxyBodyBytes} bytes`)
 }
 
 function declaredLength(request: Request): number | undefined {

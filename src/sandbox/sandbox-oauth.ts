@@ -11,6 +11,9 @@ import { escapeHtml, page, pageHeaders } from '../server/pages.js'
 import type { SandboxOptions } from './sandbox-options.js'
 import type { SandboxTokens } from './sandbox-tokens.js'
 
+/** Relative, so that it resolves under wherever the hub is mounted (pages are at `<hub>/sandbox/oauth/…`). */
+const stylesheet = '../../assets/pages.css'
+
 export interface GrantRegistry {
   /** Grants ended by a reused refresh token or a revocation. */
   readonly revokedGrants: Set<string>
@@ -108,7 +111,7 @@ export function sandboxOAuthRoutes(options: SandboxOptions, tokens: SandboxToken
       for (const [name, value] of Object.entries(pageHeaders)) c.header(name, value)
       const problem = requestProblem(query)
       if (problem === 'unknown_client')
-        return c.html(page('Sandbox: invalid request', '<p>Unknown client or redirect URI.</p>'), 400)
+        return c.html(page('Sandbox: invalid request', '<p>Unknown client or redirect URI.</p>', stylesheet), 400)
       if (problem !== undefined)
         return redirectWith(c, query.redirect_uri ?? '', { error: problem, state: query.state ?? '' })
       if (options.config.autoApprove) return approve(c, query)
@@ -127,6 +130,7 @@ export function sandboxOAuthRoutes(options: SandboxOptions, tokens: SandboxToken
             `<form method="post" action="decision">${hidden}` +
             '<button type="submit" name="decision" value="approve">Approve</button> ' +
             '<button type="submit" name="decision" value="deny">Deny</button></form>',
+          stylesheet,
         ),
       )
     })
@@ -135,7 +139,10 @@ export function sandboxOAuthRoutes(options: SandboxOptions, tokens: SandboxToken
       for (const [name, value] of Object.entries(pageHeaders)) c.header(name, value)
       // Only a decision made on our own page counts: the signed field proves the page showed these parameters.
       if (requestProblem(form) !== undefined || !validConsent(pick(form), form.consent)) {
-        return c.html(page('Sandbox: invalid request', '<p>This decision did not come from the consent page.</p>'), 400)
+        return c.html(
+          page('Sandbox: invalid request', '<p>This decision did not come from the consent page.</p>', stylesheet),
+          400,
+        )
       }
       if (form.decision !== 'approve')
         return redirectWith(c, form.redirect_uri ?? '', { error: 'access_denied', state: form.state ?? '' })

@@ -2,6 +2,7 @@
 import { Readable } from 'node:stream'
 import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import { type Context, Hono } from 'hono'
+import { bufferedBodyBytes } from '../../proxy/body-limits.js'
 import type { ApiProxy } from '../../proxy/proxy.js'
 
 /**
@@ -23,9 +24,6 @@ function integrationName(segment: string): string {
     return segment
   }
 }
-
-/** Bodies up to this size are read first, so that the call can be retried; larger ones stream, once. */
-const bufferedBodyBytes = 1024 * 1024
 
 /** The body: bytes when its declared length is at most 1 MiB, else a stream (no length declared: a stream too). */
 async function requestBody(c: Context, method: string): Promise<Uint8Array | Readable | undefined> {
