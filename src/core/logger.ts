@@ -21,17 +21,30 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       level: options.level ?? 'info',
       base: null,
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { log: (object) => redactValue(object) as Record<string, unknown> },
+      ...redacting,
       hooks: {
         logMethod(args, method) {
           const scrubbed = args.map((arg) => (typeof arg === 'string' ? (redactValue(arg) as string) : arg))
           method.apply(this, scrubbed as Parameters<typeof method>)
         },
       },
-      serializers: { err: (error: unknown) => redactValue(error) },
     },
     options.destination ?? pino.destination({ dest: 1, sync: true }),
   )
+}
+
+/** Secret-named fields and token-shaped text in logged objects and errors become `[redacted]`. */
+const redacting = {
+  formatters: { log: (object: object) => redactValue(object) as Record<string, unknown> },
+  serializers: { err: (error: unknown) => redactValue(error) },
+}
+
+/**
+ * A child of an application's own pino logger (the library's `logger` option) that redacts logged objects and errors
+ * as {@link createLogger} does. Junction's messages themselves are fixed text.
+ */
+export function redactingChild(logger: Logger): Logger {
+  return logger.child({}, redacting)
 }
 
 /** A logger that drops everything: for library users who pass none, and for tests. */

@@ -10,7 +10,7 @@ import { createStripeClient, type StripeClient } from '../clients/stripe.js'
 import type { Mode } from '../core/config.js'
 import { errorResponse } from '../core/error-response.js'
 import { JunctionError } from '../core/errors.js'
-import { silentLogger } from '../core/logger.js'
+import { redactingChild, silentLogger } from '../core/logger.js'
 import { ensureFirstApiKey } from '../hub/first-api-key.js'
 import { createHubApp } from '../hub/hub-app.js'
 import { startHubBackgroundWork } from '../hub/hub-background.js'
@@ -55,7 +55,7 @@ export type { CreateJunctionOptions }
  */
 export async function createJunction(input: CreateJunctionOptions): Promise<Junction> {
   const { options, basePath } = readLibraryOptions(input)
-  const logger = input.logger ?? silentLogger()
+  const logger = input.logger === undefined ? silentLogger() : redactingChild(input.logger)
   const hub = await openHub(options, logger)
   let closing: Promise<void> | undefined
   try {

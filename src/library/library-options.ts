@@ -37,7 +37,7 @@ export interface CreateJunctionOptions {
    * @default {}
    */
   secrets?: Readonly<Record<string, string | undefined>> | undefined
-  /** Where the hub logs (pino). @default a silent logger */
+  /** Where the hub logs: your pino logger (Junction logs through a child that redacts secrets). @default silent */
   logger?: Logger | undefined
 }
 
