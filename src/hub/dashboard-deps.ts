@@ -31,5 +31,6 @@ export function dashboardDeps(deps: {
     logs: deps.watch.logs,
     health: deps.watch.integrationHealth,
     series: createCallSeries(deps.db),
+    flushCallLog: () => deps.services.callLog.flush(),
   }
 }

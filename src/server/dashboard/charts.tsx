@@ -4,12 +4,12 @@
  */
 import type { SeriesBucket } from '../../storage/health-store.js'
 
-const width = 600
-const height = 150
-const left = 36
+const width = 900
+const height = 190
+const left = 100
 const right = 8
 const top = 10
-const bottom = 20
+const bottom = 34
 const plotWidth = width - left - right
 const plotHeight = height - top - bottom
 
@@ -25,19 +25,19 @@ function Frame(props: { label: string; max: string; buckets: readonly SeriesBuck
     <svg class="chart" viewBox={`0 0 ${width} ${height}`} role="img" aria-label={props.label}>
       <line class="axis" x1={left} y1={top + plotHeight} x2={width - right} y2={top + plotHeight} />
       <line class="axis" x1={left} y1={top} x2={left} y2={top + plotHeight} />
-      <text x={left - 4} y={top + 8} text-anchor="end">
+      <text x={left - 6} y={top + 14} text-anchor="end">
         {props.max}
       </text>
-      <text x={left - 4} y={top + plotHeight} text-anchor="end">
+      <text x={left - 6} y={top + plotHeight} text-anchor="end">
         0
       </text>
       {first === undefined ? null : (
-        <text x={left} y={height - 4}>
+        <text x={left} y={height - 6}>
           {clock(first.start, longRange)} UTC
         </text>
       )}
       {last === undefined ? null : (
-        <text x={width - right} y={height - 4} text-anchor="end">
+        <text x={width - right} y={height - 6} text-anchor="end">
           {clock(last.start, longRange)}
         </text>
       )}

@@ -13,7 +13,8 @@ main{max-width:72rem;margin:0 auto;padding:1rem}
 h1{font-size:1.5rem;margin:.5rem 0 1rem}
 h2{font-size:1.15rem;margin:1.5rem 0 .5rem}
 .card{background:#fff;border:1px solid #dde2ea;border-radius:8px;padding:1rem;margin:0 0 1rem}
-.grid{display:grid;gap:1rem;grid-template-columns:repeat(auto-fill,minmax(16rem,1fr))}
+.grid{display:grid;gap:1rem;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr))}
+.card>h2:first-child{margin-top:0}
 .scroll{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse;width:100%;background:#fff;font-size:.9rem}
 th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid #e6e9ef;vertical-align:top;white-space:nowrap}
@@ -31,7 +32,7 @@ form.filters input,form.filters select{padding:.35rem;font:inherit;border:1px so
 button,.button{display:inline-block;padding:.45rem .9rem;font:inherit;border-radius:6px;border:1px solid #1f5fbf;background:#1f5fbf;color:#fff;cursor:pointer;text-decoration:none}
 button.secondary{background:#fff;color:#1f5fbf}
 button.danger{background:#fff;color:#b42318;border-color:#b42318}
-form.stack button{margin-top:.8rem}
+form.stack button{display:block;margin-top:.8rem}
 .notice{padding:.6rem .8rem;border-radius:6px}
 .notice.ok{background:#e7f6ec;border:1px solid #9bd3ae}
 .notice.error{background:#fdecea;border:1px solid #f0a8a0}
@@ -42,7 +43,7 @@ pre{background:#fff;border:1px solid #dde2ea;border-radius:6px;padding:.75rem;ov
 .status-ok{color:#18794e}.status-error{color:#b42318}
 svg.chart{width:100%;height:auto;display:block;background:#fff;border:1px solid #dde2ea;border-radius:6px}
 svg.chart .axis{stroke:#c4cbd6}
-svg.chart text{font-size:10px;fill:#5a6474}
+svg.chart text{font-size:14px;fill:#5a6474}
 svg.chart .calls{fill:#7fa8e0}
 svg.chart .errors{fill:#d9534f}
 svg.chart .latency{fill:none;stroke:#1f5fbf;stroke-width:1.5}
@@ -52,5 +53,5 @@ svg.chart .point{fill:#1f5fbf}
 .swatch.calls{background:#7fa8e0}.swatch.errors{background:#d9534f}.swatch.latency{background:#1f5fbf}
 .pager{margin-top:.75rem}
 .sign-in{max-width:26rem;margin:4rem auto;padding:0 1rem}
-@media (max-width:40rem){main{padding:.75rem}.sign-out{margin-left:0}th,td{padding:.35rem .45rem}}
+@media (max-width:40rem){main{padding:.75rem}svg.chart text{font-size:28px}.sign-out{margin-left:0}th,td{padding:.35rem .45rem}}
 `

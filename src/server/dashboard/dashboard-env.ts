@@ -22,6 +22,8 @@ export interface DashboardDeps {
   logs: CallLogs
   health: IntegrationHealth
   series: CallSeries
+  /** Writes the call log's queued rows now, so that a page shown right after a call includes it. */
+  flushCallLog(): Promise<void>
 }
 
 export interface DashboardEnv {

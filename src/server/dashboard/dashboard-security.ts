@@ -40,8 +40,14 @@ export function dashboardGuards(
   }
 }
 
+/**
+ * The pages' headers, with one change: `same-origin` referrers instead of none, because under `no-referrer` a
+ * browser sends `Origin: null` with a form, and the Origin check would refuse our own forms.
+ */
+const dashboardHeaders: Readonly<Record<string, string>> = { ...pageHeaders, 'referrer-policy': 'same-origin' }
+
 const setPageHeaders = (c: Context) => {
-  for (const [name, value] of Object.entries(pageHeaders)) c.header(name, value)
+  for (const [name, value] of Object.entries(dashboardHeaders)) c.header(name, value)
 }
 
 const withPageHeaders: MiddlewareHandler = async (c, next) => {

@@ -146,6 +146,9 @@ export function integrationPages(deps: DashboardDeps, guards: DashboardGuards, b
         body: field('body'),
       }
       const outcome = await attempt(() => tryRequest(deps.proxy, input))
+      // The page shows the call in its figures and chart: its log row is written first (or stays queued, if the
+      // database is not answering).
+      await deps.flushCallLog().catch(() => undefined)
       const page = await integrationPage(id, '1h', frameOf(c.get('session').csrfToken), { input, outcome })
       return page === undefined ? c.notFound() : c.html(page)
     })

@@ -124,11 +124,11 @@ function LogTable(props: { logs: readonly CallLog[]; base: string }) {
         <thead>
           <tr>
             <th>When</th>
+            <th>Status</th>
+            <th>Call</th>
+            <th>Time</th>
             <th>Integration</th>
             <th>User</th>
-            <th>Call</th>
-            <th>Status</th>
-            <th>Time</th>
             <th>Attempts</th>
           </tr>
         </thead>
@@ -136,17 +136,17 @@ function LogTable(props: { logs: readonly CallLog[]; base: string }) {
           {props.logs.map((log) => (
             <tr>
               <td>
-                <a href={`${props.base}/logs/${log.id}`}>{shortTime(log.createdAt)}</a>
+                <a href={`${props.base}/logs/${log.id}`}>{shortTime(log.createdAt).slice(5)}</a>
               </td>
-              <td>{log.integration}</td>
-              <td>{log.userId ?? '–'}</td>
+              <td class={statusClass(log)}>{log.status ?? log.error ?? 'no answer'}</td>
               <td class="wrap">
                 <code>
                   {log.method} {log.path}
                 </code>
               </td>
-              <td class={statusClass(log)}>{log.status ?? log.error ?? 'no answer'}</td>
               <td>{log.durationMs} ms</td>
+              <td>{log.integration}</td>
+              <td>{log.userId ?? '–'}</td>
               <td>{log.attempts}</td>
             </tr>
           ))}
