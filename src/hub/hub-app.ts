@@ -6,11 +6,13 @@
 import type { Hono } from 'hono'
 import { createSandboxApp } from '../sandbox/sandbox-app.js'
 import { createApp } from '../server/app.js'
+import { dashboardDeps } from './dashboard-deps.js'
 import { observability } from './observability.js'
 import type { Hub } from './open-hub.js'
 
 export function createHubApp(hub: Hub): Hono {
   const { options } = hub
+  const watch = observability({ db: hub.database.db, services: hub.services, proxy: hub.proxy })
   return createApp({
     apiKeys: hub.apiKeys,
     database: hub.database,
@@ -18,7 +20,15 @@ export function createHubApp(hub: Hub): Hono {
     connect: { flow: hub.services.connectFlow, publicUrl: options.publicUrl },
     proxy: hub.proxy,
     users: hub.services.users,
-    ...observability({ db: hub.database.db, services: hub.services, proxy: hub.proxy }),
+    ...watch,
+    dashboard: dashboardDeps({
+      options,
+      db: hub.database.db,
+      apiKeys: hub.apiKeys,
+      services: hub.services,
+      proxy: hub.proxy,
+      watch,
+    }),
     ...(hub.sandboxSecret === undefined
       ? {}
       : {
