@@ -140,6 +140,10 @@ describe('createJunction on an embedded data dir, mounted under /junction', () =
       expect(response.status, outside).toBe(404)
       expect(await response.json()).toMatchObject({ error: { code: 'not_found' } })
     }
+    // The dashboard is under the base path too, and sends the browser to a page under it.
+    const dashboard = await call('/junction/', { auth: false })
+    expect(dashboard.status).toBe(303)
+    expect(dashboard.headers.get('location')).toMatch(/^(http:\/\/127\.0\.0\.1:\d+)?\/junction\//)
     expect((await call('/junction/v1/connections', { auth: false })).status).toBe(401)
     const listed = await call('/junction/v1/connections?integration=echo')
     expect(listed.status).toBe(200)
