@@ -82,8 +82,12 @@ describe.runIf(chromiumAvailable())('the dashboard in Chromium', () => {
         await page.waitForSelector('h1:text("Integrations")')
         await visit('integrations')
 
-        // Connect the sandbox account through its consent page.
-        await page.click('nav >> text=Connections')
+        // Connect the sandbox account through its consent page: a newcomer follows the start steps.
+        if (viewport.name === 'laptop') {
+          await page.click('.start >> text=Connect the sandbox account')
+        } else {
+          await page.click('nav >> text=Connections')
+        }
         await page.waitForSelector('h1:text("Connections")')
         await page.selectOption('#connect-integration', 'sandbox')
         await page.fill('#connect-user', userId)

@@ -26,6 +26,19 @@ describe('junction start on the embedded database', () => {
     const proxied = await fetch(`${hub.url}/v1/proxy/nowhere/x`, { headers: { authorization: `Bearer ${key}` } })
     expect(proxied.status).toBe(404)
     expect(proxied.headers.get('junction-error')).toBe('integration_not_found')
+    // The dashboard is served at / and signs in with the first key.
+    const home = await fetch(`${hub.url}/`, { redirect: 'manual' })
+    expect(home.status).toBe(303)
+    expect(home.headers.get('location')).toBe('/sign-in')
+    const signedIn = await fetch(`${hub.url}/sign-in`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { origin: hub.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ key }),
+    })
+    expect(signedIn.status).toBe(303)
+    const cookie = signedIn.headers.get('set-cookie')?.split(';')[0] ?? ''
+    expect(await (await fetch(`${hub.url}/`, { headers: { cookie } })).text()).toContain('Start here: the sandbox')
 
     expect(await hub.stop()).toBe(0)
     const output = hub.output()

@@ -77,16 +77,30 @@ export function integrationPages(deps: DashboardDeps, guards: DashboardGuards, b
   return new Hono<DashboardEnv>()
     .get('/', guards.page, async (c) => {
       const reports = new Map((await deps.health.report()).map((report) => [report.integration, report]))
-      const hasConnections = (await deps.connections.list({ limit: 1 })).data.length > 0
+      const sandboxConnected =
+        deps.integrations.has('sandbox') &&
+        (await deps.connections.list({ integration: 'sandbox', limit: 1 })).data.length > 0
+      // Until the sandbox has been called, the page says how to start.
+      const newcomer = deps.integrations.has('sandbox') && (reports.get('sandbox')?.last24h.calls ?? 0) === 0
       return c.html(
         <Layout frame={frameOf(c.get('session').csrfToken)} title="Integrations" section="integrations">
-          {hasConnections || !deps.integrations.has('sandbox') ? null : (
-            <p class="notice ok">
-              New here? <a href={`${base}/connections?integration=sandbox#connect`}>Connect the sandbox account</a>,
-              then <a href={`${base}/integrations/sandbox#try`}>try a request</a> and watch it appear in the{' '}
-              <a href={`${base}/logs`}>call logs</a>.
-            </p>
-          )}
+          {newcomer ? (
+            <section class="card start">
+              <h2>Start here: the sandbox</h2>
+              <ol>
+                <li>
+                  <a href={`${base}/connections?integration=sandbox#connect`}>Connect the sandbox account</a>
+                  {sandboxConnected ? ' (done)' : ''}
+                </li>
+                <li>
+                  <a href={`${base}/integrations/sandbox#try`}>Try a request</a> through the proxy
+                </li>
+                <li>
+                  Watch it in the <a href={`${base}/logs`}>call logs</a> and the sandbox's charts
+                </li>
+              </ol>
+            </section>
+          ) : null}
           {deps.integrations.size === 0 ? (
             <p class="muted">No integration is configured: add one to junction.config.json and restart.</p>
           ) : (
