@@ -7,6 +7,7 @@ import { createGoogleClient, type GoogleClient } from '../clients/google.js'
 import { createHubSpotClient, type HubSpotClient } from '../clients/hubspot.js'
 import { createSlackClient, type SlackClient } from '../clients/slack.js'
 import { createStripeClient, type StripeClient } from '../clients/stripe.js'
+import type { BackgroundWork } from '../connections/background.js'
 import type { Mode } from '../core/config.js'
 import { errorResponse } from '../core/error-response.js'
 import { JunctionError } from '../core/errors.js'
@@ -58,18 +59,23 @@ export async function createJunction(input: CreateJunctionOptions): Promise<Junc
   const logger = input.logger === undefined ? silentLogger() : redactingChild(input.logger)
   const hub = await openHub(options, logger)
   let closing: Promise<void> | undefined
+  let handler: (request: Request) => Promise<Response>
+  let background: BackgroundWork
   try {
     // Development makes a first API key for /v1 (in `<dataDir>/initial-api-key`), as `junction start` does. Production
     // does not insist on one: the application's own code needs none, and /v1 simply refuses every call until one exists.
     if (options.mode === 'development') await ensureFirstApiKey(hub, { isTerminal: false, print: () => undefined })
+    handler = mountedHandler(createHubApp(hub), basePath)
+    background = startHubBackgroundWork(hub)
   } catch (error) {
     await hub.close()
     throw error
   }
-  const handler = mountedHandler(createHubApp(hub), basePath)
-  const background = startHubBackgroundWork(hub)
   const proxied = createLibraryFetch({ proxy: hub.proxy, logger })
   const closedError = () => new JunctionError('unavailable', 'this Junction was closed')
+  const assertOpen = () => {
+    if (closing !== undefined) throw closedError()
+  }
   const fetch: JunctionFetch = (integration, userId, path, init) =>
     closing === undefined
       ? proxied(integration, userId, path, init)
@@ -89,12 +95,10 @@ export async function createJunction(input: CreateJunctionOptions): Promise<Junc
         ? handler(request)
         : Promise.resolve(errorResponse('unavailable', 'this Junction was closed')),
     async connectUrl(session) {
-      if (closing !== undefined) throw closedError()
+      assertOpen()
       return (await hub.services.connectFlow.createSession(session)).url
     },
-    connections: whileOpen(libraryConnections(hub.services.connections), () => {
-      if (closing !== undefined) throw closedError()
-    }),
+    connections: whileOpen(libraryConnections(hub.services.connections), assertOpen),
     fetch,
     fetchFor,
     slack: (userId, client = {}) => createSlackClient(bound(client.integration ?? 'slack', userId)),
