@@ -258,3 +258,38 @@ describe.each(backends())('the dashboard on $name', (backend) => {
     expect(await refused.text()).toContain('userId: not a valid user id')
   })
 })
+
+describe('the dashboard behind a path prefix, and back from another site', () => {
+  let h: ConnectionHarness
+
+  beforeAll(async () => {
+    const [pglite] = backends()
+    h = await openConnectionHarness(pglite!, { publicUrl: 'http://localhost:3003/junction' })
+  })
+  afterAll(async () => {
+    await h.close()
+  })
+
+  it("links and redirects under the public URL's path (the library mounts the hub under basePath)", async () => {
+    const browser = new DashboardBrowser(h)
+    expect((await browser.get('/')).headers.get('location')).toBe('/junction/sign-in')
+    const signIn = await browser.get('/sign-in')
+    expect(await signIn.text()).toContain('action="/junction/sign-in"')
+    const signedIn = await browser.signIn(h.key)
+    expect(signedIn.headers.get('location')).toBe('/junction/')
+    const home = await (await browser.get('/')).text()
+    expect(home).toContain('href="/junction/assets/dashboard.css"')
+    expect(home).toContain('href="/junction/connections"')
+    expect(home).toContain('action="/junction/sign-out"')
+  })
+
+  it('reloads a navigation that came back from another site, so that its SameSite=Strict cookie is sent', async () => {
+    const response = await h.app.request('/connections', { headers: { 'sec-fetch-site': 'cross-site' } })
+    expect(response.status).toBe(200)
+    expect(await response.text()).toContain('<meta http-equiv="refresh" content="0">')
+    expect(response.headers.get('content-security-policy')).toBe("default-src 'self'; frame-ancestors 'none'")
+    // A same-site navigation without a session goes to the sign-in page, so the reload cannot loop.
+    const reloaded = await h.app.request('/connections', { headers: { 'sec-fetch-site': 'same-origin' } })
+    expect(reloaded.status).toBe(303)
+  })
+})
