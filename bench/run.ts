@@ -1,10 +1,21 @@
 /**
  * `npm run bench`: every benchmark, each beside a baseline measured in the same run, printed as a table.
  * Figures are reported (BENCHMARKS.md), not gated: correctness counts live in the test suites.
+ * `npm run bench -- --only proxy` runs one of them (startup, http, refresh, proxy, soak); `--soak` (or
+ * JUNCTION_BENCH_SOAK=1) adds the proxy's 6-minute memory soak on PostgreSQL.
  */
+import { parseArgs } from 'node:util'
 import { measureOverhead, measureRateLimits } from './http.js'
+import { measureProxy, measureProxySoak } from './proxy.js'
+import { printProxyFigures, printSoakFigures } from './proxy-report.js'
 import { measureRefreshStorm } from './refresh-storm.js'
 import { measureStartup } from './startup.js'
+
+const { values: flags } = parseArgs({
+  options: { only: { type: 'string' }, soak: { type: 'boolean', default: false } },
+})
+const soak = flags.soak || flags.only === 'soak' || process.env.JUNCTION_BENCH_SOAK === '1'
+const runs = (name: string) => flags.only === undefined || flags.only === name
 
 const postgresUrl = process.env.JUNCTION_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const usePostgres = await import('pg').then(async ({ default: pg }) => {
@@ -19,56 +30,62 @@ const usePostgres = await import('pg').then(async ({ default: pg }) => {
   }
 })
 
-const startup = await measureStartup(usePostgres ? postgresUrl : undefined)
-const ratio = (ms: number | undefined) => (ms === undefined ? 'n/a' : `${(ms / startup.baselineMs).toFixed(1)}x`)
-const rows = [
-  ['bare node:http server (baseline)', `${startup.baselineMs} ms`, '1.0x', ''],
-  [
-    'junction start, PGlite, first (creates the database)',
-    `${startup.pgliteFirstMs} ms`,
-    ratio(startup.pgliteFirstMs),
-    '',
-  ],
-  [
-    'junction start, PGlite, later',
-    `${startup.pgliteLaterMs} ms`,
-    ratio(startup.pgliteLaterMs),
-    `${startup.pgliteIdleRssMiB} MiB`,
-  ],
-  [
-    'junction start, PostgreSQL',
-    startup.postgresMs === undefined ? 'skipped (no server)' : `${startup.postgresMs} ms`,
-    ratio(startup.postgresMs),
-    startup.postgresIdleRssMiB === undefined ? '' : `${startup.postgresIdleRssMiB} MiB`,
-  ],
-]
-console.log('\nStart-up: spawn until GET /health answers 200; idle RSS 2 s after start\n')
-console.log('| case | time to /health | vs baseline | idle RSS |')
-console.log('|---|---|---|---|')
-for (const row of rows) console.log(`| ${row.join(' | ')} |`)
-
-const overhead = await measureOverhead()
-console.log(
-  '\nHTTP client overhead: 30,000 GETs, 32 in flight, keep-alive server in its own process (median of 5 alternating runs)\n',
-)
-console.log('| client | requests/s | vs raw undici |')
-console.log('|---|---|---|')
-console.log(`| undici.request (baseline) | ${Math.round(overhead.rawPerSecond)} | 1.00 |`)
-console.log(
-  `| createHttpClient (retries and a generous limiter on) | ${Math.round(overhead.junctionPerSecond)} | ${(overhead.junctionPerSecond / overhead.rawPerSecond).toFixed(2)} |`,
-)
-
-const limits = await measureRateLimits()
-console.log('\nRate-limit efficiency: 300 GETs queued at once against a server enforcing 50/s, burst 5 (429 beyond)\n')
-console.log('| scheduler | succeeded (of 300) | 429s | seconds | successes / (burst + rate · seconds) |')
-console.log('|---|---|---|---|---|')
-for (const run of limits) {
-  console.log(
-    `| ${run.name} | ${run.succeeded} | ${run.refused} | ${run.seconds.toFixed(2)} | ${run.efficiency.toFixed(3)} |`,
-  )
+if (runs('startup')) {
+  const startup = await measureStartup(usePostgres ? postgresUrl : undefined)
+  const ratio = (ms: number | undefined) => (ms === undefined ? 'n/a' : `${(ms / startup.baselineMs).toFixed(1)}x`)
+  const rows = [
+    ['bare node:http server (baseline)', `${startup.baselineMs} ms`, '1.0x', ''],
+    [
+      'junction start, PGlite, first (creates the database)',
+      `${startup.pgliteFirstMs} ms`,
+      ratio(startup.pgliteFirstMs),
+      '',
+    ],
+    [
+      'junction start, PGlite, later',
+      `${startup.pgliteLaterMs} ms`,
+      ratio(startup.pgliteLaterMs),
+      `${startup.pgliteIdleRssMiB} MiB`,
+    ],
+    [
+      'junction start, PostgreSQL',
+      startup.postgresMs === undefined ? 'skipped (no server)' : `${startup.postgresMs} ms`,
+      ratio(startup.postgresMs),
+      startup.postgresIdleRssMiB === undefined ? '' : `${startup.postgresIdleRssMiB} MiB`,
+    ],
+  ]
+  console.log('\nStart-up: spawn until GET /health answers 200; idle RSS 2 s after start\n')
+  console.log('| case | time to /health | vs baseline | idle RSS |')
+  console.log('|---|---|---|---|')
+  for (const row of rows) console.log(`| ${row.join(' | ')} |`)
 }
 
-if (usePostgres) {
+if (runs('http')) {
+  const overhead = await measureOverhead()
+  console.log(
+    '\nHTTP client overhead: 30,000 GETs, 32 in flight, keep-alive server in its own process (median of 5 alternating runs)\n',
+  )
+  console.log('| client | requests/s | vs raw undici |')
+  console.log('|---|---|---|')
+  console.log(`| undici.request (baseline) | ${Math.round(overhead.rawPerSecond)} | 1.00 |`)
+  console.log(
+    `| createHttpClient (retries and a generous limiter on) | ${Math.round(overhead.junctionPerSecond)} | ${(overhead.junctionPerSecond / overhead.rawPerSecond).toFixed(2)} |`,
+  )
+
+  const limits = await measureRateLimits()
+  console.log(
+    '\nRate-limit efficiency: 300 GETs queued at once against a server enforcing 50/s, burst 5 (429 beyond)\n',
+  )
+  console.log('| scheduler | succeeded (of 300) | 429s | seconds | successes / (burst + rate · seconds) |')
+  console.log('|---|---|---|---|---|')
+  for (const run of limits) {
+    console.log(
+      `| ${run.name} | ${run.succeeded} | ${run.refused} | ${run.seconds.toFixed(2)} | ${run.efficiency.toFixed(3)} |`,
+    )
+  }
+}
+
+if (runs('refresh') && usePostgres) {
   const storm = await measureRefreshStorm(postgresUrl)
   console.log('\nRefresh storm: 1,000 concurrent token reads, 100 connections (10 each), two processes on PostgreSQL\n')
   console.log('| case | token-endpoint calls | wall time | p95 latency | failures |')
@@ -79,4 +96,14 @@ if (usePostgres) {
   console.log(
     `| expired tokens (storm) | ${storm.refreshCalls} (goal: exactly 100) | ${Math.round(storm.stormMs)} ms | ${Math.round(storm.stormP95Ms)} ms | ${storm.failures} |`,
   )
+}
+
+if (runs('proxy')) {
+  const rounds = 3
+  printProxyFigures(await measureProxy({ postgresAdminUrl: usePostgres ? postgresUrl : undefined, rounds }), rounds)
+}
+
+if (soak) {
+  if (usePostgres) printSoakFigures(await measureProxySoak(postgresUrl))
+  else console.log('\nProxy memory soak: skipped (it runs on PostgreSQL, and none answers)')
 }

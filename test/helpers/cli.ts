@@ -78,14 +78,20 @@ export async function startHub(options: {
   cwd: string
   env?: Record<string, string | undefined>
   args?: string[]
+  /** Flags for node itself, before the script (`--cpu-prof`, which NODE_OPTIONS does not allow). */
+  nodeArgs?: string[]
   timeoutMs?: number
 }): Promise<RunningHub & { startupMs: number }> {
   const port = await freePort()
   const started = Date.now()
-  const child = spawn(process.execPath, [junctionBin, 'start', '--port', String(port), ...(options.args ?? [])], {
-    cwd: options.cwd,
-    env: childEnv(options.env),
-  })
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), junctionBin, 'start', '--port', String(port), ...(options.args ?? [])],
+    {
+      cwd: options.cwd,
+      env: childEnv(options.env),
+    },
+  )
   let output = ''
   child.stdout.on('data', (chunk) => {
     output += chunk

@@ -1,0 +1,60 @@
+/** Prints the proxy benchmark's figures as the Markdown tables of BENCHMARKS.md, with ratios and goals. */
+
+import type { ProxyFigures, RoundFigures, SoakFigures } from './proxy.js'
+import type { LoadFigures } from './proxy-load.js'
+
+const ms = (value: number) => `${value.toFixed(2)} ms`
+
+export function printProxyFigures(figures: ProxyFigures, rounds: number): void {
+  const { closed, open } = figures
+  const ratio = (figures: LoadFigures | undefined, base: LoadFigures) =>
+    figures === undefined ? 'n/a' : (figures.rps / base.rps).toFixed(2)
+  const row = (name: string, figures: RoundFigures | undefined) =>
+    figures === undefined
+      ? `| ${name} | skipped (no PostgreSQL) | | | | | |`
+      : `| ${name} | ${Math.round(figures.rps)} (${Math.round(figures.minRps)}–${Math.round(figures.maxRps)}) | ${ms(figures.p50Ms)} | ${ms(figures.p99Ms)} | ${ratio(figures, closed.direct)} | ${ratio(figures, closed.nodePassThrough)} | ${ratio(figures, closed.honoPassThrough)} |`
+  console.log(
+    `\nProxy throughput: small JSON GETs, closed loop, median of ${rounds} alternating rounds (range of rates in brackets)\n`,
+  )
+  console.log(
+    `Machine load average (1 min, 2 cores, shared): ${figures.loadAverage.before.toFixed(2)} before, ${figures.loadAverage.after.toFixed(2)} after\n`,
+  )
+  console.log('| case | requests/s | p50 | p99 | vs (a) | vs (b) | vs (d) |')
+  console.log('|---|---|---|---|---|---|---|')
+  console.log(row('(a) direct undici (baseline)', closed.direct))
+  console.log(row('(b) bare node:http + undici.request pass-through', closed.nodePassThrough))
+  console.log(row('(d) bare Hono route + undici.request', closed.honoPassThrough))
+  console.log(row('    bare Hono route + global fetch (reference)', closed.honoFetchPassThrough))
+  console.log(row('(c) junction /v1/proxy, PostgreSQL', closed.junctionPostgres))
+  console.log(row('(c) junction /v1/proxy, PGlite', closed.junctionPglite))
+  const goal =
+    closed.junctionPostgres === undefined ? undefined : closed.junctionPostgres.rps / closed.honoPassThrough.rps
+  console.log(
+    `\nGoal (c) ≥ 0.8 of (d) on PostgreSQL: ${goal === undefined ? 'not measured' : `${goal.toFixed(2)}, ${goal >= 0.8 ? 'met' : 'not met'}`}`,
+  )
+  const added = open.junction.p50Ms - open.direct.p50Ms
+  console.log(
+    `\nOpen loop at ${open.rate} requests/s (half of (c)'s peak on ${open.backend}), latency from when each was due\n`,
+  )
+  console.log('| case | requests | errors | p50 | p99 |')
+  console.log('|---|---|---|---|---|')
+  for (const [name, figures] of [
+    ['(a) direct undici', open.direct],
+    [`(c) junction /v1/proxy, ${open.backend}`, open.junction],
+  ] as const)
+    console.log(`| ${name} | ${figures.requests} | ${figures.errors} | ${ms(figures.p50Ms)} | ${ms(figures.p99Ms)} |`)
+  console.log(`\nGoal p50 added over (a) ≤ 2 ms: ${ms(added)}, ${added <= 2 ? 'met' : 'not met'}`)
+}
+
+export function printSoakFigures(soak: SoakFigures): void {
+  const growth = soak.rssMaxMiB / soak.rssAfterWarmupMiB - 1
+  console.log(
+    `\nProxy memory soak: ${soak.rate} requests/s on PostgreSQL, 60 s warm-up then 5 minutes, RSS each second\n`,
+  )
+  console.log('| RSS after warm-up | most after warm-up | at the end | growth | requests | errors | p50 | p99 |')
+  console.log('|---|---|---|---|---|---|---|---|')
+  console.log(
+    `| ${soak.rssAfterWarmupMiB.toFixed(1)} MiB | ${soak.rssMaxMiB.toFixed(1)} MiB | ${soak.rssEndMiB.toFixed(1)} MiB | ${(growth * 100).toFixed(1)}% | ${soak.load.requests} | ${soak.load.errors} | ${ms(soak.load.p50Ms)} | ${ms(soak.load.p99Ms)} |`,
+  )
+  console.log(`\nGoal within +10%: ${growth <= 0.1 ? 'met' : 'not met'}`)
+}
