@@ -8,7 +8,6 @@
  */
 import { createServer } from 'node:http'
 import { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { Agent, request } from 'undici'
@@ -40,9 +39,11 @@ if (kind === 'upstream') {
 } else if (kind === 'node') {
   const server = createServer((incoming, response) => {
     request(`${origin}${incoming.url}`, { method: incoming.method as 'GET', dispatcher })
-      .then(async (upstream) => {
+      .then((upstream) => {
         response.writeHead(upstream.statusCode, passedHeaders(upstream.headers))
-        await pipeline(upstream.body, response)
+        // `.pipe()`, not `stream.pipeline()`: the latter's per-call bookkeeping halves this server's rate.
+        upstream.body.on('error', () => response.destroy())
+        upstream.body.pipe(response)
       })
       .catch(() => response.destroy())
   })
