@@ -5,6 +5,7 @@
 import { type Context, Hono } from 'hono'
 import { isAppLevel } from '../../connections/app-credentials.js'
 import type { Connection, ConnectionStatus } from '../../connections/connection-view.js'
+import { ActionButton, IntegrationUserFilters } from './controls.js'
 import type { DashboardDeps, DashboardEnv } from './dashboard-env.js'
 import type { DashboardGuards } from './dashboard-security.js'
 import { attempt, formFields, queryField } from './form-input.js'
@@ -51,19 +52,11 @@ export function connectionPages(deps: DashboardDeps, guards: DashboardGuards, ba
     return (
       <Layout frame={frame} title="Connections" section="connections" notice={notice}>
         <form method="get" action={`${base}${connectionsPagePath}`} class="filters">
-          <label>
-            Integration
-            <select name="integration">
-              <option value="">any</option>
-              {[...deps.integrations.keys()].map((id) => (
-                <option selected={id === filter.integration}>{id}</option>
-              ))}
-            </select>
-          </label>
-          <label>
-            User id
-            <input name="userId" value={filter.userId ?? ''} />
-          </label>
+          <IntegrationUserFilters
+            integrations={deps.integrations.keys()}
+            integration={filter.integration}
+            userId={filter.userId}
+          />
           <label>
             Status
             <select name="status">
@@ -178,18 +171,8 @@ function ConnectionTable(props: { connections: readonly Connection[]; frame: Pag
                 <td>{shortTime(connection.expiresAt)}</td>
                 <td>{shortTime(connection.lastRefreshedAt)}</td>
                 <td>
-                  <form method="post" action={`${at}/refresh`} class="inline">
-                    <Csrf token={frame.csrfToken} />
-                    <button type="submit" class="secondary">
-                      Refresh
-                    </button>
-                  </form>{' '}
-                  <form method="post" action={`${at}/delete`} class="inline">
-                    <Csrf token={frame.csrfToken} />
-                    <button type="submit" class="danger">
-                      Delete
-                    </button>
-                  </form>
+                  <ActionButton action={`${at}/refresh`} csrfToken={frame.csrfToken} label="Refresh" kind="secondary" />{' '}
+                  <ActionButton action={`${at}/delete`} csrfToken={frame.csrfToken} label="Delete" kind="danger" />
                 </td>
               </tr>
             )

@@ -2,6 +2,7 @@
 import { type Context, Hono } from 'hono'
 import type { ApiKeyInfo } from '../../api-keys/api-keys.js'
 import { shortTime } from './connection-pages.js'
+import { ActionButton } from './controls.js'
 import type { DashboardDeps, DashboardEnv } from './dashboard-env.js'
 import type { DashboardGuards } from './dashboard-security.js'
 import { attempt, formFields } from './form-input.js'
@@ -59,12 +60,13 @@ export function keyPages(deps: DashboardDeps, guards: DashboardGuards, base: str
                   <td>{shortTime(key.createdAt)}</td>
                   <td>{shortTime(key.lastUsedAt)}</td>
                   <td>
-                    <form method="post" action={`${base}/keys/${key.id}/revoke`} class="inline">
-                      <Csrf token={frame.csrfToken} />
-                      <button type="submit" class="danger" aria-label={`Revoke ${key.name}`}>
-                        Revoke
-                      </button>
-                    </form>
+                    <ActionButton
+                      action={`${base}/keys/${key.id}/revoke`}
+                      csrfToken={frame.csrfToken}
+                      label="Revoke"
+                      kind="danger"
+                      ariaLabel={`Revoke ${key.name}`}
+                    />
                   </td>
                 </tr>
               ))}

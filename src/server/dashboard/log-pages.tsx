@@ -3,6 +3,7 @@ import { Hono } from 'hono'
 import type { CallLog } from '../../logs/call-log-view.js'
 import { parseStatusFilter } from '../../logs/status-filter.js'
 import { shortTime } from './connection-pages.js'
+import { IntegrationUserFilters } from './controls.js'
 import type { DashboardDeps, DashboardEnv } from './dashboard-env.js'
 import type { DashboardGuards } from './dashboard-security.js'
 import { attempt, queryField } from './form-input.js'
@@ -39,19 +40,11 @@ export function logPages(deps: DashboardDeps, guards: DashboardGuards, base: str
           notice={listed.ok ? undefined : { kind: 'error', text: listed.message }}
         >
           <form method="get" action={`${base}/logs`} class="filters">
-            <label>
-              Integration
-              <select name="integration">
-                <option value="">any</option>
-                {[...deps.integrations.keys()].map((id) => (
-                  <option selected={id === filter.integration}>{id}</option>
-                ))}
-              </select>
-            </label>
-            <label>
-              User id
-              <input name="userId" value={filter.userId ?? ''} />
-            </label>
+            <IntegrationUserFilters
+              integrations={deps.integrations.keys()}
+              integration={filter.integration}
+              userId={filter.userId}
+            />
             <label>
               Status (429, 5xx, error)
               <input name="status" value={filter.status ?? ''} />
