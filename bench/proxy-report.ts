@@ -34,7 +34,7 @@ export function printProxyFigures(figures: ProxyFigures, rounds: number): void {
   )
   const added = open.junction.p50Ms - open.direct.p50Ms
   console.log(
-    `\nOpen loop at ${open.rate} requests/s (half of (c)'s peak on ${open.backend}), latency from when each was due\n`,
+    `\nOpen loop at ${open.rate} requests/s (half of (c)'s peak on ${open.backend}), latency from when each was due, the round with the median p50 of ${rounds}\n`,
   )
   console.log('| case | requests | errors | p50 | p99 |')
   console.log('|---|---|---|---|---|')

@@ -44,7 +44,7 @@ export interface ProxyFigures {
   }
   /** The machine's 1-minute load average before and after (it is shared: other work shows here). */
   loadAverage: { before: number; after: number }
-  /** Open-loop at half of (c)'s peak (PostgreSQL when there is one, else PGlite). */
+  /** Open-loop at half of (c)'s peak (PostgreSQL when there is one, else PGlite): the rounds' median p50. */
   open: { rate: number; backend: 'postgres' | 'pglite'; direct: LoadFigures; junction: LoadFigures }
 }
 
@@ -168,9 +168,15 @@ export async function measureProxy(options: ProxyBenchOptions): Promise<ProxyFig
     // Open loop at half of (c)'s peak (on PostgreSQL when there is one): the latency a caller sees below saturation.
     const openTarget = targets.junctionPostgres ?? targets.junctionPglite
     const rate = Math.max(1, Math.round((junctionPostgres ?? closed('junctionPglite')).rps / 2))
-    const open = (target: Target) => runLoad({ ...target, mode: 'open', concurrency, rate, ...timing })
-    const openDirect = await open(targets.direct)
-    const openJunction = await open(openTarget)
+    const openRuns: { direct: LoadFigures[]; junction: LoadFigures[] } = { direct: [], junction: [] }
+    for (let round = 0; round < rounds; round++) {
+      openRuns.direct.push(await runLoad({ ...targets.direct, mode: 'open', concurrency, rate, ...timing }))
+      openRuns.junction.push(await runLoad({ ...openTarget, mode: 'open', concurrency, rate, ...timing }))
+    }
+    // At a fixed rate the rates are all the same: the median round is the one with the median p50.
+    const byP50 = (runs: LoadFigures[]) => [...runs].sort((a, b) => a.p50Ms - b.p50Ms)[Math.floor(runs.length / 2)]!
+    const openDirect = byP50(openRuns.direct)
+    const openJunction = byP50(openRuns.junction)
     return {
       closed: {
         direct: closed('direct'),
