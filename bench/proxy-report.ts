@@ -56,5 +56,8 @@ export function printSoakFigures(soak: SoakFigures): void {
   console.log(
     `| ${soak.rssAfterWarmupMiB.toFixed(1)} MiB | ${soak.rssMaxMiB.toFixed(1)} MiB | ${soak.rssEndMiB.toFixed(1)} MiB | ${(growth * 100).toFixed(1)}% | ${soak.load.requests} | ${soak.load.errors} | ${ms(soak.load.p50Ms)} | ${ms(soak.load.p99Ms)} |`,
   )
+  console.log(
+    `\nRSS every 30 s: ${soak.series.map((sample) => `${sample.atSeconds} s ${sample.mib.toFixed(0)}`).join(', ')} (MiB)`,
+  )
   console.log(`\nGoal within +10%: ${growth <= 0.1 ? 'met' : 'not met'}`)
 }

@@ -206,6 +206,8 @@ export interface SoakFigures {
   rssAfterWarmupMiB: number
   rssMaxMiB: number
   rssEndMiB: number
+  /** RSS every 30 s from the start, to tell a plateau from a steady climb. */
+  series: { atSeconds: number; mib: number }[]
   load: LoadFigures
 }
 
@@ -248,6 +250,9 @@ export async function measureProxySoak(
         rssAfterWarmupMiB: afterWarmup?.mib ?? 0,
         rssMaxMiB: Math.max(...measured.map((sample) => sample.mib)),
         rssEndMiB: samples.at(-1)?.mib ?? 0,
+        series: samples
+          .filter((_, index) => (index + 1) % 30 === 0)
+          .map((sample) => ({ atSeconds: Math.round(sample.at / 1000), mib: sample.mib })),
         load,
       }
     } finally {
