@@ -1,11 +1,11 @@
 /**
  * Call logs through a PostgreSQL outage: 10,000 proxied calls give 10,000 rows although PostgreSQL is cut off for
  * 5 seconds mid-run (through a TCP proxy, never the shared server). Calls whose credentials the hub holds in memory
- * (app-level integrations: a configured API key, a cached client-credentials token) keep answering with the
- * provider's status; no token or secret turns up in any row or process log line.
+ * (app-level integrations: a configured API key, a cached client-credentials token; a user's connection it has used
+ * lately) keep answering with the provider's status; no token or secret turns up in any row or process log line.
  *
- * A user's connection is read from the database on every call (its credentials are not cached in memory), so while
- * PostgreSQL is away those calls answer 503 `unavailable`: answered and logged, not held.
+ * A connection the hub has not used lately is in the database only: while PostgreSQL is away its calls answer 503
+ * `unavailable`, answered and logged, not held.
  */
 import { randomBytes } from 'node:crypto'
 import { sql } from 'kysely'
@@ -35,7 +35,7 @@ const refreshToken = secret('refresh-token')
 const kinds = [
   { integration: 'keyedapp', user: undefined, heldInMemory: true },
   { integration: 'ccapp', user: undefined, heldInMemory: true },
-  { integration: 'userapi', user: 'u_outage', heldInMemory: false },
+  { integration: 'userapi', user: 'u_outage', heldInMemory: true },
 ] as const
 
 interface Outcome {
@@ -99,6 +99,11 @@ describe.runIf(postgresAdminUrl() !== null)('call logs while PostgreSQL is cut o
       }),
     })
     expect(imported.status).toBe(201)
+    const cold = await h.call('/v1/connections', {
+      method: 'POST',
+      body: JSON.stringify({ integration: 'userapi', userId: 'u_cold', credentials: { accessToken } }),
+    })
+    expect(cold.status).toBe(201)
   })
   afterAll(async () => {
     tcp?.restore()
@@ -120,6 +125,7 @@ describe.runIf(postgresAdminUrl() !== null)('call logs while PostgreSQL is cut o
     expect(tokens.issued).toHaveLength(1)
 
     const outcomes: Outcome[] = []
+    let coldCall: Promise<Response> | undefined
     let next = 0
     let outage: { from: number; to: number } | undefined
     let restored: Promise<void> | undefined
@@ -143,6 +149,8 @@ describe.runIf(postgresAdminUrl() !== null)('call logs while PostgreSQL is cut o
         })
         if (outcomes.length === cutAfterCalls) {
           tcp.cut()
+          // A connection not used lately: not held, so it cannot be read while the database is away.
+          coldCall = h.call('/v1/proxy/userapi/cold', { headers: { 'junction-user-id': 'u_cold' } })
           const from = performance.now()
           outage = { from, to: Number.POSITIVE_INFINITY }
           restored = new Promise<void>((resolve) =>
@@ -166,10 +174,14 @@ describe.runIf(postgresAdminUrl() !== null)('call logs while PostgreSQL is cut o
     const held = during.filter((o) => o.kind.heldInMemory)
     expect(held.length).toBeGreaterThan(500)
     expect(held.filter((o) => o.status !== 200)).toEqual([])
-    // Every other call was answered: the provider's status, or Junction's own 503 when its connection could not be
-    // read (with its Junction-Error and request id, never mistakable for the provider's).
+    // Every call was answered with the provider's status.
     const answers = new Set(outcomes.map((o) => `${o.kind.integration} ${o.status} ${o.error} ${o.requestId}`))
-    for (const answer of answers) expect(answer).toMatch(/^(\w+ 200 null|userapi 503 unavailable) true$/)
+    for (const answer of answers) expect(answer).toMatch(/^\w+ 200 null true$/)
+    // The cold connection got Junction's own 503, never mistakable for the provider's.
+    const cold = await coldCall
+    expect(cold?.status).toBe(503)
+    expect(cold?.headers.get('junction-error')).toBe('unavailable')
+    expect(cold?.headers.get('junction-request-id')).not.toBeNull()
     expect(outcomes.filter((o) => o.endedAt < window.from && o.status !== 200)).toEqual([])
 
     // Flushed once the database is back: exactly one row per call, none dropped.

@@ -74,6 +74,30 @@ describe('the proxy', () => {
     return h.app.request(path, { ...init, headers })
   }
 
+  it('holds credentials in memory, yet a replaced or deleted connection takes effect at once', async () => {
+    const tokenSent = async () => {
+      const response = await call('/v1/proxy/echo/held', { user: 'u_held' })
+      return response.status === 200
+        ? ((await response.json()) as { headers: Record<string, string> }).headers.authorization
+        : response.status
+    }
+    const importToken = (accessToken: string) =>
+      h.call('/v1/connections', {
+        method: 'POST',
+        body: JSON.stringify({ integration: 'echo', userId: 'u_held', credentials: { accessToken } }),
+      })
+    await importToken('held-1')
+    expect(await tokenSent()).toBe('Bearer held-1')
+    // Changed behind this process's back (another instance writing the row): the held credentials serve meanwhile.
+    await h.database.db.updateTable('connections').set({ credentials: null }).where('user_id', '=', 'u_held').execute()
+    expect(await tokenSent()).toBe('Bearer held-1')
+    // Replaced or deleted through this process: forgotten at once.
+    await importToken('held-2')
+    expect(await tokenSent()).toBe('Bearer held-2')
+    expect((await h.call('/v1/connections/echo/u_held', { method: 'DELETE' })).status).toBe(204)
+    expect(await tokenSent()).toBe(404)
+  })
+
   it("sends the connection's token, the path and query, and none of the caller's credentials or forwarding headers", async () => {
     const response = await call('/v1/proxy/echo/items/group%2Fproject/a@b.c?page=2&q=x', {
       user: 'u_1',

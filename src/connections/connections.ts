@@ -10,13 +10,21 @@ import type { TokenSet } from '../oauth/token-response.js'
 import type { ResolvedIntegration } from '../providers/resolve-integration.js'
 import { type ConnectionRow, findConnection, listConnections, replaceConnection } from '../storage/connections-store.js'
 import type { Page } from '../storage/cursor.js'
+import { isDatabaseUnavailable } from '../storage/database-errors.js'
 import { recordEvent } from '../storage/outbox-store.js'
 import { withTransaction } from '../storage/reentry-guard.js'
 import type { Schema } from '../storage/schema.js'
 import type { Vault } from '../vault/vault.js'
 import { type Connection, type ConnectionStatus, toConnection } from './connection-view.js'
+import {
+  type CachedCredentials,
+  type CredentialCacheOptions,
+  createCredentialCache,
+  defaultCredentialCacheOptions,
+} from './credential-cache.js'
 import { openCredentials, type StoredCredentials, sealCredentials } from './credentials.js'
 import { markUnreadable } from './refresh-lease.js'
+import { needsRefresh, type RefreshTiming } from './refresh-policy.js'
 import type { Refresher } from './refresher.js'
 import type { Revoker } from './revoker.js'
 
@@ -80,10 +88,14 @@ export interface ConnectionServiceDeps {
   callLog: Pick<CallLogWriter, 'record'>
   /** Told when sealed credentials do not open: someone changed the database, or a key is missing. */
   onUnreadable?: (error: unknown, row: ConnectionRow) => void
+  /** When a cached token is near enough to its expiry to go through the refresher again. */
+  refreshTiming: RefreshTiming
+  credentialCache?: Partial<CredentialCacheOptions>
 }
 
 export function createConnectionService(deps: ConnectionServiceDeps): ConnectionService {
   const { db, vault } = deps
+  const cache = createCredentialCache({ ...defaultCredentialCacheOptions, ...deps.credentialCache })
 
   function integrationOf(id: string): ResolvedIntegration {
     if (!isIntegrationId(id))
@@ -143,6 +155,7 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
         await recordEvent(trx, { type: 'connection.created', userId, data: { ...connection } })
         return { connection, replaced }
       })
+    cache.forget(integration.id, userId)
     let result: Awaited<ReturnType<typeof write>>
     try {
       result = await write()
@@ -155,6 +168,8 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
   }
 
   async function readToken(integrationId: string, userId: string): Promise<AccessToken> {
+    // A token read may refresh (and a provider may then refuse the old token): calls read the row again.
+    cache.forget(integrationId, userId)
     const integration = integrationOf(integrationId)
     const current = await rowOf(integrationId, userId)
     await readableCredentials(current)
@@ -238,14 +253,29 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
 
     async credentialsForUse(integrationId, userId, forceRefresh) {
       const integration = integrationOf(integrationId)
-      const current = await rowOf(integrationId, userId)
-      const opened = await readableCredentials(current)
-      if (opened.kind !== 'oauth2') return { credentials: opened, metadata: current.metadata }
-      const row = await deps.refresher.fresh(current, integration, forceRefresh)
-      return { credentials: await readableCredentials(row), metadata: row.metadata }
+      assertUserId(userId)
+      const cached = cache.get(integrationId, userId)
+      const now = new Date()
+      const usable = (entry: CachedCredentials) =>
+        !forceRefresh && !needsRefresh(entry.expiresAt, entry.lastRefreshedAt, now, deps.refreshTiming)
+      if (cached !== undefined && cached.freshUntil > now.getTime() && usable(cached)) return cached.use
+      try {
+        const current = await rowOf(integrationId, userId)
+        const opened = await readableCredentials(current)
+        const row = opened.kind === 'oauth2' ? await deps.refresher.fresh(current, integration, forceRefresh) : current
+        const use = { credentials: row === current ? opened : await readableCredentials(row), metadata: row.metadata }
+        cache.set(integrationId, userId, { use, expiresAt: row.expires_at, lastRefreshedAt: row.last_refreshed_at })
+        return use
+      } catch (error) {
+        // The database is away: credentials this process holds, and that are not near expiry, keep calls going.
+        if (cached !== undefined && isDatabaseUnavailable(error) && usable(cached)) return cached.use
+        cache.forget(integrationId, userId)
+        throw error
+      }
     },
 
     async refresh(integrationId, userId) {
+      cache.forget(integrationId, userId)
       const integration = integrationOf(integrationId)
       const row = await rowOf(integrationId, userId)
       if ((await readableCredentials(row)).kind !== 'oauth2') {
@@ -255,6 +285,7 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
     },
 
     async delete(integrationId, userId) {
+      cache.forget(integrationId, userId)
       const integration = integrationOf(integrationId)
       const row = await rowOf(integrationId, userId)
       await deps.revoker.revokeAndForget(row, integration)

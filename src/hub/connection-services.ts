@@ -3,6 +3,7 @@ import { hostname } from 'node:os'
 import type { Kysely } from 'kysely'
 import { type AppCredentials, createAppCredentials } from '../connections/app-credentials.js'
 import { type ConnectionService, createConnectionService } from '../connections/connections.js'
+import type { CredentialCacheOptions } from '../connections/credential-cache.js'
 import {
   createRefresher,
   defaultRefreshOptions,
@@ -35,6 +36,7 @@ export interface ConnectionServicesOptions {
   revocation?: Partial<RevocationOptions>
   connect?: Partial<Pick<ConnectFlowOptions, 'sessionTtlMs' | 'tokenTimeoutMs'>>
   callLog?: Partial<CallLogWriterOptions>
+  credentialCache?: Partial<CredentialCacheOptions>
 }
 
 export interface ConnectionServices {
@@ -122,6 +124,8 @@ export function createConnectionServices(deps: ConnectionServicesDeps): Connecti
     refresher,
     revoker,
     callLog,
+    refreshTiming: tuned,
+    ...(tuning.credentialCache === undefined ? {} : { credentialCache: tuning.credentialCache }),
     onUnreadable: (error, row) =>
       logger.error(
         { err: error, connectionId: row.id, integration: row.integration },
