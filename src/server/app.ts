@@ -70,7 +70,18 @@ export function createApp(deps: AppDeps): Hono {
     })
   const apiLimit = limitTo(maxBodyBytes)
   const proxyLimit = limitTo(maxProxyBodyBytes)
-  app.use('*', (c, next) => (c.req.path.startsWith('/v1/proxy/') ? proxyLimit : apiLimit)(c, next))
+  app.use('*', (c, next) => {
+    // A GET or HEAD that declares no body has none (a web Request cannot carry one; Node reads none without a length
+    // or chunking): skipping the limit spares the Node adapter building a whole Request on the proxy's hot path.
+    const method = c.req.method
+    if (
+      (method === 'GET' || method === 'HEAD') &&
+      c.req.header('content-length') === undefined &&
+      c.req.header('transfer-encoding') === undefined
+    )
+      return next()
+    return (c.req.path.startsWith('/v1/proxy/') ? proxyLimit : apiLimit)(c, next)
+  })
   app.route('/', healthRoutes(deps.database))
   app.route('/openapi.json', openApiRoutes())
   if (deps.sandbox !== undefined) app.route('/sandbox', deps.sandbox)
