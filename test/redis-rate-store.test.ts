@@ -26,9 +26,10 @@ describe.runIf(redisUrl !== null)('Redis rate store', () => {
       sharedWaits.push((await shared.reserve(key, params, 10_000)).waitMs)
       localWaits.push((await local.reserve(key, params, 10_000)).waitMs)
     }
-    // Redis rounds waits up to whole milliseconds, and a few ms pass between the calls.
+    // Redis rounds waits up to whole milliseconds, and some ms pass between the calls (more on a busy machine): well
+    // under a slot (50 ms at 20/s).
     for (const [index, wait] of sharedWaits.entries()) {
-      expect(Math.abs(wait - (localWaits[index] ?? 0))).toBeLessThanOrEqual(5)
+      expect(Math.abs(wait - (localWaits[index] ?? 0))).toBeLessThanOrEqual(15)
     }
     expect(sharedWaits.slice(0, 5)).toEqual([0, 0, 0, 0, 0])
     expect(sharedWaits[11]).toBeGreaterThan(300)
