@@ -256,6 +256,13 @@ describe.each(backends())('the dashboard on $name', (backend) => {
     })
     expect(refused.status).toBe(400)
     expect(await refused.text()).toContain('userId: not a valid user id')
+    // The connect flow's outcome is shown only in the shapes it can take: a crafted link puts no words on the page.
+    const crafted = await (await browser.get('/connections?status=error&error=Call%20us%20at%20555')).text()
+    expect(crafted).toContain('The connection failed (unknown error).')
+    expect(crafted).not.toContain('Call us')
+    expect(await (await browser.get('/connections?status=error&error=access_denied')).text()).toContain(
+      'The connection failed (access_denied).',
+    )
   })
 })
 

@@ -137,8 +137,14 @@ function noticeOf(
 ): { kind: 'ok' | 'error'; text: string } | undefined {
   if (done === 'refreshed') return { kind: 'ok', text: 'Refreshed.' }
   if (done === 'deleted') return { kind: 'ok', text: 'Deleted: revoked at the provider where it can be.' }
-  if (status === 'success') return { kind: 'ok', text: `Connected to ${integration ?? 'the integration'}.` }
-  if (status === 'error') return { kind: 'error', text: `The connection failed (${error ?? 'unknown error'}).` }
+  // The connect flow's outcome comes back in the query: only shapes it can have are shown, so that a crafted link
+  // cannot put words on this page.
+  const named = (text: string | undefined, pattern: RegExp) =>
+    text !== undefined && pattern.test(text) ? text : undefined
+  if (status === 'success')
+    return { kind: 'ok', text: `Connected to ${named(integration, /^[a-z][a-z0-9_-]{0,63}$/) ?? 'the integration'}.` }
+  if (status === 'error')
+    return { kind: 'error', text: `The connection failed (${named(error, /^[a-z_]{1,64}$/) ?? 'unknown error'}).` }
   return undefined
 }
 
