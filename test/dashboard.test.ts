@@ -233,9 +233,11 @@ describe.each(backends())('the dashboard on $name', (backend) => {
     expect(listed).not.toContain('<td>dash-user</td>')
     const token = await browser.csrf('/connections')
 
+    // An API key has nothing to refresh: no button, and a forged request says so.
+    expect(listed).not.toContain('/connections/keyed/dash-del/refresh')
     const refreshed = await browser.post('/connections/keyed/dash-del/refresh', { _csrf: token })
     expect(refreshed.status).toBe(400)
-    expect(await refreshed.text()).toContain('notice error')
+    expect(await refreshed.text()).toContain('have no token to refresh')
 
     const deleted = await browser.post('/connections/keyed/dash-del/delete', { _csrf: token })
     expect(deleted.status).toBe(303)

@@ -70,7 +70,9 @@ export function connectionPages(deps: DashboardDeps, guards: DashboardGuards, ba
             Filter
           </button>
         </form>
-        {listed.ok ? <ConnectionTable connections={listed.value.data} frame={frame} /> : null}
+        {listed.ok ? (
+          <ConnectionTable connections={listed.value.data} frame={frame} integrations={deps.integrations} />
+        ) : null}
         {next === null ? null : (
           <p class="pager">
             <a href={`${base}${connectionsPagePath}?${nextQuery}`}>Next page</a>
@@ -148,7 +150,11 @@ function noticeOf(
   return undefined
 }
 
-function ConnectionTable(props: { connections: readonly Connection[]; frame: PageFrame }) {
+function ConnectionTable(props: {
+  connections: readonly Connection[]
+  frame: PageFrame
+  integrations: DashboardDeps['integrations']
+}) {
   const { frame } = props
   if (props.connections.length === 0) return <p class="muted">No connection matches.</p>
   return (
@@ -177,7 +183,17 @@ function ConnectionTable(props: { connections: readonly Connection[]; frame: Pag
                 <td>{shortTime(connection.expiresAt)}</td>
                 <td>{shortTime(connection.lastRefreshedAt)}</td>
                 <td>
-                  <ActionButton action={`${at}/refresh`} csrfToken={frame.csrfToken} label="Refresh" kind="secondary" />{' '}
+                  {/* Only a token can be refreshed: API keys and passwords have nothing to refresh. */}
+                  {props.integrations.get(connection.integration)?.definition.auth.type === 'oauth2' ? (
+                    <>
+                      <ActionButton
+                        action={`${at}/refresh`}
+                        csrfToken={frame.csrfToken}
+                        label="Refresh"
+                        kind="secondary"
+                      />{' '}
+                    </>
+                  ) : null}
                   <ActionButton action={`${at}/delete`} csrfToken={frame.csrfToken} label="Delete" kind="danger" />
                 </td>
               </tr>
