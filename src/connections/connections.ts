@@ -16,12 +16,7 @@ import { withTransaction } from '../storage/reentry-guard.js'
 import type { Schema } from '../storage/schema.js'
 import type { Vault } from '../vault/vault.js'
 import { type Connection, type ConnectionStatus, toConnection } from './connection-view.js'
-import {
-  type CachedCredentials,
-  type CredentialCacheOptions,
-  createCredentialCache,
-  defaultCredentialCacheOptions,
-} from './credential-cache.js'
+import type { CachedCredentials, CredentialCache } from './credential-cache.js'
 import { openCredentials, type StoredCredentials, sealCredentials } from './credentials.js'
 import { markUnreadable } from './refresh-lease.js'
 import { needsRefresh, type RefreshTiming } from './refresh-policy.js'
@@ -90,12 +85,13 @@ export interface ConnectionServiceDeps {
   onUnreadable?: (error: unknown, row: ConnectionRow) => void
   /** When a cached token is near enough to its expiry to go through the refresher again. */
   refreshTiming: RefreshTiming
-  credentialCache?: Partial<CredentialCacheOptions>
+  /** Shared with the refresher, which forgets what its refreshes change. */
+  credentialCache: CredentialCache
 }
 
 export function createConnectionService(deps: ConnectionServiceDeps): ConnectionService {
   const { db, vault } = deps
-  const cache = createCredentialCache({ ...defaultCredentialCacheOptions, ...deps.credentialCache })
+  const cache = deps.credentialCache
 
   function integrationOf(id: string): ResolvedIntegration {
     if (!isIntegrationId(id))
@@ -122,6 +118,7 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
     } catch (error) {
       deps.onUnreadable?.(error, row)
       await markUnreadable(db, row)
+      cache.forget(row.integration, row.user_id)
       throw new JunctionError(
         'connection_needs_reauth',
         `the connection of ${row.user_id} to ${row.integration} must be made again`,
@@ -156,20 +153,19 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
         return { connection, replaced }
       })
     cache.forget(integration.id, userId)
-    let result: Awaited<ReturnType<typeof write>>
     try {
-      result = await write()
+      return await write()
     } catch (error) {
       // Two writers of the same (integration, user id) at once: the loser's insert hits the unique key. Once more.
       if (!isUniqueViolation(error)) throw error
-      result = await write()
+      return await write()
+    } finally {
+      // Again once written: a read that began before cannot fill the cache after (its epoch is older).
+      cache.forget(integration.id, userId)
     }
-    return result
   }
 
   async function readToken(integrationId: string, userId: string): Promise<AccessToken> {
-    // A token read may refresh (and a provider may then refuse the old token): calls read the row again.
-    cache.forget(integrationId, userId)
     const integration = integrationOf(integrationId)
     const current = await rowOf(integrationId, userId)
     await readableCredentials(current)
@@ -259,15 +255,21 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
       const usable = (entry: CachedCredentials) =>
         !forceRefresh && !needsRefresh(entry.expiresAt, entry.lastRefreshedAt, now, deps.refreshTiming)
       if (cached !== undefined && cached.freshUntil > now.getTime() && usable(cached)) return cached.use
+      const epoch = cache.epoch()
       try {
         const current = await rowOf(integrationId, userId)
         const opened = await readableCredentials(current)
         const row = opened.kind === 'oauth2' ? await deps.refresher.fresh(current, integration, forceRefresh) : current
         const use = { credentials: row === current ? opened : await readableCredentials(row), metadata: row.metadata }
-        cache.set(integrationId, userId, { use, expiresAt: row.expires_at, lastRefreshedAt: row.last_refreshed_at })
+        cache.set(integrationId, userId, epoch, {
+          use,
+          expiresAt: row.expires_at,
+          lastRefreshedAt: row.last_refreshed_at,
+        })
         return use
       } catch (error) {
-        // The database is away: credentials this process holds, and that are not near expiry, keep calls going.
+        // The database is away: credentials this process holds (for at most the outage grace), and that are not near
+        // expiry, keep calls going.
         if (cached !== undefined && isDatabaseUnavailable(error) && usable(cached)) return cached.use
         cache.forget(integrationId, userId)
         throw error
@@ -281,14 +283,23 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
       if ((await readableCredentials(row)).kind !== 'oauth2') {
         throw new JunctionError('not_token_based', `connections to ${integrationId} have no token to refresh`)
       }
-      return toConnection(await deps.refresher.fresh(row, integration, true))
+      try {
+        return toConnection(await deps.refresher.fresh(row, integration, true))
+      } finally {
+        cache.forget(integrationId, userId)
+      }
     },
 
     async delete(integrationId, userId) {
       cache.forget(integrationId, userId)
       const integration = integrationOf(integrationId)
       const row = await rowOf(integrationId, userId)
-      await deps.revoker.revokeAndForget(row, integration)
+      try {
+        await deps.revoker.revokeAndForget(row, integration)
+      } finally {
+        // Again once it is gone: a read that began before cannot fill the cache after (its epoch is older).
+        cache.forget(integrationId, userId)
+      }
     },
   }
 }

@@ -41,6 +41,8 @@ export interface RefresherDeps {
   /** This process's name in leases. */
   owner: string
   options: RefreshOptions
+  /** Told after every refresh attempt of a connection, whatever its outcome: its row may have changed. */
+  onChanged?: (integration: string, userId: string) => void
 }
 
 export interface Refresher {
@@ -53,11 +55,17 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   const inFlight = new Map<string, Promise<ConnectionRow>>()
 
   async function fresh(row: ConnectionRow, integration: ResolvedIntegration, force: boolean): Promise<ConnectionRow> {
-    if (row.status === 'needs_reauth') throw needsReauth(row)
+    if (row.status === 'needs_reauth') {
+      deps.onChanged?.(row.integration, row.user_id)
+      throw needsReauth(row)
+    }
     if (!force && !needsRefresh(row.expires_at, row.last_refreshed_at, new Date(), options)) return row
     const running = inFlight.get(row.id)
     if (running !== undefined) return running
-    const refresh = refreshOnce(row, integration).finally(() => inFlight.delete(row.id))
+    const refresh = refreshOnce(row, integration).finally(() => {
+      inFlight.delete(row.id)
+      deps.onChanged?.(row.integration, row.user_id)
+    })
     inFlight.set(row.id, refresh)
     return refresh
   }

@@ -3,7 +3,11 @@ import { hostname } from 'node:os'
 import type { Kysely } from 'kysely'
 import { type AppCredentials, createAppCredentials } from '../connections/app-credentials.js'
 import { type ConnectionService, createConnectionService } from '../connections/connections.js'
-import type { CredentialCacheOptions } from '../connections/credential-cache.js'
+import {
+  type CredentialCacheOptions,
+  createCredentialCache,
+  defaultCredentialCacheOptions,
+} from '../connections/credential-cache.js'
 import {
   createRefresher,
   defaultRefreshOptions,
@@ -102,12 +106,14 @@ export function createConnectionServices(deps: ConnectionServicesDeps): Connecti
   const refreshOptions = { ...tuned, tokenTimeoutMs: Math.min(tuned.tokenTimeoutMs, Math.floor(tuned.leaseMs * 0.8)) }
   // Token endpoints are called once per grant (codes are single-use, rotating refresh tokens too): no retries here.
   const http = createHttpClient({ egress: options.egress, retry: false })
+  const credentialCache = createCredentialCache({ ...defaultCredentialCacheOptions, ...tuning.credentialCache })
   const refresher = createRefresher({
     db,
     vault,
     http,
     owner: `${hostname()}:${process.pid}:${newRowId().slice(0, 8)}`,
     options: refreshOptions,
+    onChanged: (integration, userId) => credentialCache.forget(integration, userId),
   })
   const revoker = createRevoker({ db, vault, http, options: { ...defaultRevocationOptions, ...tuning.revocation } })
   const metrics = createMetrics()
@@ -125,7 +131,7 @@ export function createConnectionServices(deps: ConnectionServicesDeps): Connecti
     revoker,
     callLog,
     refreshTiming: tuned,
-    ...(tuning.credentialCache === undefined ? {} : { credentialCache: tuning.credentialCache }),
+    credentialCache,
     onUnreadable: (error, row) =>
       logger.error(
         { err: error, connectionId: row.id, integration: row.integration },
