@@ -266,6 +266,21 @@ describe('createJunction on an embedded data dir, mounted under /junction', () =
     expect(tooLarge.headers.get('junction-error')).toBe('payload_too_large')
   })
 
+  it('cancels the source of a streamed body that a failed call never sent', async () => {
+    let cancelled = false
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.enqueue(new Uint8Array(256 * 1024))
+      },
+      cancel() {
+        cancelled = true
+      },
+    })
+    const response = await junction.fetch('echo', 'u_nobody', '/upload', { method: 'PUT', body: endless })
+    expect(response.headers.get('junction-error')).toBe('connection_not_found')
+    await vi.waitFor(() => expect(cancelled).toBe(true))
+  })
+
   it("answers Junction's own failures as a Response with its error JSON and Junction-Error", async () => {
     const cases: Array<[Promise<Response>, number, string]> = [
       [junction.fetch('echo', 'u_1', '/a/../../admin'), 400, 'invalid_path'],
@@ -449,7 +464,9 @@ describe('createJunction options', () => {
     await expect(open()).rejects.toThrow(/data dir in use by junction/)
     await Promise.all([first.close(), first.close()])
     await first.close()
-    expect((await first.handle(new Request('https://app.example.com/junction/health'))).status).toBe(503)
+    const afterClose = await first.handle(new Request('https://app.example.com/junction/health'))
+    expect(afterClose.status).toBe(503)
+    expect(afterClose.headers.get('junction-error')).toBe('unavailable')
     expect((await first.fetch('any', 'u_1', '/x')).headers.get('junction-error')).toBe('unavailable')
     await expect(first.connections.list()).rejects.toMatchObject({ code: 'unavailable' })
 

@@ -9,7 +9,6 @@ import { createSlackClient, type SlackClient } from '../clients/slack.js'
 import { createStripeClient, type StripeClient } from '../clients/stripe.js'
 import type { BackgroundWork } from '../connections/background.js'
 import type { Mode } from '../core/config.js'
-import { errorResponse } from '../core/error-response.js'
 import { JunctionError } from '../core/errors.js'
 import { redactingChild, silentLogger } from '../core/logger.js'
 import { ensureFirstApiKey } from '../hub/first-api-key.js'
@@ -91,9 +90,7 @@ export async function createJunction(input: CreateJunctionOptions): Promise<Junc
   return {
     mode: options.mode,
     handle: (request) =>
-      closing === undefined
-        ? handler(request)
-        : Promise.resolve(errorResponse('unavailable', 'this Junction was closed')),
+      closing === undefined ? handler(request) : Promise.resolve(junctionErrorResponse(closedError())),
     async connectUrl(session) {
       assertOpen()
       return (await hub.services.connectFlow.createSession(session)).url

@@ -31,7 +31,13 @@ export async function proxyBody(request: Request, knownLength: number | undefine
     chunks.push(value)
     size += value.byteLength
   }
-  return { body: Readable.from(cappedChunks(chunks, size, reader)), length: knownLength ?? declaredLength(request) }
+  const rest = Readable.from(cappedChunks(chunks, size, reader))
+  // A stream the proxy lets go of unread (the call failed first) cancels the caller's source, so that nothing the
+  // caller opened (a file, a socket) stays open until garbage collection.
+  rest.once('close', () => {
+    if (!rest.readableEnded) reader.cancel().catch(() => undefined)
+  })
+  return { body: rest, length: knownLength ?? declaredLength(request) }
 }
 
 /** The chunks already read, then the rest, failing past 10 MiB (the proxy then answers `payload_too_large`). */
@@ -43,16 +49,21 @@ async function* cappedChunks(
   let size = firstSize
   if (size > maxProxyBodyBytes) throw tooLarge()
   yield* first
+  let finished = false
   try {
     for (;;) {
       const { done, value } = await reader.read()
-      if (done) return
+      if (done) {
+        finished = true
+        return
+      }
       size += value.byteLength
       if (size > maxProxyBodyBytes) throw tooLarge()
       yield value
     }
   } finally {
-    reader.releaseLock()
+    if (finished) reader.releaseLock()
+    else await reader.cancel().catch(() => undefined)
   }
 }
 

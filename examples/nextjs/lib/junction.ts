@@ -16,6 +16,10 @@ export function getJunction(): Promise<Junction> {
     basePath: '/junction',
     // `{ "env": "SLACK_CLIENT_SECRET" }` in the config resolves from here; the library itself reads no variable.
     secrets: process.env,
+  }).catch((error: unknown) => {
+    // A failed start is not kept: the next request tries again (after the configuration or database is fixed).
+    delete shared.junction
+    throw error
   })
   return shared.junction
 }
