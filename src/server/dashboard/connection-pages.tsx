@@ -119,13 +119,15 @@ export function connectionPages(deps: DashboardDeps, guards: DashboardGuards, ba
       if (created.ok) return c.redirect(created.value.url, 303)
       return c.html(await listPage(c, created.message), 400)
     })
-    .post(`${connectionsPagePath}/:integration/:userId/refresh`, guards.page, guards.action, async (c) => {
-      const refreshed = await attempt(() => deps.connections.refresh(c.req.param('integration'), c.req.param('userId')))
+    .post(`${connectionsPagePath}/refresh`, guards.page, guards.action, async (c) => {
+      const field = await formFields(c)
+      const refreshed = await attempt(() => deps.connections.refresh(field('integration') ?? '', field('userId') ?? ''))
       if (refreshed.ok) return c.redirect(listUrl('refreshed'), 303)
       return c.html(await listPage(c, refreshed.message), 400)
     })
-    .post(`${connectionsPagePath}/:integration/:userId/delete`, guards.page, guards.action, async (c) => {
-      const deleted = await attempt(() => deps.connections.delete(c.req.param('integration'), c.req.param('userId')))
+    .post(`${connectionsPagePath}/delete`, guards.page, guards.action, async (c) => {
+      const field = await formFields(c)
+      const deleted = await attempt(() => deps.connections.delete(field('integration') ?? '', field('userId') ?? ''))
       if (deleted.ok) return c.redirect(listUrl('deleted'), 303)
       return c.html(await listPage(c, deleted.message), 400)
     })
@@ -173,7 +175,8 @@ function ConnectionTable(props: {
         </thead>
         <tbody>
           {props.connections.map((connection) => {
-            const at = `${frame.base}${connectionsPagePath}/${encodeURIComponent(connection.integration)}/${encodeURIComponent(connection.userId)}`
+            const at = `${frame.base}${connectionsPagePath}`
+            const which = { integration: connection.integration, userId: connection.userId }
             return (
               <tr>
                 <td>{connection.integration}</td>
@@ -191,10 +194,17 @@ function ConnectionTable(props: {
                         csrfToken={frame.csrfToken}
                         label="Refresh"
                         kind="secondary"
+                        fields={which}
                       />{' '}
                     </>
                   ) : null}
-                  <ActionButton action={`${at}/delete`} csrfToken={frame.csrfToken} label="Delete" kind="danger" />
+                  <ActionButton
+                    action={`${at}/delete`}
+                    csrfToken={frame.csrfToken}
+                    label="Delete"
+                    kind="danger"
+                    fields={which}
+                  />
                 </td>
               </tr>
             )

@@ -33,10 +33,15 @@ export function ActionButton(props: {
   label: string
   kind: 'secondary' | 'danger'
   ariaLabel?: string
+  /** Hidden fields: what the action is about (ids go here rather than in the path, where `..` would not survive). */
+  fields?: Readonly<Record<string, string>>
 }) {
   return (
     <form method="post" action={props.action} class="inline">
       <Csrf token={props.csrfToken} />
+      {Object.entries(props.fields ?? {}).map(([name, value]) => (
+        <input type="hidden" name={name} value={value} />
+      ))}
       <button type="submit" class={props.kind} aria-label={props.ariaLabel}>
         {props.label}
       </button>

@@ -112,7 +112,8 @@ export function requireSession(
 /** State-changing requests: from one of our origins, and carrying the session's CSRF token in the form. */
 export function requireCsrf(origins: ReadonlySet<string>): MiddlewareHandler<DashboardEnv> {
   return async (c, next) => {
-    const form = await c.req.parseBody()
+    const form = await c.req.parseBody().catch(() => undefined)
+    if (form === undefined) return c.text('Bad request: the form could not be read.', 400)
     const token = typeof form._csrf === 'string' ? form._csrf : undefined
     if (!isSameOrigin(c, origins) || !csrfTokenMatches(c.get('session'), token)) return forbidden(c)
     return next()

@@ -1,4 +1,5 @@
 /** @module The frame of every dashboard page: head, navigation, sign-out, and a notice line. */
+import { raw } from 'hono/html'
 import type { Child } from 'hono/jsx'
 
 export type Section = 'integrations' | 'connections' | 'logs' | 'keys'
@@ -59,15 +60,18 @@ export function Layout(props: {
 
 export function Document(props: { base: string; title: string; children: Child }) {
   return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${props.title} · Junction`}</title>
-        <link rel="stylesheet" href={`${props.base}/assets/dashboard.css`} />
-      </head>
-      <body>{props.children}</body>
-    </html>
+    <>
+      {raw('<!doctype html>')}
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>{`${props.title} · Junction`}</title>
+          <link rel="stylesheet" href={`${props.base}/assets/dashboard.css`} />
+        </head>
+        <body>{props.children}</body>
+      </html>
+    </>
   )
 }
 
