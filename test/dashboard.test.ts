@@ -312,5 +312,11 @@ describe('the dashboard behind a path prefix, and back from another site', () =>
     // A same-site navigation without a session goes to the sign-in page, so the reload cannot loop.
     const reloaded = await h.app.request('/connections', { headers: { 'sec-fetch-site': 'same-origin' } })
     expect(reloaded.status).toBe(303)
+    // Nor can it in a browser that calls the reload cross-site too: the marker it left sends it on to sign in.
+    const marker = response.headers.get('set-cookie')?.split(';')[0] ?? ''
+    expect(marker).toBe('junction-reloaded=1')
+    const again = await h.app.request('/connections', { headers: { 'sec-fetch-site': 'cross-site', cookie: marker } })
+    expect(again.status).toBe(303)
+    expect(again.headers.get('location')).toBe('/junction/sign-in')
   })
 })

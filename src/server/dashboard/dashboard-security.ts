@@ -86,6 +86,8 @@ export function allowedOrigins(publicUrl: string, mode: Mode): ReadonlySet<strin
   return origins
 }
 
+const reloadMarker = 'junction-reloaded'
+
 /** Pages need a live session; without one the browser goes to the sign-in page. */
 export function requireSession(
   sessions: DashboardSessions,
@@ -97,9 +99,15 @@ export function requireSession(
     const session = id === undefined ? undefined : await sessions.find(id)
     if (id === undefined || session === undefined) {
       // A navigation that comes back from another site (a provider's consent page) carries no SameSite=Strict cookie:
-      // reloading from here makes it a same-site navigation, which does.
-      if (c.req.method === 'GET' && c.req.header('sec-fetch-site') === 'cross-site')
-        return c.html('<!doctype html><meta http-equiv="refresh" content="0"><title>Junction</title>')
+      // reloading from here makes it a same-site navigation, which does. Once only: a short-lived marker says the
+      // reload happened, so a browser that still called it cross-site goes on to the sign-in page.
+      if (c.req.method === 'GET' && c.req.header('sec-fetch-site') === 'cross-site') {
+        if (getCookie(c, reloadMarker) === undefined) {
+          setCookie(c, reloadMarker, '1', { httpOnly: true, sameSite: 'Lax', path: '/', maxAge: 10 })
+          return c.html('<!doctype html><meta http-equiv="refresh" content="0"><title>Junction</title>')
+        }
+        deleteCookie(c, reloadMarker, { path: '/' })
+      }
       if (id !== undefined) cookie.clear(c)
       return c.redirect(signInPath, 303)
     }
