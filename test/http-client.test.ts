@@ -237,6 +237,10 @@ describe('egress rules', () => {
     }
     const httpsOnly = createHttpClient({ egress: { allowHttp: false, allowPrivateNetworks: true } })
     await expect(httpsOnly.get(`${upstream.url}/`)).rejects.toMatchObject({ code: 'egress_blocked' })
+    // A password in a refused URL never reaches the error's message.
+    const refused = await httpsOnly.get(`http://user:s3cretPass@127.0.0.1:${port}/`).catch((error: Error) => error)
+    expect(refused).toMatchObject({ code: 'egress_blocked' })
+    expect((refused as Error).message).not.toContain('s3cretPass')
     expect(upstream.arrivals).toHaveLength(0)
     const open = createHttpClient({ egress: local })
     expect((await open.get(`http://localhost:${port}/`)).status).toBe(200)

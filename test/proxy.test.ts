@@ -287,6 +287,12 @@ describe('the proxy', () => {
     const large = await (await call('/v1/proxy/echo/echo-error?pad=200000', { user: 'u_1' })).text()
     expect(large.length).toBeGreaterThan(200_000)
     expect(large).not.toContain('good-token')
+    // A redirect is handed back, not followed, and scrubbed too: its Location repeats a query-string key.
+    const moved = await call('/v1/proxy/querykey/moved?page=2', { user: 'u_1' })
+    expect(moved.status).toBe(302)
+    expect(moved.headers.get('location')).toContain('page=2')
+    expect(moved.headers.get('location')).not.toContain('user-query-key')
+    expect(await moved.text()).not.toContain('user-query-key')
     const cookie = await call('/v1/proxy/echo/set-cookie', { user: 'u_1' })
     expect(cookie.headers.get('set-cookie')).toBeNull()
     expect(cookie.headers.get('x-provider')).toBe('yes')

@@ -23,9 +23,6 @@ interface CachedToken {
   issuedAt: Date
 }
 
-/** After a failed fetch, the token endpoint is not asked again for this long (a still-valid token is used). */
-const failureCooldownMs = 30_000
-
 export function isAppLevel(integration: ResolvedIntegration): boolean {
   return integration.apiKey !== undefined || integration.definition.auth.type === 'oauth2_client_credentials'
 }
@@ -96,7 +93,9 @@ export function createAppCredentials(deps: {
       try {
         return (await running).credential
       } catch (error) {
-        failedUntil.set(integration.id, Date.now() + failureCooldownMs)
+        // The token endpoint is not asked again for a cool-down, the first of a failing refresh (a still-valid token
+        // is used meanwhile).
+        failedUntil.set(integration.id, Date.now() + deps.timing.cooldownBaseMs)
         // A token that has not expired yet is still good to use.
         if (cached !== undefined && stillValid(cached)) return cached.credential
         throw error

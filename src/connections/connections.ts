@@ -7,10 +7,11 @@ import { isJunctionError, JunctionError, statusForCode } from '../core/errors.js
 import { isIntegrationId, isUserId, newRowId } from '../core/ids.js'
 import type { CallLogWriter } from '../logs/call-log-writer.js'
 import type { TokenSet } from '../oauth/token-response.js'
-import type { ResolvedIntegration } from '../providers/resolve-integration.js'
+import { type ResolvedIntegration, requireIntegration } from '../providers/resolve-integration.js'
+import { tokenReadEndpoint } from '../storage/api-logs-store.js'
 import { type ConnectionRow, findConnection, listConnections, replaceConnection } from '../storage/connections-store.js'
 import type { Page } from '../storage/cursor.js'
-import { isDatabaseUnavailable } from '../storage/database-errors.js'
+import { isDatabaseUnavailable, isUniqueViolation } from '../storage/database-errors.js'
 import { recordEvent } from '../storage/outbox-store.js'
 import { withTransaction } from '../storage/reentry-guard.js'
 import type { Schema } from '../storage/schema.js'
@@ -20,7 +21,7 @@ import type { CachedCredentials, CredentialCache } from './credential-cache.js'
 import { openCredentials, type StoredCredentials, sealCredentials } from './credentials.js'
 import { markUnreadable } from './refresh-lease.js'
 import { needsRefresh, type RefreshTiming } from './refresh-policy.js'
-import type { Refresher } from './refresher.js'
+import { needsReauth, type Refresher } from './refresher.js'
 import type { Revoker } from './revoker.js'
 
 export type ImportedCredentials =
@@ -93,13 +94,7 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
   const { db, vault } = deps
   const cache = deps.credentialCache
 
-  function integrationOf(id: string): ResolvedIntegration {
-    if (!isIntegrationId(id))
-      throw new JunctionError('invalid_request', 'an integration id matches ^[a-z][a-z0-9_-]{0,63}$')
-    const integration = deps.integrations.get(id)
-    if (integration === undefined) throw new JunctionError('integration_not_found', `no integration is named ${id}`)
-    return integration
-  }
+  const integrationOf = (id: string): ResolvedIntegration => requireIntegration(deps.integrations, id)
 
   async function rowOf(integration: string, userId: string): Promise<ConnectionRow> {
     integrationOf(integration)
@@ -119,10 +114,7 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
       deps.onUnreadable?.(error, row)
       await markUnreadable(db, row)
       cache.forget(row.integration, row.user_id)
-      throw new JunctionError(
-        'connection_needs_reauth',
-        `the connection of ${row.user_id} to ${row.integration} must be made again`,
-      )
+      throw needsReauth(row)
     }
   }
 
@@ -228,7 +220,7 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
           userId,
           integration: integrationId,
           provider: deps.integrations.get(integrationId)?.provider ?? 'unknown',
-          endpoint: '(token read)',
+          endpoint: tokenReadEndpoint,
           method: 'GET',
           statusCode,
           responseTimeMs: performance.now() - started,
@@ -356,12 +348,4 @@ export function assertUserId(userId: string): void {
   if (!isUserId(userId)) {
     throw new JunctionError('invalid_request', 'a user id is 1 to 255 characters from A-Z a-z 0-9 . _ ~ @ + = : -')
   }
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 5; depth++) {
-    if ((current as { code?: unknown }).code === '23505') return true
-    current = current.cause
-  }
-  return false
 }

@@ -184,7 +184,7 @@ function usableOrThrow(row: ConnectionRow, code: 'refresh_failed' | 'timeout' = 
   })
 }
 
-function needsReauth(row: ConnectionRow): JunctionError {
+export function needsReauth(row: ConnectionRow): JunctionError {
   return new JunctionError(
     'connection_needs_reauth',
     `the connection of ${row.user_id} to ${row.integration} must be made again`,

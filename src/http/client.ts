@@ -15,7 +15,7 @@ import {
 import { assertUrlAllowed, type EgressPolicy } from './egress.js'
 import { HttpError } from './http-error.js'
 import { createRateLimiter, type Permit, type RateLimiter, type RateLimitOptions } from './rate-limit/rate-limiter.js'
-import { buildRequestUrl, describeRequest, type QueryValue } from './request-url.js'
+import { buildRequestUrl, describeRequest, type QueryValue, safeForMessage } from './request-url.js'
 import {
   type AttemptOutcome,
   decideRetry,
@@ -282,7 +282,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       }
     } catch (caught) {
       const [error, reason] = caught instanceof Stop ? [caught.error, caught.reason] : [caught, 'error' as const]
-      const described = call?.described ?? `${(input.method ?? 'GET').toUpperCase()} ${input.path.split('?')[0]}`
+      const described =
+        call?.described ?? `${(input.method ?? 'GET').toUpperCase()} ${safeForMessage(input.path.split('?')[0] ?? '')}`
       const final = withContext(error, described)
       events.onGiveUp?.({ method: call?.method ?? 'GET', url: described, attempts, reason, error: final })
       throw final

@@ -88,6 +88,6 @@ function decodeOrKeep(text: string): string {
 }
 
 /** A path for an error message: credentials in an absolute URL are cut out, and the length is bounded. */
-function safeForMessage(path: string): string {
+export function safeForMessage(path: string): string {
   return path.replace(/\/\/[^/@]*@/, '//').slice(0, 200)
 }

@@ -5,7 +5,7 @@
  * placeholder key, typically) is never sent: the proxy drops it and sets the connection's credentials.
  */
 import { JunctionError } from '../core/errors.js'
-import type { ResolvedIntegration } from '../providers/resolve-integration.js'
+import { type ResolvedIntegration, requireIntegration } from '../providers/resolve-integration.js'
 import { providerBaseUrl } from '../proxy/provider-base-url.js'
 import type { JunctionFetch } from './library-fetch.js'
 
@@ -24,9 +24,7 @@ export function createFetchFor(deps: FetchForDeps) {
    * @example new Stripe('unused', { httpClient: Stripe.createFetchHttpClient(junction.fetchFor('billing')) })
    */
   return (integration: string, userId?: string | null): FetchLike => {
-    const resolved = deps.integrations.get(integration)
-    if (resolved === undefined)
-      throw new JunctionError('integration_not_found', `no integration is named ${integration}`)
+    const resolved = requireIntegration(deps.integrations, integration)
     const { api } = resolved.definition
     const templated = /\{[a-z_][a-z0-9_]*\}/i.test(api.baseUrl)
     const baseUrl = async () =>

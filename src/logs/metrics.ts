@@ -5,7 +5,7 @@
  * @see https://prometheus.io/docs/instrumenting/exposition_formats/
  */
 import type { CircuitState } from '../http/circuit-breaker.js'
-import type { CallLogEntry } from '../storage/api-logs-store.js'
+import { type CallLogEntry, tokenReadEndpoint } from '../storage/api-logs-store.js'
 
 const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
 const circuitStates: readonly CircuitState[] = ['closed', 'half_open', 'open']
@@ -35,7 +35,7 @@ export function createMetrics(): Metrics {
 
   return {
     observe(entry) {
-      if (entry.endpoint === '(token read)') {
+      if (entry.endpoint === tokenReadEndpoint) {
         increment(tokenReads, labels({ integration: entry.integration, status_class: statusClass(entry.statusCode) }))
         return
       }

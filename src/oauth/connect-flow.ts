@@ -5,11 +5,12 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import type { Kysely } from 'kysely'
+import { isAppLevel } from '../connections/app-credentials.js'
 import type { ConnectionService } from '../connections/connections.js'
 import { JunctionError } from '../core/errors.js'
-import { isIntegrationId, isUserId, newRowId } from '../core/ids.js'
+import { isUserId, newRowId } from '../core/ids.js'
 import type { HttpClient } from '../http/client.js'
-import type { ResolvedIntegration } from '../providers/resolve-integration.js'
+import { type ResolvedIntegration, requireIntegration } from '../providers/resolve-integration.js'
 import {
   type ConnectSessionRow,
   consumeById,
@@ -24,6 +25,7 @@ import { buildAuthorizeUrl } from './authorize-url.js'
 import { createPkce } from './pkce.js'
 import { isAllowedReturnUrl } from './return-url.js'
 import { callTokenEndpoint } from './token-endpoint.js'
+import { safeErrorCode } from './token-response.js'
 
 export interface ConnectFlowOptions {
   publicUrl: string
@@ -83,11 +85,7 @@ export function createConnectFlow(deps: {
   const { db, vault, options } = deps
   const redirectUri = `${options.publicUrl}/oauth/callback`
   const verifierContext = (id: string) => ({ table: 'connect_sessions', rowId: id, column: 'pkce_verifier' })
-  const integrationOf = (id: string) => {
-    const integration = deps.integrations.get(id)
-    if (integration === undefined) throw new JunctionError('integration_not_found', `no integration is named ${id}`)
-    return integration
-  }
+  const integrationOf = (id: string) => requireIntegration(deps.integrations, id)
   const failed = (error: string, session?: ConnectSessionRow, bound = false): FlowResult => ({
     ok: false,
     error,
@@ -111,10 +109,8 @@ export function createConnectFlow(deps: {
     redirectUri,
 
     async createSession({ integration, userId, returnUrl }) {
-      if (!isIntegrationId(integration))
-        throw new JunctionError('invalid_request', 'integration: not a valid integration id')
       const resolved = integrationOf(integration)
-      if (resolved.definition.auth.type === 'oauth2_client_credentials' || resolved.apiKey !== undefined) {
+      if (isAppLevel(resolved)) {
         throw new JunctionError(
           'invalid_request',
           `integration ${integration} is app-level: it has no end-user connections`,
@@ -174,7 +170,7 @@ export function createConnectFlow(deps: {
       }
       const issuer = integration.definition.auth.issuer
       if (issuer !== undefined && query.iss !== issuer) return failed('invalid_state', session, true)
-      if (query.error !== undefined) return failed(safeCode(query.error), session, true)
+      if (query.error !== undefined) return failed(safeErrorCode(query.error, 'provider_error'), session, true)
       if (query.code === undefined || query.code === '') return failed('invalid_request', session, true)
       const codeVerifier =
         session.pkce_verifier === null ? undefined : vault.open(session.pkce_verifier, verifierContext(session.id))
@@ -184,7 +180,7 @@ export function createConnectFlow(deps: {
         { type: 'authorization_code', code: query.code, redirectUri, codeVerifier },
         { timeoutMs: options.tokenTimeoutMs },
       ).catch((error: unknown) => ({ ok: false as const, error: errorCode(error), status: 0 }))
-      if (!outcome.ok) return failed(safeCode(outcome.error), session, true)
+      if (!outcome.ok) return failed(safeErrorCode(outcome.error, 'provider_error'), session, true)
       await deps.connections.saveTokens(session.integration, session.user_id, outcome.tokens)
       return succeeded(session)
     },
@@ -212,11 +208,6 @@ export function createConnectFlow(deps: {
       return succeeded(session)
     },
   }
-}
-
-/** Error codes from providers go into URLs and pages: only a short word survives. */
-function safeCode(code: string): string {
-  return /^[A-Za-z0-9_.:-]{1,64}$/.test(code) ? code : 'provider_error'
 }
 
 function errorCode(error: unknown): string {

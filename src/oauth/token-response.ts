@@ -39,7 +39,7 @@ export function readTokenResponse(
   const body = integration.hooks.normalizeTokenResponse?.(parsed) ?? parsed
   // Some providers (GitHub, Slack) report errors with HTTP 200 and an `error` field.
   if (typeof body.error === 'string' && body.error !== '')
-    return { ok: false, error: oauthErrorCode(body.error), status: response.status }
+    return { ok: false, error: safeErrorCode(body.error, 'invalid_error_code'), status: response.status }
   if (response.status >= 400) return { ok: false, error: 'server_error', status: response.status }
   if (typeof body.access_token !== 'string' || body.access_token === '') {
     return { ok: false, error: 'invalid_token_response', status: response.status }
@@ -86,9 +86,10 @@ function parseBody(response: RawTokenResponse): Record<string, unknown> | undefi
 }
 
 /**
- * An OAuth error code as providers actually send them (`invalid_grant`, `bad_verification_code`): a short word.
- * RFC 6749 §5.2 allows more punctuation, but a code goes into URLs, logs and pages, so anything else is replaced.
+ * An error code from a provider as providers actually send them (`invalid_grant`, `bad_verification_code`): a short
+ * word. RFC 6749 §5.2 allows more punctuation, but a code goes into URLs, logs and pages, so anything else is
+ * replaced by `fallback`.
  */
-function oauthErrorCode(error: string): string {
-  return /^[A-Za-z0-9_.:-]{1,64}$/.test(error) ? error : 'invalid_error_code'
+export function safeErrorCode(code: string, fallback: string): string {
+  return /^[A-Za-z0-9_.:-]{1,64}$/.test(code) ? code : fallback
 }

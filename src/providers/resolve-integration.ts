@@ -4,6 +4,7 @@
  */
 import type { IntegrationOptions } from '../core/config.js'
 import { JunctionError } from '../core/errors.js'
+import { isIntegrationId } from '../core/ids.js'
 import type { ProviderDefinition } from './definition.js'
 import type { Provider, ProviderHooks } from './provider.js'
 
@@ -16,6 +17,18 @@ export interface ResolvedIntegration {
   readonly clientSecret: string | undefined
   readonly apiKey: string | undefined
   readonly scopes: readonly string[]
+}
+
+/** The integration named `id`: `invalid_request` for a malformed id, `integration_not_found` for an unknown one. */
+export function requireIntegration(
+  integrations: ReadonlyMap<string, ResolvedIntegration>,
+  id: string,
+): ResolvedIntegration {
+  if (!isIntegrationId(id))
+    throw new JunctionError('invalid_request', 'an integration id matches ^[a-z][a-z0-9_-]{0,63}$')
+  const integration = integrations.get(id)
+  if (integration === undefined) throw new JunctionError('integration_not_found', `no integration is named ${id}`)
+  return integration
 }
 
 export function resolveIntegration(

@@ -157,7 +157,8 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
     const integration = deps.services.integrations.get(call.integration)
     const userId = call.headers.get('junction-user-id') ?? undefined
     const tally: Tally = { attempts: 0, rateLimitWaitMs: 0, credential: undefined }
-    // Only error answers are scrubbed (success bodies and headers are the app's own data): no cost on the hot path.
+    // Only answers that are not a success are scrubbed (an error, or a redirect, which is never followed and whose
+    // Location can repeat a query-string key): success bodies and headers are the app's own data, at no cost.
     const echoForms = () => (tally.credential === undefined ? [] : echoFormsOf(tally.credential))
     let status: number | null = null
     let errorCode: string | null = null
@@ -168,7 +169,7 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
       stream?: ReadableStream<Uint8Array> | undefined
     }) => {
       status = upstream.status
-      const forms = upstream.status >= 400 ? echoForms() : []
+      const forms = upstream.status >= 300 ? echoForms() : []
       const headers = headersForCaller(upstream.headers, forms)
       headers.set('junction-request-id', requestId)
       headers.set('junction-attempts', String(tally.attempts))
@@ -181,7 +182,7 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
       // Error bodies are read whole: they are what gets logged, and where echoes turn up.
       const body =
         upstream.stream ??
-        (upstream.status >= 400
+        (upstream.status >= 300
           ? scrubBytes(upstream.data ?? new Uint8Array(), forms)
           : (upstream.data ?? new Uint8Array()))
       return new Response(body, { status: upstream.status, headers })

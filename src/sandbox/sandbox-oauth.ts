@@ -7,6 +7,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 import { type Context, Hono } from 'hono'
 import { isLoopbackHost } from '../core/network.js'
+import { pkceChallenge } from '../oauth/pkce.js'
 import { escapeHtml, page, pageHeaders } from '../server/pages.js'
 import type { SandboxOptions } from './sandbox-options.js'
 import type { SandboxTokens } from './sandbox-tokens.js'
@@ -157,10 +158,8 @@ export function sandboxOAuthRoutes(options: SandboxOptions, tokens: SandboxToken
         // A code is single use; its jti joins the used set.
         grants.usedRefreshTokens.add(code.jti)
         if (code.redirectUri !== form.redirect_uri) return tokenError(c, 'invalid_grant')
-        const challenge = createHash('sha256')
-          .update(form.code_verifier ?? '')
-          .digest('base64url')
-        if (!form.code_verifier || challenge !== code.challenge) return tokenError(c, 'invalid_grant')
+        if (!form.code_verifier || pkceChallenge(form.code_verifier) !== code.challenge)
+          return tokenError(c, 'invalid_grant')
         return c.json(issuePair(code.grant, code.user, code.scope), 200, { 'cache-control': 'no-store' })
       }
       if (form.grant_type === 'refresh_token') {

@@ -7,6 +7,9 @@ import type { ApiLogsTable, Schema } from './schema.js'
 
 export type ApiLogRow = Selectable<ApiLogsTable>
 
+/** The `endpoint` of a token read's row: Junction's own work, left out of the provider's health figures. */
+export const tokenReadEndpoint = '(token read)'
+
 export interface CallLogEntry {
   requestId: string
   userId: string | null

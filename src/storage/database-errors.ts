@@ -21,13 +21,24 @@ const unavailableMessages = [
 ]
 
 export function isDatabaseUnavailable(error: unknown): boolean {
-  let current: unknown = error
-  for (let depth = 0; current instanceof Error && depth < 5; depth++) {
-    const { message } = current
+  return someCause(error, (current) => {
     const code = (current as { code?: unknown }).code
     // SQLSTATE class 08: connection exceptions.
     if (typeof code === 'string' && (unavailableCodes.has(code) || /^08/.test(code))) return true
-    if (unavailableMessages.some((pattern) => pattern.test(message))) return true
+    return unavailableMessages.some((pattern) => pattern.test(current.message))
+  })
+}
+
+/** A unique key refused the write (SQLSTATE 23505): another writer got there first. */
+export function isUniqueViolation(error: unknown): boolean {
+  return someCause(error, (current) => (current as { code?: unknown }).code === '23505')
+}
+
+/** Whether the error, or one of the errors it wraps (drivers and Kysely wrap), matches. */
+function someCause(error: unknown, matches: (error: Error) => boolean): boolean {
+  let current: unknown = error
+  for (let depth = 0; current instanceof Error && depth < 5; depth++) {
+    if (matches(current)) return true
     current = current.cause
   }
   return false

@@ -1,5 +1,6 @@
 /** @module The figures of integration health, computed from the call log and the outbox. */
 import { type Kysely, sql } from 'kysely'
+import { tokenReadEndpoint } from './api-logs-store.js'
 import type { Schema } from './schema.js'
 
 export interface CallFigures {
@@ -32,7 +33,7 @@ export async function callFigures(db: Kysely<Schema>, since: Date): Promise<Call
       (count(*) filter (where rate_limit_wait_ms > 0))::int as waits,
       coalesce(sum(rate_limit_wait_ms), 0)::bigint as wait_ms
     from api_logs
-    where created_at >= ${since} and endpoint <> '(token read)'
+    where created_at >= ${since} and endpoint <> ${tokenReadEndpoint}
     group by integration`.execute(db)
   return rows.map((row) => ({
     integration: row.integration,
@@ -78,7 +79,7 @@ export async function callSeries(
       (count(*) filter (where status_code is null or status_code >= 400))::int as errors,
       percentile_cont(0.95) within group (order by response_time_ms) as p95
     from api_logs
-    where integration = ${query.integration} and created_at >= ${query.since} and endpoint <> '(token read)'
+    where integration = ${query.integration} and created_at >= ${query.since} and endpoint <> ${tokenReadEndpoint}
     group by 1
     order by 1`.execute(db)
   return rows.map((row) => ({

@@ -112,6 +112,13 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Fake
       response.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"invalid_token"}')
       return
     }
+    if (url.pathname.endsWith('/moved')) {
+      // A redirect that repeats the whole query, a query-string key included (never followed by Junction).
+      record(302)
+      const location = `/elsewhere${url.search}`
+      response.writeHead(302, { location, 'content-type': 'text/plain' }).end(`Redirecting to ${location}`)
+      return
+    }
     if (url.pathname.endsWith('/echo-error')) {
       // A careless provider: the credential back in a header and in the body (padded past `pad` bytes), and a
       // header that claims to be Junction's.
