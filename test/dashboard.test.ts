@@ -120,6 +120,12 @@ describe.each(backends())('the dashboard on $name', (backend) => {
       body: 'not multipart at all',
     })
     expect(garbled.status).toBe(400)
+    const garbledSignIn = await h.app.request('/sign-in', {
+      method: 'POST',
+      headers: { origin, 'content-type': 'multipart/form-data; boundary=x' },
+      body: 'not multipart at all',
+    })
+    expect(garbledSignIn.status).toBe(400)
     // Another session's token does not work either.
     const other = new DashboardBrowser(h)
     await other.signIn(h.key)

@@ -43,6 +43,8 @@ export interface ApiKeysOptions {
 export interface ApiKeys {
   create(name: string): Promise<{ key: string; info: ApiKeyInfo }>
   list(options: { limit: number; cursor?: string | undefined }): Promise<Page<ApiKeyInfo>>
+  /** Every active key, page after page (the CLI's list, the dashboard). */
+  listAll(): Promise<ApiKeyInfo[]>
   /** Revokes a key; `not_found` when no key has that id. */
   revoke(id: string): Promise<void>
   /** The key's info when it is valid, else undefined: one answer for missing, malformed, unknown and revoked. */
@@ -78,6 +80,17 @@ export function createApiKeys(db: Kysely<Schema>, options: ApiKeysOptions = {}):
     async list({ limit, cursor }) {
       const page = await listActiveApiKeys(db, { limit, cursor })
       return { data: page.data.map(toInfo), nextCursor: page.nextCursor }
+    },
+
+    async listAll() {
+      const all: ApiKeyInfo[] = []
+      let cursor: string | undefined
+      do {
+        const page = await listActiveApiKeys(db, { limit: 500, cursor })
+        all.push(...page.data.map(toInfo))
+        cursor = page.nextCursor ?? undefined
+      } while (cursor !== undefined)
+      return all
     },
 
     async revoke(id) {

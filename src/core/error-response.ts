@@ -1,5 +1,5 @@
 /** @module Junction's one error shape as a web `Response`, with the status from the one code table. */
-import { errorBody, type JunctionErrorCode, statusForCode } from './errors.js'
+import { errorBody, type JunctionError, type JunctionErrorCode, statusForCode } from './errors.js'
 
 export function errorResponse(
   code: JunctionErrorCode,
@@ -10,4 +10,18 @@ export function errorResponse(
     status: statusForCode(code),
     headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
   })
+}
+
+/**
+ * A JunctionError as a Response: its code's status, its message (or `message`, scrubbed by the caller), `Retry-After`
+ * when it has one, and `headers`.
+ */
+export function junctionErrorResponse(
+  error: JunctionError,
+  headers: Record<string, string> = {},
+  message = error.message,
+): Response {
+  const retryAfter: Record<string, string> =
+    error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(Math.ceil(error.retryAfterSeconds)) }
+  return errorResponse(error.code, message, { ...retryAfter, ...headers })
 }

@@ -7,6 +7,16 @@ function clock() {
 }
 
 describe('circuit breaker', () => {
+  it('keeps state only for keys that failed lately, not for every key ever called', () => {
+    const breaker = createCircuitBreaker({ failures: 3 })
+    for (let index = 0; index < 1_000; index++) breaker.recordSuccess(`conn-${index}`, breaker.enter(`conn-${index}`))
+    breaker.recordFailure('flaky', breaker.enter('flaky'))
+    expect(breaker.snapshot()).toEqual({ flaky: 'closed' })
+    breaker.recordSuccess('flaky', breaker.enter('flaky'))
+    expect(breaker.snapshot()).toEqual({})
+    expect(breaker.state('never-called')).toBe('closed')
+  })
+
   it('opens after a run of failures, then lets a single probe through after the cool-down', () => {
     const time = clock()
     const breaker = createCircuitBreaker({ failures: 3, cooldownMs: 1_000, now: time.now })

@@ -60,7 +60,9 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
 
   return {
     enter(key) {
-      const state = get(key)
+      // A key with no state is closed: only keys that failed lately are kept, not one per connection ever called.
+      const state = keys.get(key)
+      if (state === undefined) return closed
       const current = stateOf(state)
       if (current === 'closed') return closed
       if (current === 'half_open' && !state.probing) {
@@ -73,7 +75,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
       })
     },
     recordSuccess(key) {
-      keys.set(key, { consecutiveFailures: 0, openedAt: undefined, probing: false })
+      keys.delete(key)
     },
     recordFailure(key, pass) {
       const state = get(key)
@@ -88,9 +90,13 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
       if (state.consecutiveFailures >= threshold) state.openedAt = now()
     },
     recordNeutral(key, pass) {
-      if (pass.probe) get(key).probing = false
+      const state = keys.get(key)
+      if (pass.probe && state !== undefined) state.probing = false
     },
-    state: (key) => stateOf(get(key)),
+    state: (key) => {
+      const state = keys.get(key)
+      return state === undefined ? 'closed' : stateOf(state)
+    },
     snapshot: () => Object.fromEntries([...keys].map(([key, state]) => [key, stateOf(state)])),
   }
 }

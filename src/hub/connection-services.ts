@@ -22,6 +22,7 @@ import {
 } from '../connections/revoker.js'
 import { createUserErasure, type UserErasure } from '../connections/user-erasure.js'
 import type { JunctionOptions } from '../core/config.js'
+import { dashboardConnectionsPath } from '../core/dashboard-paths.js'
 import { newRowId } from '../core/ids.js'
 import type { Logger } from '../core/logger.js'
 import { createHttpClient, type HttpClient } from '../http/client.js'
@@ -31,7 +32,6 @@ import { type ConnectFlow, type ConnectFlowOptions, createConnectFlow } from '..
 import { createProviderRegistry } from '../providers/registry.js'
 import { type ResolvedIntegration, resolveIntegration } from '../providers/resolve-integration.js'
 import { sandboxClient } from '../sandbox/sandbox-app.js'
-import { connectionsPagePath } from '../server/dashboard/connection-pages.js'
 import type { Schema } from '../storage/schema.js'
 import type { Vault } from '../vault/vault.js'
 
@@ -147,7 +147,7 @@ export function createConnectionServices(deps: ConnectionServicesDeps): Connecti
     options: {
       publicUrl: options.publicUrl,
       // The dashboard's connections page may always be returned to: its "Connect" opens a link in this browser.
-      allowedReturnUrls: [...options.allowedReturnUrls, `${options.publicUrl}${connectionsPagePath}`],
+      allowedReturnUrls: [...options.allowedReturnUrls, `${options.publicUrl}${dashboardConnectionsPath}`],
       sessionTtlMs: 600_000,
       tokenTimeoutMs: 20_000,
       ...tuning.connect,

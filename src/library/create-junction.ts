@@ -17,7 +17,7 @@ import { startHubBackgroundWork } from '../hub/hub-background.js'
 import { openHub } from '../hub/open-hub.js'
 import { type JunctionConnections, libraryConnections } from './connections-api.js'
 import { createFetchFor, type FetchLike } from './fetch-for.js'
-import { createLibraryFetch, type JunctionFetch, junctionErrorResponse } from './library-fetch.js'
+import { createLibraryFetch, failureResponse, type JunctionFetch } from './library-fetch.js'
 import { type CreateJunctionOptions, readLibraryOptions } from './library-options.js'
 import { mountedHandler } from './mount.js'
 
@@ -76,9 +76,7 @@ export async function createJunction(input: CreateJunctionOptions): Promise<Junc
     if (closing !== undefined) throw closedError()
   }
   const fetch: JunctionFetch = (integration, userId, path, init) =>
-    closing === undefined
-      ? proxied(integration, userId, path, init)
-      : Promise.resolve(junctionErrorResponse(closedError()))
+    closing === undefined ? proxied(integration, userId, path, init) : Promise.resolve(failureResponse(closedError()))
   const fetchFor = createFetchFor({
     fetch,
     integrations: hub.services.integrations,
@@ -89,8 +87,7 @@ export async function createJunction(input: CreateJunctionOptions): Promise<Junc
 
   return {
     mode: options.mode,
-    handle: (request) =>
-      closing === undefined ? handler(request) : Promise.resolve(junctionErrorResponse(closedError())),
+    handle: (request) => (closing === undefined ? handler(request) : Promise.resolve(failureResponse(closedError()))),
     async connectUrl(session) {
       assertOpen()
       return (await hub.services.connectFlow.createSession(session)).url

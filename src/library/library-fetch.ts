@@ -3,7 +3,7 @@
  * rules"): the connection's credentials, rate limit, retries, circuit breaker and a call-log row. The answer is a web
  * `Response`: the provider's, or Junction's own error JSON with a `Junction-Error` header, as over HTTP.
  */
-import { errorResponse } from '../core/error-response.js'
+import { junctionErrorResponse } from '../core/error-response.js'
 import { isJunctionError, JunctionError } from '../core/errors.js'
 import type { Logger } from '../core/logger.js'
 import type { ApiProxy } from '../proxy/proxy.js'
@@ -43,10 +43,10 @@ export function createLibraryFetch(deps: { proxy: ApiProxy; logger: Logger }): J
         signal: init.signal ?? undefined,
       })
     } catch (error) {
-      if (isJunctionError(error)) return junctionErrorResponse(error)
+      if (isJunctionError(error)) return failureResponse(error)
       // Not Junction's own error (a bug): logged, and answered as the HTTP API would.
       deps.logger.error({ err: error, integration }, 'a library call failed')
-      return junctionErrorResponse(
+      return failureResponse(
         new JunctionError('internal_error', 'Junction failed to make this call; the error was logged'),
       )
     }
@@ -54,10 +54,8 @@ export function createLibraryFetch(deps: { proxy: ApiProxy; logger: Logger }): J
 }
 
 /** Junction's own failure as the HTTP proxy answers it: its error JSON and `Junction-Error`. */
-export function junctionErrorResponse(error: JunctionError): Response {
-  const headers: Record<string, string> = { 'junction-error': error.code }
-  if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(Math.ceil(error.retryAfterSeconds))
-  return errorResponse(error.code, error.message, headers)
+export function failureResponse(error: JunctionError): Response {
+  return junctionErrorResponse(error, { 'junction-error': error.code })
 }
 
 /** `/items?page=2#top` → `/items` and `?page=2` (a fragment is never sent). */

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { isAppLevel } from '../connections/app-credentials.js'
-import { errorResponse } from '../core/error-response.js'
+import { junctionErrorResponse } from '../core/error-response.js'
 import { isJunctionError, JunctionError } from '../core/errors.js'
 import { isUserId } from '../core/ids.js'
 import { redactText } from '../core/redact.js'
@@ -19,7 +19,7 @@ import { buildRequestUrl } from '../http/request-url.js'
 import type { ConnectionServices } from '../hub/connection-services.js'
 import { loggedPath } from '../logs/logged-path.js'
 import type { ResolvedIntegration } from '../providers/resolve-integration.js'
-import { isDatabaseUnavailable } from '../storage/database-errors.js'
+import { databaseUnavailable, isDatabaseUnavailable } from '../storage/database-errors.js'
 import { applyCredential, authPlacement, type UsableCredential } from './apply-credentials.js'
 import { echoFormsOf, scrubBytes, scrubText } from './echo-scrubber.js'
 import { providerBaseUrl } from './provider-base-url.js'
@@ -214,12 +214,7 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
       if (call.body instanceof Readable && !call.body.destroyed) call.body.destroy()
       // A connection that cannot be read while the database is away is Junction's own failure: answered and logged
       // as `unavailable` (with its Junction-Error and request id), not as a provider's 503 or a server bug.
-      const error = isDatabaseUnavailable(thrown)
-        ? new JunctionError('unavailable', 'the database is not answering; try again shortly', {
-            retryAfterSeconds: 5,
-            cause: thrown,
-          })
-        : thrown
+      const error = isDatabaseUnavailable(thrown) ? databaseUnavailable(thrown) : thrown
       if (isHttpError(error)) {
         return answer({
           status: error.status,
@@ -233,13 +228,12 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
         throw error
       }
       errorCode = error.code
-      const headers: Record<string, string> = {
+      const headers = {
         'junction-error': error.code,
         'junction-request-id': requestId,
         'junction-attempts': String(tally.attempts),
       }
-      if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(Math.ceil(error.retryAfterSeconds))
-      const response = errorResponse(error.code, scrubText(redactText(error.message), echoForms()), headers)
+      const response = junctionErrorResponse(error, headers, scrubText(redactText(error.message), echoForms()))
       status = response.status
       return response
     } finally {

@@ -7,14 +7,16 @@ import { bodyLimit } from 'hono/body-limit'
 import type { ApiKeys } from '../api-keys/api-keys.js'
 import type { ConnectionService } from '../connections/connections.js'
 import type { UserErasure } from '../connections/user-erasure.js'
+import { errorResponse } from '../core/error-response.js'
 import type { Logger } from '../core/logger.js'
 import type { CallLogs } from '../logs/call-logs.js'
 import type { IntegrationHealth } from '../logs/integration-health.js'
 import type { ConnectFlow } from '../oauth/connect-flow.js'
+import { maxProxyBodyBytes } from '../proxy/body-limits.js'
 import type { ApiProxy } from '../proxy/proxy.js'
 import type { Database } from '../storage/database.js'
 import { type DashboardDeps, dashboardRoutes } from './dashboard/dashboard.js'
-import { errorResponse, handleError, notFound } from './error-response.js'
+import { handleError, notFound } from './error-response.js'
 import { apiKeyAuth } from './middleware/api-key-auth.js'
 import { apiKeyRoutes } from './routes/api-keys.js'
 import { connectPageRoutes } from './routes/connect-pages.js'
@@ -60,7 +62,6 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono()
   const maxBodyBytes = deps.maxBodyBytes ?? 1024 * 1024
-  const maxProxyBodyBytes = 10 * 1024 * 1024
 
   // Every route reads at most this much body (the API, the connect form, the sandbox); the proxy up to 10 MiB.
   const limitTo = (maxSize: number) =>

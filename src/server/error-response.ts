@@ -1,12 +1,9 @@
 /** @module Turning any thrown value into Junction's one error shape, with the status from the one code table. */
 import type { Context } from 'hono'
-import { errorResponse } from '../core/error-response.js'
+import { errorResponse, junctionErrorResponse } from '../core/error-response.js'
 import { isJunctionError, statusForCode } from '../core/errors.js'
-
-export { errorResponse }
-
 import type { Logger } from '../core/logger.js'
-import { isDatabaseUnavailable } from '../storage/database-errors.js'
+import { databaseUnavailable, isDatabaseUnavailable } from '../storage/database-errors.js'
 
 /**
  * The app's error handler. A JunctionError's message is written for callers; anything else is logged (redacted)
@@ -17,13 +14,11 @@ export function handleError(logger: Logger) {
     if (isJunctionError(error)) {
       // The route pattern, not the path: a path can hold a secret (a connect link's token).
       if (statusForCode(error.code) >= 500) logger.error({ err: error, route: c.req.routePath }, 'request failed')
-      const headers: Record<string, string> = {}
-      if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(Math.ceil(error.retryAfterSeconds))
-      return errorResponse(error.code, error.message, headers)
+      return junctionErrorResponse(error)
     }
     if (isDatabaseUnavailable(error)) {
       logger.warn({ err: error, route: c.req.routePath }, 'the database is not answering')
-      return errorResponse('unavailable', 'the database is not answering; try again shortly', { 'retry-after': '5' })
+      return junctionErrorResponse(databaseUnavailable(error))
     }
     logger.error({ err: error, method: c.req.method, route: c.req.routePath }, 'unexpected error')
     return errorResponse('internal_error', 'Junction failed to handle this request; the error was logged')

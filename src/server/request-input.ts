@@ -28,6 +28,16 @@ const pagingShape = {
 }
 
 /** `limit` (default 50, at most 500) and `cursor` from the query string; other parameters are refused. */
+/** A submitted form's text fields, as sent (files are left out); `invalid_request` when it cannot be read. */
+export async function readForm(c: Context): Promise<Record<string, string>> {
+  const form = await c.req.parseBody().catch(() => {
+    throw new JunctionError('invalid_request', 'the form could not be read')
+  })
+  return Object.fromEntries(
+    Object.entries(form).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  )
+}
+
 export function readPaging(c: Context): { limit: number; cursor: string | undefined } {
   return readListQuery(c, {})
 }

@@ -1,5 +1,7 @@
 /** @module Recognising "the database is not answering", which the API reports as 503, not as a server bug. */
 
+import { JunctionError } from '../core/errors.js'
+
 const unavailableCodes = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -26,6 +28,14 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     // SQLSTATE class 08: connection exceptions.
     if (typeof code === 'string' && (unavailableCodes.has(code) || /^08/.test(code))) return true
     return unavailableMessages.some((pattern) => pattern.test(current.message))
+  })
+}
+
+/** The database not answering, as Junction's own failure for callers (503 `unavailable`, retry in 5 s). */
+export function databaseUnavailable(cause: unknown): JunctionError {
+  return new JunctionError('unavailable', 'the database is not answering; try again shortly', {
+    retryAfterSeconds: 5,
+    cause,
   })
 }
 

@@ -20,20 +20,7 @@ export function registerKeysCommands(program: Command): void {
     .description('list active API keys (never the keys themselves)')
     .option('--config <file>', 'configuration file')
     .action(async (flags: GlobalFlags) => {
-      const rows = await withHub(
-        flags,
-        async (hub) => {
-          const all = []
-          let cursor: string | undefined
-          do {
-            const page = await hub.apiKeys.list({ limit: 500, cursor })
-            all.push(...page.data)
-            cursor = page.nextCursor ?? undefined
-          } while (cursor !== undefined)
-          return all
-        },
-        { loadVault: false },
-      )
+      const rows = await withHub(flags, (hub) => hub.apiKeys.listAll(), { loadVault: false })
       const lines = rows.map((key) => [key.id, key.name, `${key.prefix}…`, key.createdAt, key.lastUsedAt ?? 'never'])
       process.stdout.write(formatTable(['ID', 'NAME', 'PREFIX', 'CREATED', 'LAST USED'], lines))
     })

@@ -5,7 +5,8 @@
 import { type Context, Hono } from 'hono'
 import { isAppLevel } from '../../connections/app-credentials.js'
 import type { Connection, ConnectionStatus } from '../../connections/connection-view.js'
-import { ActionButton, IntegrationUserFilters } from './controls.js'
+import { dashboardConnectionsPath } from '../../core/dashboard-paths.js'
+import { ActionButton, IntegrationUserFilters, shortTime } from './controls.js'
 import type { DashboardDeps, DashboardEnv } from './dashboard-env.js'
 import type { DashboardGuards } from './dashboard-security.js'
 import { attempt, formFields, queryField } from './form-input.js'
@@ -14,8 +15,7 @@ import { Csrf, Layout, type PageFrame } from './layout.js'
 const statuses: readonly ConnectionStatus[] = ['active', 'needs_reauth', 'refresh_failing', 'revoked']
 const pageSize = 50
 
-/** Where the connect flow brings the browser back to: the dashboard's connections page. */
-export const connectionsPagePath = '/connections'
+const connectionsPagePath = dashboardConnectionsPath
 
 export function connectionPages(deps: DashboardDeps, guards: DashboardGuards, base: string): Hono<DashboardEnv> {
   const userLevel = [...deps.integrations.values()].filter((integration) => !isAppLevel(integration))
@@ -213,8 +213,4 @@ function ConnectionTable(props: {
       </table>
     </div>
   )
-}
-
-export function shortTime(iso: string | null): string {
-  return iso === null ? '–' : `${iso.slice(0, 10)} ${iso.slice(11, 19)}Z`
 }

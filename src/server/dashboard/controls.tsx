@@ -48,3 +48,8 @@ export function ActionButton(props: {
     </form>
   )
 }
+
+/** A time as the tables show it: date and time to the second, UTC. */
+export function shortTime(iso: string | null): string {
+  return iso === null ? '–' : `${iso.slice(0, 10)} ${iso.slice(11, 19)}Z`
+}

@@ -9,6 +9,7 @@ import { csrfTokenMatches, type DashboardSessions } from '../../api-keys/dashboa
 import type { Mode } from '../../core/config.js'
 import { pageHeaders } from '../pages.js'
 import type { DashboardEnv } from './dashboard-env.js'
+import { formFields } from './form-input.js'
 
 export interface DashboardGuards {
   /** Page headers (CSP, no framing, no caching), on every dashboard answer. */
@@ -61,7 +62,7 @@ export interface SessionCookie {
   clear(c: Context): void
 }
 
-export function sessionCookie(publicUrl: string): SessionCookie {
+function sessionCookie(publicUrl: string): SessionCookie {
   const secure = publicUrl.startsWith('https://')
   const name = `${secure ? '__Host-' : ''}junction-session`
   return {
@@ -76,7 +77,7 @@ export function sessionCookie(publicUrl: string): SessionCookie {
  * The origins a state-changing request may come from: the public URL's; in development also its loopback twins
  * (`localhost`, `127.0.0.1`, `[::1]` on the same port), since a newcomer may open either.
  */
-export function allowedOrigins(publicUrl: string, mode: Mode): ReadonlySet<string> {
+function allowedOrigins(publicUrl: string, mode: Mode): ReadonlySet<string> {
   const url = new URL(publicUrl)
   const origins = new Set([url.origin])
   const loopback = ['localhost', '127.0.0.1', '[::1]']
@@ -89,7 +90,7 @@ export function allowedOrigins(publicUrl: string, mode: Mode): ReadonlySet<strin
 const reloadMarker = 'junction-reloaded'
 
 /** Pages need a live session; without one the browser goes to the sign-in page. */
-export function requireSession(
+function requireSession(
   sessions: DashboardSessions,
   cookie: SessionCookie,
   signInPath: string,
@@ -118,11 +119,9 @@ export function requireSession(
 }
 
 /** State-changing requests: from one of our origins, and carrying the session's CSRF token in the form. */
-export function requireCsrf(origins: ReadonlySet<string>): MiddlewareHandler<DashboardEnv> {
+function requireCsrf(origins: ReadonlySet<string>): MiddlewareHandler<DashboardEnv> {
   return async (c, next) => {
-    const form = await c.req.parseBody().catch(() => undefined)
-    if (form === undefined) return c.text('Bad request: the form could not be read.', 400)
-    const token = typeof form._csrf === 'string' ? form._csrf : undefined
+    const token = (await formFields(c))('_csrf')
     if (!isSameOrigin(c, origins) || !csrfTokenMatches(c.get('session'), token)) return forbidden(c)
     return next()
   }

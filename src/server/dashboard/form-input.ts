@@ -1,9 +1,10 @@
 /** @module Reading the dashboard's forms and filters: trimmed text, empty as absent. */
 import type { Context } from 'hono'
 import { isJunctionError } from '../../core/errors.js'
+import { readForm } from '../request-input.js'
 
 export async function formFields(c: Context): Promise<(name: string) => string | undefined> {
-  const form = await c.req.parseBody()
+  const form = await readForm(c)
   return (name) => {
     const value = form[name]
     return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined

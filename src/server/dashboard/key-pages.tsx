@@ -1,8 +1,7 @@
 /** @module API keys: the list, creating one (shown once, on the answer to the form), and revoking one. */
 import { type Context, Hono } from 'hono'
 import type { ApiKeyInfo } from '../../api-keys/api-keys.js'
-import { shortTime } from './connection-pages.js'
-import { ActionButton } from './controls.js'
+import { ActionButton, shortTime } from './controls.js'
 import type { DashboardDeps, DashboardEnv } from './dashboard-env.js'
 import type { DashboardGuards } from './dashboard-security.js'
 import { attempt, formFields } from './form-input.js'
@@ -11,13 +10,7 @@ import { Csrf, Layout, type PageFrame } from './layout.js'
 export function keyPages(deps: DashboardDeps, guards: DashboardGuards, base: string): Hono<DashboardEnv> {
   async function keysPage(c: Context<DashboardEnv>, shown?: { name: string; key: string }, error?: string) {
     const frame: PageFrame = { base, csrfToken: c.get('session').csrfToken }
-    const keys: ApiKeyInfo[] = []
-    let cursor: string | undefined
-    do {
-      const page = await deps.apiKeys.list({ limit: 500, cursor })
-      keys.push(...page.data)
-      cursor = page.nextCursor ?? undefined
-    } while (cursor !== undefined)
+    const keys = await deps.apiKeys.listAll()
     const revoked = c.req.query('done') === 'revoked'
     const notice =
       error !== undefined

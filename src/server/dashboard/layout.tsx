@@ -39,7 +39,7 @@ export function Layout(props: {
           ))}
         </nav>
         <form method="post" action={`${base}/sign-out`} class="sign-out">
-          <input type="hidden" name="_csrf" value={csrfToken} />
+          <Csrf token={csrfToken} />
           <button type="submit" class="link">
             Sign out
           </button>

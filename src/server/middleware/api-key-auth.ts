@@ -4,7 +4,7 @@
  */
 import type { MiddlewareHandler } from 'hono'
 import type { ApiKeyInfo, ApiKeys } from '../../api-keys/api-keys.js'
-import { errorResponse } from '../error-response.js'
+import { errorResponse } from '../../core/error-response.js'
 
 export type ApiKeyVariables = { apiKey: ApiKeyInfo }
 

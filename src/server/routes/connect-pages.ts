@@ -9,6 +9,7 @@ import { isJunctionError } from '../../core/errors.js'
 import type { ConnectFlow, FlowResult } from '../../oauth/connect-flow.js'
 import { withOutcome } from '../../oauth/return-url.js'
 import { credentialsFormPage, pageHeaders, pagesStylesheet, resultPage } from '../pages.js'
+import { readForm } from '../request-input.js'
 
 export function connectPageRoutes(flow: ConnectFlow, publicUrl: string): Hono {
   const secure = publicUrl.startsWith('https://')
@@ -69,11 +70,7 @@ export function connectPageRoutes(flow: ConnectFlow, publicUrl: string): Hono {
       }
     })
     .post('/connect/:token', async (c) => {
-      const form = await c.req.parseBody()
-      const fields = Object.fromEntries(
-        Object.entries(form).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
-      )
-      return finish(c, await flow.submitCredentials(c.req.param('token'), binding(c), fields))
+      return finish(c, await flow.submitCredentials(c.req.param('token'), binding(c), await readForm(c)))
     })
     .get('/oauth/callback', async (c) => finish(c, await flow.callback(c.req.query(), binding(c))))
 }
