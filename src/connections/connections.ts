@@ -4,7 +4,7 @@
  */
 import type { Kysely } from 'kysely'
 import { isJunctionError, JunctionError, statusForCode } from '../core/errors.js'
-import { isIntegrationId, isUserId, newRowId } from '../core/ids.js'
+import { isUserId, newRowId } from '../core/ids.js'
 import type { CallLogWriter } from '../logs/call-log-writer.js'
 import type { TokenSet } from '../oauth/token-response.js'
 import { type ResolvedIntegration, requireIntegration } from '../providers/resolve-integration.js'

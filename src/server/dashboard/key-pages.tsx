@@ -1,6 +1,5 @@
 /** @module API keys: the list, creating one (shown once, on the answer to the form), and revoking one. */
 import { type Context, Hono } from 'hono'
-import type { ApiKeyInfo } from '../../api-keys/api-keys.js'
 import { ActionButton, shortTime } from './controls.js'
 import type { DashboardDeps, DashboardEnv } from './dashboard-env.js'
 import type { DashboardGuards } from './dashboard-security.js'
