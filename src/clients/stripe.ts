@@ -68,7 +68,7 @@ export function createStripeClient(fetch: BoundFetch): StripeClient {
 }
 
 /** Stripe's form encoding: nested objects and arrays as bracketed keys; `null` as an empty value (which unsets). */
-export function stripeForm(params: StripeParams): URLSearchParams {
+function stripeForm(params: StripeParams): URLSearchParams {
   const form = new URLSearchParams()
   const add = (key: string, value: StripeParam) => {
     if (value === undefined) return

@@ -59,7 +59,7 @@ export function isPublicAddress(address: string): boolean {
   return !nonPublic.check(address, 'ipv6')
 }
 
-export function egressBlocked(reason: string): JunctionError {
+function egressBlocked(reason: string): JunctionError {
   return new JunctionError('egress_blocked', `outbound request refused: ${reason}`)
 }
 
@@ -89,10 +89,7 @@ export function guardedLookup(policy: EgressPolicy) {
         ? undefined
         : addresses.find((entry) => !isPublicAddress(entry.address))
       if (blocked !== undefined) {
-        return callback(
-          Object.assign(egressBlocked(`${hostname} resolves to ${blocked.address}, not a public address`)),
-          '',
-        )
+        return callback(egressBlocked(`${hostname} resolves to ${blocked.address}, not a public address`), '')
       }
       if (options.all) return callback(null, addresses)
       const first = addresses[0]

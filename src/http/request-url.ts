@@ -2,7 +2,9 @@
  * @module Building a request URL under a base, and describing it without secrets.
  * @see reference/security.md §5a (URL construction)
  */
+
 import { JunctionError } from '../core/errors.js'
+import { decodeOrKeep } from '../core/uri.js'
 
 export type QueryValue = string | number | boolean | undefined
 
@@ -39,7 +41,7 @@ export function buildRequestUrl(baseUrl: URL | undefined, target: string, query?
  * once or twice (`%2e%2e`, `%252e`), also when hidden behind an encoded slash (`..%2F`); backslashes; control
  * characters; and `..;` (Java servers strip path parameters, so `..;/` climbs there). Other encoded slashes and `@` inside a segment are kept as they are (GitLab's `group%2Fproject`).
  */
-export function assertSafePath(path: string): void {
+function assertSafePath(path: string): void {
   if (path.startsWith('//')) throw new JunctionError('invalid_path', 'the path may not start with //')
   const once = decodeOrKeep(path)
   for (const form of [path, once, decodeOrKeep(once)]) {
@@ -76,14 +78,6 @@ function parseUrl(text: string, pathForMessage: string): URL {
   } catch {
     // The parser's own error quotes the whole input, query (and any token in it) included.
     throw new JunctionError('invalid_request', `${safeForMessage(pathForMessage)} is not a valid URL`)
-  }
-}
-
-function decodeOrKeep(text: string): string {
-  try {
-    return decodeURIComponent(text)
-  } catch {
-    return text
   }
 }
 

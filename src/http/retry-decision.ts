@@ -77,7 +77,7 @@ export function decideRetry(input: RetryInput): RetryDecision {
 }
 
 /** Whether sending the request again cannot do a second time what the first attempt may have done. */
-export function isSafeToRepeat(method: string, outcome: AttemptOutcome, idempotencyKeySent: boolean): boolean {
+function isSafeToRepeat(method: string, outcome: AttemptOutcome, idempotencyKeySent: boolean): boolean {
   if (safeMethods.has(method.toUpperCase())) return true
   if (outcome.kind === 'response' && outcome.status === 429) return true
   if (outcome.kind === 'network' && outcome.failure === 'connect') return true

@@ -54,7 +54,7 @@ export interface ClosableTransport {
 }
 
 /** The error an attempt ends with when its time is up. */
-export function attemptTimeoutError(timeoutMs: number): JunctionError {
+function attemptTimeoutError(timeoutMs: number): JunctionError {
   return new JunctionError('timeout', `no complete response within ${timeoutMs} ms`)
 }
 

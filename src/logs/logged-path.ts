@@ -3,6 +3,7 @@
  * hold a secret replaced by `[redacted]` (CONTRACT.md §3, `Log.path`). Over-redacting is the safe side.
  */
 import { isSecretKeyName, redactedMarker, redactText } from '../core/redact.js'
+import { parameterName } from '../core/uri.js'
 
 const secretLooking = /token|secret|passw|key|sig|auth|code|state|session|credential/i
 
@@ -15,17 +16,9 @@ export function loggedPath(path: string, search: string): string {
     .map((part) => {
       const equals = part.indexOf('=')
       if (equals === -1) return part
-      const name = decodedName(part.slice(0, equals))
+      const name = parameterName(part)
       return isSecretKeyName(name) || secretLooking.test(name) ? `${part.slice(0, equals)}=${redactedMarker}` : part
     })
     .join('&')
   return redactText(`${shownPath}?${query}`)
-}
-
-function decodedName(raw: string): string {
-  try {
-    return decodeURIComponent(raw.replace(/\+/g, ' '))
-  } catch {
-    return raw
-  }
 }

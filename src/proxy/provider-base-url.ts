@@ -27,7 +27,7 @@ export function providerBaseUrl(api: ProviderDefinition['api'], metadata: Record
 }
 
 /** `*.example.com` matches one or more labels before `example.com`, never `example.com` itself or `evilexample.com`. */
-export function hostMatches(hostname: string, pattern: string): boolean {
+function hostMatches(hostname: string, pattern: string): boolean {
   const host = hostname.toLowerCase()
   const wanted = pattern.toLowerCase()
   if (!wanted.startsWith('*.')) return host === wanted

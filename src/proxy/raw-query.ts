@@ -2,12 +2,13 @@
  * @module Editing a query string without re-encoding it. `URLSearchParams` would rewrite every parameter
  * (`a%20b` becomes `a+b`, `e=a=b` becomes `e=a%3Db`), and the proxy keeps the caller's query as it came.
  */
+import { parameterName } from '../core/uri.js'
 
 /** `search` (with or without its `?`) without the parameters named `name`, as a `?…` string or ''. */
 export function withoutParameter(search: string, name: string): string {
   const text = search.startsWith('?') ? search.slice(1) : search
   if (text === '') return ''
-  const kept = text.split('&').filter((pair) => decodedName(pair) !== name)
+  const kept = text.split('&').filter((pair) => parameterName(pair) !== name)
   return kept.length === 0 ? '' : `?${kept.join('&')}`
 }
 
@@ -16,14 +17,4 @@ export function withParameter(search: string, name: string, value: string): stri
   const pair = `${encodeURIComponent(name)}=${encodeURIComponent(value)}`
   const text = search.startsWith('?') ? search.slice(1) : search
   return text === '' ? `?${pair}` : `?${text}&${pair}`
-}
-
-function decodedName(pair: string): string {
-  const equals = pair.indexOf('=')
-  const raw = (equals === -1 ? pair : pair.slice(0, equals)).replace(/\+/g, ' ')
-  try {
-    return decodeURIComponent(raw)
-  } catch {
-    return raw
-  }
 }

@@ -1,7 +1,9 @@
 /** @module `ANY /v1/proxy/:integration/*`: the route only reads the raw request; the proxy does the rest. */
+
 import { Readable } from 'node:stream'
 import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import { type Context, Hono } from 'hono'
+import { decodeOrKeep } from '../../core/uri.js'
 import { bufferedBodyBytes } from '../../proxy/body-limits.js'
 import type { ApiProxy } from '../../proxy/proxy.js'
 
@@ -17,13 +19,7 @@ function rawTarget(c: Context): string {
 }
 
 /** A name that does not decode is left as it came; no integration has such a name, so it is simply not found. */
-function integrationName(segment: string): string {
-  try {
-    return decodeURIComponent(segment)
-  } catch {
-    return segment
-  }
-}
+const integrationName = decodeOrKeep
 
 /** The body: bytes when its declared length is at most 1 MiB, else a stream (no length declared: a stream too). */
 async function requestBody(c: Context, method: string): Promise<Uint8Array | Readable | undefined> {
