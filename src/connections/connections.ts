@@ -55,11 +55,11 @@ export interface ConnectionService {
   /** Stores the tokens of a completed connect flow. */
   saveTokens(integration: string, userId: string, tokens: TokenSet): Promise<Connection>
   list(filter: {
-    integration?: string
-    userId?: string
-    status?: ConnectionStatus
+    integration?: string | undefined
+    userId?: string | undefined
+    status?: ConnectionStatus | undefined
     limit: number
-    cursor?: string
+    cursor?: string | undefined
   }): Promise<Page<Connection>>
   get(integration: string, userId: string): Promise<Connection>
   /** A valid access token, refreshed first when it is near expiry. */

@@ -3,6 +3,8 @@ import type { Kysely } from 'kysely'
 import type { ApiKeys } from '../api-keys/api-keys.js'
 import { createDashboardSessions, type DashboardSessionsOptions } from '../api-keys/dashboard-sessions.js'
 import type { JunctionOptions } from '../core/config.js'
+import type { Logger } from '../core/logger.js'
+import { createLibraryFetch } from '../library/library-fetch.js'
 import { createCallSeries } from '../logs/call-series.js'
 import type { ApiProxy } from '../proxy/proxy.js'
 import type { DashboardDeps } from '../server/dashboard/dashboard.js'
@@ -16,6 +18,7 @@ export function dashboardDeps(deps: {
   apiKeys: ApiKeys
   services: ConnectionServices
   proxy: ApiProxy
+  logger: Logger
   watch: Observability
   sessions?: DashboardSessionsOptions
 }): DashboardDeps {
@@ -27,7 +30,7 @@ export function dashboardDeps(deps: {
     integrations: deps.services.integrations,
     connections: deps.services.connections,
     connectFlow: deps.services.connectFlow,
-    proxy: deps.proxy,
+    fetch: createLibraryFetch({ proxy: deps.proxy, logger: deps.logger }),
     logs: deps.watch.logs,
     health: deps.watch.integrationHealth,
     series: createCallSeries(deps.db),

@@ -27,6 +27,7 @@ export function createHubApp(hub: Hub): Hono {
       apiKeys: hub.apiKeys,
       services: hub.services,
       proxy: hub.proxy,
+      logger: hub.logger,
       watch,
     }),
     ...(hub.sandboxSecret === undefined

@@ -5,7 +5,7 @@
 import { z } from 'zod'
 import type { Connection, ConnectionStatus } from '../connections/connection-view.js'
 import type { AccessToken, ConnectionService, ImportedCredentials } from '../connections/connections.js'
-import { connectionImportSchema, connectionStatusSchema } from '../server/api-schemas.js'
+import { connectionFilters, connectionImportSchema } from '../server/api-schemas.js'
 import { validate } from '../server/request-input.js'
 import { defaultPageSize, maxPageSize, type Page } from '../storage/cursor.js'
 
@@ -39,9 +39,7 @@ export interface JunctionConnections {
 }
 
 const listSchema = z.strictObject({
-  integration: z.string().max(64).optional(),
-  userId: z.string().max(255).optional(),
-  status: connectionStatusSchema.optional(),
+  ...connectionFilters,
   limit: z.number().int().min(1).max(maxPageSize).optional(),
   cursor: z.string().min(1).max(200).optional(),
 })
@@ -54,13 +52,7 @@ export function libraryConnections(service: ConnectionService): JunctionConnecti
     },
     list(filter = {}) {
       const { limit, cursor, integration, userId, status } = validate(listSchema, filter, 'filter')
-      return service.list({
-        limit: limit ?? defaultPageSize,
-        ...(cursor === undefined ? {} : { cursor }),
-        ...(integration === undefined ? {} : { integration }),
-        ...(userId === undefined ? {} : { userId }),
-        ...(status === undefined ? {} : { status }),
-      })
+      return service.list({ limit: limit ?? defaultPageSize, cursor, integration, userId, status })
     },
     get: (integration, userId) => service.get(integration, userId),
     token: (integration, userId) => service.token(integration, userId),

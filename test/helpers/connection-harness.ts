@@ -107,7 +107,7 @@ export async function openConnectionHarness(backend: Backend, extra: HarnessConf
     proxy,
     users: services.users,
     ...watch,
-    dashboard: dashboardDeps({ options, db: database.db, apiKeys, services, proxy, watch }),
+    dashboard: dashboardDeps({ options, db: database.db, apiKeys, services, proxy, logger, watch }),
     ...(sandboxSecret === undefined
       ? {}
       : { sandbox: createSandboxApp(sandboxSecret, extra.sandbox ?? {}, `${options.publicUrl}/oauth/callback`) }),

@@ -29,15 +29,7 @@ export function connectionPages(deps: DashboardDeps, guards: DashboardGuards, ba
       status: statuses.find((status) => status === queryField(c, 'status')),
       cursor: queryField(c, 'cursor'),
     }
-    const listed = await attempt(() =>
-      deps.connections.list({
-        limit: pageSize,
-        ...(filter.integration === undefined ? {} : { integration: filter.integration }),
-        ...(filter.userId === undefined ? {} : { userId: filter.userId }),
-        ...(filter.status === undefined ? {} : { status: filter.status }),
-        ...(filter.cursor === undefined ? {} : { cursor: filter.cursor }),
-      }),
-    )
+    const listed = await attempt(() => deps.connections.list({ limit: pageSize, ...filter }))
     const notice =
       error !== undefined
         ? { kind: 'error' as const, text: error }

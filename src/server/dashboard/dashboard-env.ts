@@ -3,12 +3,12 @@ import type { ApiKeys } from '../../api-keys/api-keys.js'
 import type { DashboardSession, DashboardSessions } from '../../api-keys/dashboard-sessions.js'
 import type { ConnectionService } from '../../connections/connections.js'
 import type { Mode } from '../../core/config.js'
+import type { JunctionFetch } from '../../library/library-fetch.js'
 import type { CallLogs } from '../../logs/call-logs.js'
 import type { CallSeries } from '../../logs/call-series.js'
 import type { IntegrationHealth } from '../../logs/integration-health.js'
 import type { ConnectFlow } from '../../oauth/connect-flow.js'
 import type { ResolvedIntegration } from '../../providers/resolve-integration.js'
-import type { ApiProxy } from '../../proxy/proxy.js'
 
 export interface DashboardDeps {
   publicUrl: string
@@ -18,7 +18,8 @@ export interface DashboardDeps {
   integrations: ReadonlyMap<string, ResolvedIntegration>
   connections: ConnectionService
   connectFlow: ConnectFlow
-  proxy: ApiProxy
+  /** Calls through the proxy, as `junction.fetch` does ("Try a request"). */
+  fetch: JunctionFetch
   logs: CallLogs
   health: IntegrationHealth
   series: CallSeries

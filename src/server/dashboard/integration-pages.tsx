@@ -159,7 +159,7 @@ export function integrationPages(deps: DashboardDeps, guards: DashboardGuards, b
         target: field('path') ?? '/',
         body: field('body'),
       }
-      const outcome = await attempt(() => tryRequest(deps.proxy, input))
+      const outcome = await attempt(() => tryRequest(deps.fetch, input))
       // The page shows the call in its figures and chart: its log row is written first (or stays queued, if the
       // database is not answering).
       await deps.flushCallLog().catch(() => undefined)

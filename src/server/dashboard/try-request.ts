@@ -3,7 +3,7 @@
  * and call-log entry of a real one, as the user named in the form. Only the first 64 KiB of the answer is kept.
  */
 import { JunctionError } from '../../core/errors.js'
-import type { ApiProxy } from '../../proxy/proxy.js'
+import type { JunctionFetch } from '../../library/library-fetch.js'
 
 export interface TryRequestInput {
   integration: string
@@ -28,23 +28,18 @@ export interface TryRequestResult {
 export const tryMethods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
 const shownBytes = 64 * 1024
 
-export async function tryRequest(proxy: ApiProxy, input: TryRequestInput): Promise<TryRequestResult> {
+export async function tryRequest(fetch: JunctionFetch, input: TryRequestInput): Promise<TryRequestResult> {
   if (!(tryMethods as readonly string[]).includes(input.method))
     throw new JunctionError('invalid_request', `method: one of ${tryMethods.join(', ')}`)
   if (!input.target.startsWith('/')) throw new JunctionError('invalid_request', 'path: starts with /')
-  const queryAt = input.target.indexOf('?')
+  const body = input.body !== undefined && input.body.trim() !== '' && input.method !== 'GET' ? input.body : undefined
   const headers = new Headers()
-  if (input.userId !== undefined && input.userId !== '') headers.set('junction-user-id', input.userId)
-  const sendsBody = input.body !== undefined && input.body.trim() !== '' && input.method !== 'GET'
-  if (sendsBody) headers.set('content-type', looksLikeJson(input.body ?? '') ? 'application/json' : 'text/plain')
+  if (body !== undefined) headers.set('content-type', looksLikeJson(body) ? 'application/json' : 'text/plain')
   const started = performance.now()
-  const response = await proxy.forward({
-    integration: input.integration,
-    path: queryAt === -1 ? input.target : input.target.slice(0, queryAt),
-    search: queryAt === -1 ? '' : input.target.slice(queryAt),
+  const response = await fetch(input.integration, input.userId ?? null, input.target, {
     method: input.method,
     headers,
-    body: sendsBody ? new TextEncoder().encode(input.body) : undefined,
+    ...(body === undefined ? {} : { body }),
   })
   const { text, truncated } = await readStart(response)
   return {

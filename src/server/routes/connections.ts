@@ -18,10 +18,10 @@ export function connectionRoutes(connections: ConnectionService): Hono {
       return c.json(
         await connections.list({
           limit: query.limit,
-          ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
-          ...(query.integration === undefined ? {} : { integration: query.integration }),
-          ...(query.userId === undefined ? {} : { userId: query.userId }),
-          ...(status === undefined ? {} : { status }),
+          cursor: query.cursor,
+          integration: query.integration,
+          userId: query.userId,
+          status,
         }),
       )
     })
