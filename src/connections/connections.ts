@@ -157,12 +157,20 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
     }
   }
 
+  /**
+   * The row and its opened credentials, a token refreshed first when near expiry (or always, with `force`). A row
+   * the refresher left as it was is opened once.
+   */
+  async function freshCredentials(integration: ResolvedIntegration, userId: string, force: boolean) {
+    const current = await rowOf(integration.id, userId)
+    const opened = await readableCredentials(current)
+    if (opened.kind !== 'oauth2') return { row: current, credentials: opened }
+    const row = await deps.refresher.fresh(current, integration, force)
+    return { row, credentials: row === current ? opened : await readableCredentials(row) }
+  }
+
   async function readToken(integrationId: string, userId: string): Promise<AccessToken> {
-    const integration = integrationOf(integrationId)
-    const current = await rowOf(integrationId, userId)
-    await readableCredentials(current)
-    const row = await deps.refresher.fresh(current, integration, false)
-    const credentials = await readableCredentials(row)
+    const { row, credentials } = await freshCredentials(integrationOf(integrationId), userId, false)
     if (credentials.kind !== 'oauth2') {
       throw new JunctionError(
         'not_token_based',
@@ -249,10 +257,8 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
       if (cached !== undefined && cached.freshUntil > now.getTime() && usable(cached)) return cached.use
       const epoch = cache.epoch()
       try {
-        const current = await rowOf(integrationId, userId)
-        const opened = await readableCredentials(current)
-        const row = opened.kind === 'oauth2' ? await deps.refresher.fresh(current, integration, forceRefresh) : current
-        const use = { credentials: row === current ? opened : await readableCredentials(row), metadata: row.metadata }
+        const { row, credentials } = await freshCredentials(integration, userId, forceRefresh)
+        const use = { credentials, metadata: row.metadata }
         cache.set(integrationId, userId, epoch, {
           use,
           expiresAt: row.expires_at,
