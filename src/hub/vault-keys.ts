@@ -4,12 +4,13 @@
  * is still loaded, to open only, until `junction vault rotate` leaves nothing sealed under it and retires it.
  * Production never generates a key and never runs without one.
  */
-import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
 import type { JunctionOptions } from '../core/config.js'
 import { ConfigError } from '../core/config-error.js'
 import type { Logger } from '../core/logger.js'
 import { type EncryptionKey, generateEncryptionKeyText, parseEncryptionKeys } from '../vault/keys.js'
+import { writePrivateFileOnce } from './private-file.js'
 
 export const developmentKeyId = 'dev'
 
@@ -33,7 +34,11 @@ export function loadVaultKeys(options: JunctionOptions, logger: Logger): VaultKe
       'required in production: set it to keyId:base64-of-32-bytes, e.g. k1:$(openssl rand -base64 32)',
     )
   }
-  if (configured.length === 0 && !existsSync(file) && writeKeyFileOnce(options.dataDir, file)) {
+  if (
+    configured.length === 0 &&
+    !existsSync(file) &&
+    writePrivateFileOnce(file, `${generateEncryptionKeyText(developmentKeyId)}\n`)
+  ) {
     logger.warn({ file }, 'generated a development encryption key; set JUNCTION_ENCRYPTION_KEYS before production')
   }
   if (!existsSync(file)) return { keys: configured, developmentFile: undefined }
@@ -46,25 +51,6 @@ export function loadVaultKeys(options: JunctionOptions, logger: Logger): VaultKe
     return same === undefined
   })
   return { keys: [...configured, ...extra], developmentFile: file }
-}
-
-/**
- * Writes a fresh key file unless another process got there first: the key is written whole to a private file, then
- * linked into place, so no process ever reads a half-written key. Returns whether this call created it.
- */
-function writeKeyFileOnce(dataDir: string, file: string): boolean {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 })
-  const draft = `${file}.${process.pid}.tmp`
-  writeFileSync(draft, `${generateEncryptionKeyText(developmentKeyId)}\n`, { mode: 0o600 })
-  try {
-    linkSync(draft, file)
-    return true
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
-    throw error
-  } finally {
-    rmSync(draft, { force: true })
-  }
 }
 
 /** Renames the development key file once no value is sealed under it any more; it is then no longer loaded. */
