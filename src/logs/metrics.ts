@@ -32,16 +32,28 @@ export function createMetrics(): Metrics {
   const durations = new Map<string, Histogram>()
   const waits = new Map<string, { count: number; seconds: number }>()
   const tokenReads = new Map<string, number>()
+  // Label sets formatted once each, not on every call: integrations are configured, so there are few of them.
+  const formatted = new Map<string, string>()
+  const labelsOf = (integration: string, status?: number | null) => {
+    const statusLabel = status === undefined ? undefined : statusClass(status)
+    const key = statusLabel === undefined ? integration : `${integration}\n${statusLabel}`
+    let text = formatted.get(key)
+    if (text === undefined) {
+      text = labels(statusLabel === undefined ? { integration } : { integration, status_class: statusLabel })
+      formatted.set(key, text)
+    }
+    return text
+  }
 
   return {
     observe(entry) {
       if (entry.endpoint === tokenReadEndpoint) {
-        increment(tokenReads, labels({ integration: entry.integration, status_class: statusClass(entry.statusCode) }))
+        increment(tokenReads, labelsOf(entry.integration, entry.statusCode))
         return
       }
-      increment(calls, labels({ integration: entry.integration, status_class: statusClass(entry.statusCode) }))
+      increment(calls, labelsOf(entry.integration, entry.statusCode))
       const seconds = entry.responseTimeMs / 1000
-      const key = labels({ integration: entry.integration })
+      const key = labelsOf(entry.integration)
       let histogram = durations.get(key)
       if (histogram === undefined) {
         histogram = { counts: durationBuckets.map(() => 0), sum: 0, count: 0 }
