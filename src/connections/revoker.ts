@@ -17,6 +17,7 @@ import { recordEvent } from '../storage/outbox-store.js'
 import {
   deletePendingRevocation,
   duePendingRevocations,
+  findPendingRevocation,
   insertPendingRevocation,
   type PendingRevocationRow,
   postponePendingRevocation,
@@ -45,14 +46,6 @@ export const defaultRevocationOptions: RevocationOptions = Object.freeze({
 export interface Revoker {
   /** Deletes the connection (and reports it), then revokes its token at the provider. */
   revokeAndForget(row: ConnectionRow, integration: ResolvedIntegration): Promise<void>
-  /** Inside a transaction that removes `row`: owes the provider a revocation of its token. Returns its id. */
-  queueRevocation(
-    trx: Transaction<Schema>,
-    row: ConnectionRow,
-    integration: ResolvedIntegration,
-  ): Promise<string | undefined>
-  /** Tries one owed revocation now (after its transaction committed). */
-  attempt(pendingId: string, integration: ResolvedIntegration): Promise<void>
   /** Retries the revocations that are due; returns how many the providers confirmed. */
   retryPending(integrations: ReadonlyMap<string, ResolvedIntegration>): Promise<number>
 }
@@ -120,41 +113,37 @@ export function createRevoker(deps: {
     return outcome === 'revoked'
   }
 
-  const revoker: Revoker = {
-    async queueRevocation(trx, row, integration) {
-      if (row.credentials === null) return undefined
-      let credentials: ReturnType<typeof openCredentials> | undefined
-      try {
-        credentials = openCredentials(vault, row.id, row.credentials)
-      } catch {
-        return undefined
-      }
-      if (credentials.kind !== 'oauth2') return undefined
-      const { token, kind } = revocationToken(integration, credentials)
-      if (buildRevocationRequest(integration, token, kind, row.provider_account_id) === undefined) return undefined
-      const id = newRowId()
-      await insertPendingRevocation(trx, {
-        id,
-        integration: row.integration,
-        userId: row.user_id,
-        providerAccountId: row.provider_account_id,
-        token: vault.seal(token, pendingContext(id)),
-        kind,
-        retryInMs: options.retryBaseMs,
-        keepMs: options.keepMs,
-      })
-      return id
-    },
+  /** Inside a transaction that removes `row`: owes the provider a revocation of its token. Returns its id. */
+  async function queueRevocation(
+    trx: Transaction<Schema>,
+    row: ConnectionRow,
+    integration: ResolvedIntegration,
+  ): Promise<string | undefined> {
+    if (row.credentials === null) return undefined
+    let credentials: ReturnType<typeof openCredentials> | undefined
+    try {
+      credentials = openCredentials(vault, row.id, row.credentials)
+    } catch {
+      return undefined
+    }
+    if (credentials.kind !== 'oauth2') return undefined
+    const { token, kind } = revocationToken(integration, credentials)
+    if (buildRevocationRequest(integration, token, kind, row.provider_account_id) === undefined) return undefined
+    const id = newRowId()
+    await insertPendingRevocation(trx, {
+      id,
+      integration: row.integration,
+      userId: row.user_id,
+      providerAccountId: row.provider_account_id,
+      token: vault.seal(token, pendingContext(id)),
+      kind,
+      retryInMs: options.retryBaseMs,
+      keepMs: options.keepMs,
+    })
+    return id
+  }
 
-    async attempt(pendingId, integration) {
-      const pending = await db
-        .selectFrom('pending_revocations')
-        .selectAll()
-        .where('id', '=', pendingId)
-        .executeTakeFirst()
-      if (pending !== undefined) await settle(pending, integration)
-    },
-
+  return {
     async revokeAndForget(row, integration) {
       const pendingId = await withTransaction(db, async (trx) => {
         await deleteConnection(trx, row.id)
@@ -163,9 +152,11 @@ export function createRevoker(deps: {
           userId: row.user_id,
           data: { ...toConnection(row), status: 'revoked' },
         })
-        return revoker.queueRevocation(trx, row, integration)
+        return queueRevocation(trx, row, integration)
       })
-      if (pendingId !== undefined) await revoker.attempt(pendingId, integration)
+      // Tried at once, after its transaction committed.
+      const pending = pendingId === undefined ? undefined : await findPendingRevocation(db, pendingId)
+      if (pending !== undefined) await settle(pending, integration)
     },
 
     async retryPending(integrations) {
@@ -176,5 +167,4 @@ export function createRevoker(deps: {
       return revoked
     },
   }
-  return revoker
 }

@@ -44,6 +44,10 @@ export async function duePendingRevocations(db: Kysely<Schema>, limit: number): 
     .execute()
 }
 
+export async function findPendingRevocation(db: Kysely<Schema>, id: string): Promise<PendingRevocationRow | undefined> {
+  return db.selectFrom('pending_revocations').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
 export async function deletePendingRevocation(db: Kysely<Schema>, id: string): Promise<void> {
   await db.deleteFrom('pending_revocations').where('id', '=', id).execute()
 }
