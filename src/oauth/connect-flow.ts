@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import { isAppLevel } from '../connections/app-credentials.js'
-import type { ConnectionService } from '../connections/connections.js'
+import type { ConnectionService, ImportedCredentials } from '../connections/connections.js'
 import { JunctionError } from '../core/errors.js'
 import { isUserId, newRowId } from '../core/ids.js'
 import type { HttpClient } from '../http/client.js'
@@ -42,7 +42,29 @@ export interface ConnectFlowOptions {
  */
 export type LinkOutcome =
   | { kind: 'redirect'; location: string; browserValue: string; cookie: string }
-  | { kind: 'form'; integration: ResolvedIntegration; browserValue: string; cookie: string }
+  | {
+      kind: 'form'
+      integration: ResolvedIntegration
+      /** The fields the form asks for; `submitCredentials` reads the same. */
+      fields: readonly CredentialField[]
+      browserValue: string
+      cookie: string
+    }
+
+/** A field of the credentials form of an API-key or basic integration. */
+export interface CredentialField {
+  name: 'apiKey' | 'username' | 'password'
+  label: string
+  type: 'text' | 'password'
+}
+
+const credentialFields = {
+  api_key: [{ name: 'apiKey', label: 'API key', type: 'password' }],
+  basic: [
+    { name: 'username', label: 'Username', type: 'text' },
+    { name: 'password', label: 'Password', type: 'password' },
+  ],
+} as const satisfies Record<string, readonly CredentialField[]>
 
 /** Reads the binding cookie of a session, by the suffix of its name. */
 export type BindingReader = (cookie: string) => string | undefined
@@ -144,7 +166,8 @@ export function createConnectFlow(deps: {
           browserHash: sha256(browserValue),
           pkceVerifier: null,
         })
-        return { kind: 'form', integration, browserValue, cookie: cookieOf(session) }
+        const fields = integration.definition.auth.type === 'basic' ? credentialFields.basic : credentialFields.api_key
+        return { kind: 'form', integration, fields, browserValue, cookie: cookieOf(session) }
       }
       const state = randomValue()
       const pkce = integration.definition.auth.pkce ? createPkce() : undefined
@@ -191,20 +214,20 @@ export function createConnectFlow(deps: {
       if (!boundTo(session, binding)) return failed('invalid_state', session)
       const integration = integrationOf(session.integration)
       const type = integration.definition.auth.type
-      const credentials =
-        type === 'api_key'
-          ? { apiKey: fields.apiKey ?? '' }
-          : type === 'basic'
-            ? { username: fields.username ?? '', password: fields.password ?? '' }
-            : undefined
-      if (
-        credentials === undefined ||
-        Object.values(credentials).some((value) => value === '' || value.length > 10_000)
-      ) {
+      // The fields its form asked for, each given and of a sane size.
+      const values: Record<string, string> | undefined =
+        type === 'api_key' || type === 'basic'
+          ? Object.fromEntries(credentialFields[type].map((field) => [field.name, fields[field.name] ?? '']))
+          : undefined
+      if (values === undefined || Object.values(values).some((value) => value === '' || value.length > 10_000)) {
         return failed('invalid_request', session, true)
       }
       if ((await consumeById(db, session.id)) === undefined) return failed('invalid_state', session)
-      await deps.connections.import({ integration: session.integration, userId: session.user_id, credentials })
+      await deps.connections.import({
+        integration: session.integration,
+        userId: session.user_id,
+        credentials: values as ImportedCredentials,
+      })
       return succeeded(session)
     },
   }

@@ -53,15 +53,12 @@ export function connectPageRoutes(flow: ConnectFlow, publicUrl: string): Hono {
         const outcome = await flow.openLink(c.req.param('token'))
         setBinding(c, outcome.cookie, outcome.browserValue, 600)
         if (outcome.kind === 'redirect') return c.redirect(outcome.location, 302)
-        const fields =
-          outcome.integration.definition.auth.type === 'basic'
-            ? [
-                { name: 'username', label: 'Username', type: 'text' },
-                { name: 'password', label: 'Password', type: 'password' },
-              ]
-            : [{ name: 'apiKey', label: 'API key', type: 'password' }]
         return c.html(
-          credentialsFormPage(outcome.integration.definition.displayName ?? outcome.integration.id, fields, stylesheet),
+          credentialsFormPage(
+            outcome.integration.definition.displayName ?? outcome.integration.id,
+            outcome.fields,
+            stylesheet,
+          ),
         )
       } catch (error) {
         if (isJunctionError(error) && error.code === 'invalid_state')
