@@ -5,11 +5,11 @@
  */
 import { isWireErrorCode, JunctionError } from '../core/errors.js'
 import { HttpError } from '../http/http-error.js'
+import type { QueryValue } from '../http/request-url.js'
+import { parseBody } from '../http/response-body.js'
 
 /** `junction.fetch` bound to one integration and user. */
 export type BoundFetch = (path: string, init?: RequestInit) => Promise<Response>
-
-export type QueryValue = string | number | boolean | undefined
 
 export interface ClientRequest {
   /** @default 'GET' */
@@ -44,7 +44,11 @@ export async function requestJson<T>(fetch: BoundFetch, request: ClientRequest):
     ...(body === undefined ? {} : { body }),
     ...(request.signal === undefined ? {} : { signal: request.signal }),
   })
-  const data = await parsedBody(response)
+  // Parsed as `junction/http` parses: the same `data` in an HttpError from either.
+  const data = parseBody(
+    new Uint8Array(await response.arrayBuffer()),
+    response.headers.get('content-type') ?? undefined,
+  )
   const junctionCode = response.headers.get('junction-error')
   if (junctionCode !== null) {
     const message = (data as { error?: { message?: unknown } } | undefined)?.error?.message
@@ -74,17 +78,6 @@ function queryString(query: ClientRequest['query']): string {
   }
   const text = params.toString()
   return text === '' ? '' : `?${text}`
-}
-
-async function parsedBody(response: Response): Promise<unknown> {
-  const text = await response.text()
-  if (text === '') return undefined
-  if (!/\bjson\b/i.test(response.headers.get('content-type') ?? '')) return text
-  try {
-    return JSON.parse(text)
-  } catch {
-    return text
-  }
 }
 
 function retryAfter(response: Response): { retryAfterSeconds?: number } {
