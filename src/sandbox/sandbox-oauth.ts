@@ -8,7 +8,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 import { type Context, Hono } from 'hono'
 import { isLoopbackHost } from '../core/network.js'
 import { pkceChallenge } from '../oauth/pkce.js'
-import { escapeHtml, page, pageHeaders } from '../server/pages.js'
+import { escapeHtml, page, setPageHeaders } from '../server/pages.js'
 import type { SandboxOptions } from './sandbox-options.js'
 import type { SandboxTokens } from './sandbox-tokens.js'
 
@@ -109,7 +109,7 @@ export function sandboxOAuthRoutes(options: SandboxOptions, tokens: SandboxToken
   return new Hono()
     .get('/authorize', (c) => {
       const query = c.req.query()
-      for (const [name, value] of Object.entries(pageHeaders)) c.header(name, value)
+      setPageHeaders(c)
       const problem = requestProblem(query)
       if (problem === 'unknown_client')
         return c.html(page('Sandbox: invalid request', '<p>Unknown client or redirect URI.</p>', stylesheet), 400)
@@ -137,7 +137,7 @@ export function sandboxOAuthRoutes(options: SandboxOptions, tokens: SandboxToken
     })
     .post('/decision', async (c) => {
       const form = (await c.req.parseBody()) as Record<string, string>
-      for (const [name, value] of Object.entries(pageHeaders)) c.header(name, value)
+      setPageHeaders(c)
       // Only a decision made on our own page counts: the signed field proves the page showed these parameters.
       if (requestProblem(form) !== undefined || !validConsent(pick(form), form.consent)) {
         return c.html(

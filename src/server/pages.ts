@@ -1,4 +1,5 @@
 /** @module The few plain pages of the connect flow: escaped text, no script, a stylesheet of our own. */
+import type { Context } from 'hono'
 
 /** Headers of every page: no framing, nothing from elsewhere, no referrer, no caching (CONTRACT.md §6). */
 export const pageHeaders: Readonly<Record<string, string>> = {
@@ -11,6 +12,11 @@ export const pageHeaders: Readonly<Record<string, string>> = {
 export const pagesStylesheet = `body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;line-height:1.5}
 label{display:block;margin:.75rem 0 .25rem}input{width:100%;padding:.5rem;box-sizing:border-box}
 button{margin-top:1rem;padding:.5rem 1rem}`
+
+/** Sets a page's headers on the answer being built (`pageHeaders` unless told otherwise). */
+export function setPageHeaders(c: Context, headers: Readonly<Record<string, string>> = pageHeaders): void {
+  for (const [name, value] of Object.entries(headers)) c.header(name, value)
+}
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`)

@@ -7,7 +7,7 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { csrfTokenMatches, type DashboardSessions } from '../../api-keys/dashboard-sessions.js'
 import type { Mode } from '../../core/config.js'
-import { pageHeaders } from '../pages.js'
+import { pageHeaders, setPageHeaders } from '../pages.js'
 import type { DashboardEnv } from './dashboard-env.js'
 import { formFields } from './form-input.js'
 
@@ -32,7 +32,7 @@ export function dashboardGuards(
   return {
     headers: withPageHeaders,
     page: async (c, next) => {
-      setPageHeaders(c)
+      setDashboardHeaders(c)
       return session(c, next)
     },
     action: requireCsrf(origins),
@@ -47,12 +47,10 @@ export function dashboardGuards(
  */
 const dashboardHeaders: Readonly<Record<string, string>> = { ...pageHeaders, 'referrer-policy': 'same-origin' }
 
-const setPageHeaders = (c: Context) => {
-  for (const [name, value] of Object.entries(dashboardHeaders)) c.header(name, value)
-}
+const setDashboardHeaders = (c: Context) => setPageHeaders(c, dashboardHeaders)
 
 const withPageHeaders: MiddlewareHandler = async (c, next) => {
-  setPageHeaders(c)
+  setDashboardHeaders(c)
   return next()
 }
 

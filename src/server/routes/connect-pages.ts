@@ -8,7 +8,7 @@ import { getCookie, setCookie } from 'hono/cookie'
 import { isJunctionError } from '../../core/errors.js'
 import type { ConnectFlow, FlowResult } from '../../oauth/connect-flow.js'
 import { withOutcome } from '../../oauth/return-url.js'
-import { credentialsFormPage, pageHeaders, pagesStylesheet, resultPage } from '../pages.js'
+import { credentialsFormPage, pagesStylesheet, resultPage, setPageHeaders } from '../pages.js'
 import { readForm } from '../request-input.js'
 
 export function connectPageRoutes(flow: ConnectFlow, publicUrl: string): Hono {
@@ -22,14 +22,11 @@ export function connectPageRoutes(flow: ConnectFlow, publicUrl: string): Hono {
     // Lax, not Strict: the provider sends the browser back with a top-level cross-site navigation.
     setCookie(c, cookieName(suffix), value, { httpOnly: true, secure, sameSite: 'Lax', path: '/', maxAge })
   const binding = (c: Context) => (suffix: string) => getCookie(c, cookieName(suffix))
-  const withPageHeaders = (c: Context) => {
-    for (const [name, value] of Object.entries(pageHeaders)) c.header(name, value)
-  }
 
   const finish = (c: Context, result: FlowResult) => {
     // Only a browser that proved it held the binding has it cleared: a forged callback cannot end a real flow's cookie.
     if (result.cookie !== undefined) setBinding(c, result.cookie, '', 0)
-    withPageHeaders(c)
+    setPageHeaders(c)
     if (result.returnUrl !== null) {
       const outcome = result.ok
         ? { status: 'success', integration: result.integration ?? '' }
@@ -48,7 +45,7 @@ export function connectPageRoutes(flow: ConnectFlow, publicUrl: string): Hono {
       return c.body(pagesStylesheet, 200, { 'content-type': 'text/css; charset=utf-8' })
     })
     .get('/connect/:token', async (c) => {
-      withPageHeaders(c)
+      setPageHeaders(c)
       try {
         const outcome = await flow.openLink(c.req.param('token'))
         setBinding(c, outcome.cookie, outcome.browserValue, 600)
