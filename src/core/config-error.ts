@@ -5,10 +5,13 @@
 export class ConfigError extends Error {
   override readonly name = 'ConfigError'
   readonly path: string
+  /** What is wrong, without the path. */
+  readonly reason: string
 
   constructor(path: string, reason: string) {
     super(`config error at ${path}: ${reason}`)
     this.path = path
+    this.reason = reason
   }
 }
 

@@ -78,7 +78,7 @@ export function readLibraryOptions(input: CreateJunctionOptions): { options: Jun
     })
   } catch (error) {
     throw isConfigError(error) && error.path in optionOfVariable
-      ? new ConfigError(optionOfVariable[error.path] ?? error.path, error.message.replace(/^.*?: /, ''))
+      ? new ConfigError(optionOfVariable[error.path] ?? error.path, error.reason)
       : error
   }
   assertPublicUrlHasBasePath(options.publicUrl, basePath)
