@@ -9,6 +9,7 @@ import { createApp } from '../server/app.js'
 import { dashboardDeps } from './dashboard-deps.js'
 import { observability } from './observability.js'
 import type { Hub } from './open-hub.js'
+import { redisHealth } from './redis-client.js'
 
 export function createHubApp(hub: Hub): Hono {
   const { options } = hub
@@ -35,6 +36,7 @@ export function createHubApp(hub: Hub): Hono {
       : {
           sandbox: createSandboxApp(hub.sandboxSecret, options.sandboxConfig, `${options.publicUrl}/oauth/callback`),
         }),
+    redisHealth: () => redisHealth(hub.redis),
     logger: hub.logger,
   })
 }

@@ -4,6 +4,7 @@
  * commands and `createJunction()` all start here.
  */
 import { mkdirSync } from 'node:fs'
+import type { Redis } from 'ioredis'
 import { type ApiKeys, createApiKeys } from '../api-keys/api-keys.js'
 import type { JunctionOptions } from '../core/config.js'
 import type { Logger } from '../core/logger.js'
@@ -17,6 +18,7 @@ import {
   type ConnectionServicesOptions,
   createConnectionServices,
 } from './connection-services.js'
+import { openRedis } from './redis-client.js'
 import { loadSandboxSecret } from './sandbox-secret.js'
 import { loadVaultKeys, type VaultKeys } from './vault-keys.js'
 
@@ -31,6 +33,8 @@ export interface Hub {
   readonly services: ConnectionServices
   /** Calls to providers' APIs with a connection's credentials (built on first use). */
   readonly proxy: ApiProxy
+  /** Shared rate limits, when `JUNCTION_REDIS_URL` is set. */
+  readonly redis: Redis | undefined
   /** The development sandbox's secret, when the sandbox is served. */
   readonly sandboxSecret: Buffer | undefined
   /** Closes the database and releases the data dir lock. Safe to call twice. */
@@ -89,6 +93,7 @@ export async function openHub(options: JunctionOptions, logger: Logger, open: Op
       })
       return services
     }
+    const redis = options.redisUrl === undefined ? undefined : openRedis(options.redisUrl, logger)
     let proxy: ApiProxy | undefined
     let closing: Promise<void> | undefined
     return {
@@ -102,18 +107,23 @@ export async function openHub(options: JunctionOptions, logger: Logger, open: Op
         return loadKeys().vaultKeys
       },
       apiKeys,
+      redis,
       sandboxSecret,
       get services() {
         return servicesOnce()
       },
       get proxy() {
-        proxy ??= createProxy({ services: servicesOnce(), options: { egress: options.egress } })
+        proxy ??= createProxy({ services: servicesOnce(), options: { egress: options.egress, redis } })
         return proxy
       },
       close() {
         closing ??= Promise.resolve(proxy?.close())
           .then(() => services?.close())
           .then(() => opened.close())
+          .then(async () => {
+            // A Redis that is away cannot be asked to quit: the socket is just closed.
+            await redis?.quit().catch(() => redis.disconnect())
+          })
           .finally(() => lock?.release())
         return closing
       },

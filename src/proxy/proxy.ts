@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
+import type { Redis } from 'ioredis'
 import { isAppLevel } from '../connections/app-credentials.js'
 import { junctionErrorResponse } from '../core/error-response.js'
 import { isJunctionError, JunctionError } from '../core/errors.js'
@@ -48,6 +49,8 @@ export interface ProxyOptions {
   maxResponseBytes?: number
   /** Per connection (or per integration, for app-level ones and shared limits). @default 5 failures, 30 s */
   circuitBreaker?: CircuitBreakerOptions
+  /** Rate limits shared with every instance on this Redis (created with `enableOfflineQueue: false`). */
+  redis?: Redis | undefined
 }
 
 const maxBudgetMs = 300_000
@@ -75,7 +78,11 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
       client = createHttpClient({
         egress: deps.options.egress,
         maxResponseBytes: deps.options.maxResponseBytes ?? 10 * 1024 * 1024,
-        rateLimit: { limiter: createRateLimiter(rateLimit ?? {}), key: integration.id },
+        // With Redis, every instance draws on one budget per connection (or integration).
+        rateLimit: {
+          limiter: createRateLimiter({ ...rateLimit, redis: deps.options.redis }),
+          key: integration.id,
+        },
         circuitBreaker: deps.options.circuitBreaker ?? {},
         ...(idempotency === undefined ? {} : { idempotency }),
       })

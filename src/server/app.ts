@@ -46,6 +46,8 @@ export interface AppDeps {
   logs?: CallLogs
   /** The sandbox provider, served under `/sandbox` when given (development). */
   sandbox?: Hono
+  /** What `/health` says of Redis (`ok` or `degraded`), when one is configured. */
+  redisHealth?: () => 'ok' | 'degraded' | undefined
   /** The dashboard, served at `/` when given. */
   dashboard?: DashboardDeps
   /** The connect flow (API and browser routes) is served when given. */
@@ -83,7 +85,7 @@ export function createApp(deps: AppDeps): Hono {
       return next()
     return (c.req.path.startsWith('/v1/proxy/') ? proxyLimit : apiLimit)(c, next)
   })
-  app.route('/', healthRoutes(deps.database))
+  app.route('/', healthRoutes(deps.database, deps.redisHealth))
   app.route('/openapi.json', openApiRoutes())
   if (deps.sandbox !== undefined) app.route('/sandbox', deps.sandbox)
   if (deps.connect !== undefined) app.route('/', connectPageRoutes(deps.connect.flow, deps.connect.publicUrl))

@@ -1,0 +1,26 @@
+/**
+ * @module The hub's Redis client, when `JUNCTION_REDIS_URL` is set: rate limits shared by every instance. Commands
+ * are never queued while Redis is away (the limiter then falls back to local limits at once, and says so).
+ */
+import { Redis } from 'ioredis'
+import type { Logger } from '../core/logger.js'
+
+export function openRedis(url: string, logger: Logger): Redis {
+  const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 })
+  // Connection errors are reported by the limiter's fallback and by /health; one line per outage here.
+  let reported = false
+  redis.on('error', () => {
+    if (!reported) logger.warn('Redis is not answering: rate limits fall back to this instance alone')
+    reported = true
+  })
+  redis.on('ready', () => {
+    reported = false
+  })
+  return redis
+}
+
+/** What `/health` says of Redis: `ok`, `degraded` while it does not answer, or nothing when none is configured. */
+export function redisHealth(redis: Redis | undefined): 'ok' | 'degraded' | undefined {
+  if (redis === undefined) return undefined
+  return redis.status === 'ready' ? 'ok' : 'degraded'
+}
