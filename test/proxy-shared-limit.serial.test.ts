@@ -6,8 +6,10 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { openRedis, redisHealth } from '../src/hub/redis-client.js'
 import { postgresAdminUrl } from './helpers/backends.js'
-import { type RunningHub, runJunction, startHub, temporaryDirectory } from './helpers/cli.js'
+import { capturedLogger } from './helpers/captured-logger.js'
+import { freePort, type RunningHub, runJunction, startHub, temporaryDirectory } from './helpers/cli.js'
 import { type FakeUpstream, maxInWindow, startUpstream } from './helpers/fake-upstream.js'
 import { createPostgresDatabase } from './helpers/postgres-admin.js'
 
@@ -59,8 +61,17 @@ describe.runIf(redisUrl !== null && adminUrl !== null)('the proxy rate limit sha
     await upstream?.close()
   })
 
-  it('reports Redis in /health', async () => {
+  it('reports Redis in /health: ok, or degraded (still 200) while it does not answer', async () => {
     for (const hub of hubs) expect(await (await fetch(`${hub.url}/health`)).json()).toMatchObject({ redis: 'ok' })
+    const port = await freePort()
+    const away = openRedis(`redis://127.0.0.1:${port}`, capturedLogger().logger)
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      expect(redisHealth(away)).toBe('degraded')
+      expect(redisHealth(undefined)).toBeUndefined()
+    } finally {
+      away.disconnect()
+    }
   })
 
   it('keeps both processes together under the provider rate: no 429, never more than rate + burst in a second', async () => {
