@@ -27,7 +27,7 @@ const row = (integration: string, n: number): CallLogEntry => ({
 })
 
 describe('the call-log writer on PGlite', () => {
-  it('writes rows in batches within a second, without the caller waiting, and the rest on close', async () => {
+  it("writes rows in batches off the caller's path, and the rest on close", async () => {
     const [pglite] = backends()
     const database = await pglite!.open()
     await migrateToLatest(database)
@@ -37,9 +37,9 @@ describe('the call-log writer on PGlite', () => {
       options: { flushIntervalMs: 100, batchSize: 250 },
     })
     try {
-      const started = performance.now()
-      for (let n = 0; n < 1_000; n++) writer.record(row('batched', n))
-      expect(performance.now() - started).toBeLessThan(200)
+      // The caller never waits: record() returns nothing to await, and the rows are queued, not yet written.
+      for (let n = 0; n < 1_000; n++) expect(writer.record(row('batched', n))).toBeUndefined()
+      expect(writer.buffered).toBe(1_000)
       const count = async () =>
         Number(
           (
@@ -50,7 +50,8 @@ describe('the call-log writer on PGlite', () => {
               .executeTakeFirstOrThrow()
           ).n,
         )
-      await vi.waitFor(async () => expect(await count()).toBe(1_000), { timeout: 1_000, interval: 50 })
+      // Written by the timer (every 100 ms here), with room for a busy machine.
+      await vi.waitFor(async () => expect(await count()).toBe(1_000), { timeout: 15_000, interval: 50 })
       for (let n = 1_000; n < 1_010; n++) writer.record(row('batched', n))
       await writer.close()
       expect(await count()).toBe(1_010)
@@ -132,8 +133,9 @@ describe.runIf(postgresAdminUrl() !== null)('the call-log writer while PostgreSQ
     })
     try {
       proxy.cut()
-      const calledAt = Date.now()
+      const before = Date.now()
       writer.record(row('stamped', 0))
+      const after = Date.now()
       await new Promise((resolve) => setTimeout(resolve, 600))
       proxy.restore()
       await writer.flush().catch(() => writer.flush())
@@ -142,7 +144,9 @@ describe.runIf(postgresAdminUrl() !== null)('the call-log writer while PostgreSQ
         .select('created_at')
         .where('integration', '=', 'stamped')
         .executeTakeFirstOrThrow()
-      expect(Math.abs(written.created_at.getTime() - calledAt)).toBeLessThan(300)
+      // The outage lasted 600 ms: a row stamped when written would be at least that late.
+      expect(written.created_at.getTime()).toBeGreaterThanOrEqual(before)
+      expect(written.created_at.getTime()).toBeLessThanOrEqual(after)
     } finally {
       proxy.restore()
       await writer.close()
@@ -188,9 +192,10 @@ describe.runIf(postgresAdminUrl() !== null)('the call-log writer while PostgreSQ
     try {
       proxy.stall()
       writer.record(row('stalled', 0))
+      // close() gives up after its 500 ms; the bound only tells a give-up from a hang, on a busy machine too.
       const started = performance.now()
       await writer.close()
-      expect(performance.now() - started).toBeLessThan(2_000)
+      expect(performance.now() - started).toBeLessThan(15_000)
       expect(messages(lines)).toContain('call-log rows not written at shutdown')
       writer.record(row('stalled', 1))
       expect(writer.dropped).toBe(1)

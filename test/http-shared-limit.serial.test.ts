@@ -137,7 +137,8 @@ describe.runIf(redisUrl !== null)('rate limits shared through Redis', () => {
     const started = performance.now()
     const results = await Promise.all(Array.from({ length: 10 }, (_, index) => api.get(`/items/${index}`)))
     expect(results.every((result) => result.status === 200)).toBe(true)
-    expect(performance.now() - started).toBeLessThan(2_000)
+    // Without the 100 ms fallback every call would wait out its 60 s deadline; the bound leaves room for a busy machine.
+    expect(performance.now() - started).toBeLessThan(20_000)
     expect(events).toEqual(['down'])
     await api.close()
     viaProxy.disconnect()

@@ -181,7 +181,8 @@ describe('the proxy', () => {
       const reader = trickle.body!.getReader()
       const first = await reader.read()
       expect(first.value?.byteLength).toBeGreaterThan(0)
-      expect(performance.now() - started).toBeLessThan(2_500)
+      // A buffering proxy would answer only at the call's 60 s budget; the bound leaves room for a busy machine.
+      expect(performance.now() - started).toBeLessThan(20_000)
       await reader.cancel()
 
       const large = await fetch(`${server.url}/v1/proxy/echo/bytes?n=${3 * 1024 * 1024}`, { headers })

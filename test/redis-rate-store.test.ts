@@ -1,8 +1,7 @@
-/** The Redis GCRA script against the in-memory arithmetic of gcra.ts: same bookings, refusals and pauses. */
+/** The Redis GCRA script against the pure arithmetic of gcra.ts: same bookings, refusals and pauses. */
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { gcraParams } from '../src/http/rate-limit/gcra.js'
-import { createLocalRateStore } from '../src/http/rate-limit/rate-store.js'
+import { gcraParams, reserve } from '../src/http/rate-limit/gcra.js'
 import { createRedisRateStore } from '../src/http/rate-limit/redis-rate-store.js'
 
 const redisUrl = inject('redisUrl')
@@ -15,24 +14,37 @@ describe.runIf(redisUrl !== null)('Redis rate store', () => {
   })
   afterAll(() => redis.quit())
 
-  it('books the same waits as the local store for a burst and a sustained rate', async () => {
+  it('books the slots of the GCRA arithmetic for a burst and a sustained rate', async () => {
     const params = gcraParams(20, 5)
     const key = `gcra-${Date.now()}`
     const shared = createRedisRateStore(redis)
-    const local = createLocalRateStore()
-    const sharedWaits: number[] = []
-    const localWaits: number[] = []
+    const calls: Array<{ sentAt: number; answeredAt: number; waitMs: number }> = []
     for (let index = 0; index < 12; index++) {
-      sharedWaits.push((await shared.reserve(key, params, 10_000)).waitMs)
-      localWaits.push((await local.reserve(key, params, 10_000)).waitMs)
+      const sentAt = performance.now()
+      const { waitMs } = await shared.reserve(key, params, 10_000)
+      calls.push({ sentAt, answeredAt: performance.now(), waitMs })
     }
-    // Redis rounds waits up to whole milliseconds, and some ms pass between the calls (more on a busy machine): well
-    // under a slot (50 ms at 20/s).
-    for (const [index, wait] of sharedWaits.entries()) {
-      expect(Math.abs(wait - (localWaits[index] ?? 0))).toBeLessThanOrEqual(15)
+    // Redis decided each call at some moment between sending and answer. The booked start (that moment + wait) is
+    // checked against the pure arithmetic run at the earliest and the latest moments: load-proof, with no slack but
+    // Redis's rounding to whole milliseconds.
+    const earliest = slotsAt(calls.map((call) => call.sentAt))
+    const latest = slotsAt(calls.map((call) => call.answeredAt))
+    for (const [index, call] of calls.entries()) {
+      expect(call.sentAt + call.waitMs).toBeLessThanOrEqual(latest[index]! + 1)
+      expect(call.answeredAt + call.waitMs).toBeGreaterThanOrEqual(earliest[index]! - 1)
     }
-    expect(sharedWaits.slice(0, 5)).toEqual([0, 0, 0, 0, 0])
-    expect(sharedWaits[11]).toBeGreaterThan(300)
+    // The burst of 5 starts at once; the others are paced 50 ms apart.
+    expect(calls.slice(0, 5).map((call) => call.waitMs)).toEqual([0, 0, 0, 0, 0])
+    expect(calls[11]!.waitMs).toBeGreaterThan(0)
+
+    function slotsAt(moments: number[]): number[] {
+      let tat: number | undefined
+      return moments.map((now) => {
+        const booked = reserve(tat, now, params, 10_000)
+        tat = booked.tat
+        return now + booked.reservation.waitMs
+      })
+    }
   })
 
   it('refuses without booking a slot later than the caller can wait', async () => {
@@ -40,13 +52,19 @@ describe.runIf(redisUrl !== null)('Redis rate store', () => {
     const key = `refuse-${Date.now()}`
     const shared = createRedisRateStore(redis)
     expect(await shared.reserve(key, params, 0)).toEqual({ booked: true, waitMs: 0 })
+    const refusedAt = performance.now()
     const refused = await shared.reserve(key, params, 100)
+    const refusalAnsweredAt = performance.now()
     expect(refused.booked).toBe(false)
-    expect(refused.waitMs).toBeGreaterThan(400)
-    // Nothing was booked by the refusal: the next caller gets the same slot.
+    expect(refused.waitMs).toBeGreaterThan(100)
+    // Nothing was booked by the refusal: the next caller gets the very slot the refusal named (the same moment, give
+    // or take the time each call took to be answered, and Redis's rounding).
+    const nextAt = performance.now()
     const next = await shared.reserve(key, params, 1_000)
+    const nextAnsweredAt = performance.now()
     expect(next.booked).toBe(true)
-    expect(Math.abs(next.waitMs - refused.waitMs)).toBeLessThanOrEqual(10)
+    expect(nextAnsweredAt + next.waitMs).toBeGreaterThanOrEqual(refusedAt + refused.waitMs - 1)
+    expect(nextAt + next.waitMs).toBeLessThanOrEqual(refusalAnsweredAt + refused.waitMs + 1)
   })
 
   it('pauses every instance: no slot before the pause ends, and no burst right after', async () => {
@@ -54,9 +72,17 @@ describe.runIf(redisUrl !== null)('Redis rate store', () => {
     const key = `pause-${Date.now()}`
     const first = createRedisRateStore(redis)
     const second = createRedisRateStore(redis)
+    const pausedAt = performance.now()
     await first.pause(key, params, 800)
-    const waits = [(await second.reserve(key, params, 5_000)).waitMs, (await second.reserve(key, params, 5_000)).waitMs]
-    expect(waits[0]).toBeGreaterThanOrEqual(790)
-    expect(waits[1]! - waits[0]!).toBeGreaterThanOrEqual(95)
+    const booked: Array<{ sentAt: number; answeredAt: number; waitMs: number }> = []
+    for (let index = 0; index < 2; index++) {
+      const sentAt = performance.now()
+      const { waitMs } = await second.reserve(key, params, 5_000)
+      booked.push({ sentAt, answeredAt: performance.now(), waitMs })
+    }
+    // Compared as moments (each call's own time + its wait), so a slow machine cannot move them.
+    const [head, next] = booked as [(typeof booked)[0], (typeof booked)[0]]
+    expect(head.answeredAt + head.waitMs).toBeGreaterThanOrEqual(pausedAt + 800 - 1)
+    expect(next.answeredAt + next.waitMs).toBeGreaterThanOrEqual(head.sentAt + head.waitMs + 100 - 1)
   })
 })

