@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     globalSetup: ['test/global-setup.ts'],
+    setupFiles: ['test/stop-started-hubs.ts'],
     testTimeout: 30_000,
     // Two workers on this 2-core machine (Vitest's default is one fewer than the cores): most suites wait on sockets
     // and databases, so the parallel group takes about two thirds of the time. Serial suites still run one at a time.

@@ -1,20 +1,19 @@
 /**
  * `junction start` as a real child process: first key, lock, graceful stop, no key in the logs. How long a start
  * takes is measured by `npm run bench` (bench/startup.ts), not asserted here: a busy laptop may take several times
- * as long. Every hub a test starts is killed after it, even when an assertion failed, so no lock outlives its test.
+ * as long. Every hub a test starts is killed after it, even when an assertion failed (test/stop-started-hubs.ts),
+ * so no lock outlives its test.
  */
 
 import { readFileSync, statSync } from 'node:fs'
 import { request } from 'node:http'
 import { join } from 'node:path'
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { createPostgresDatabase, postgresAdminUrl } from './helpers/backends.js'
-import { runJunction, startHub, stopStartedHubs, temporaryDirectory } from './helpers/cli.js'
+import { runJunction, startHub, temporaryDirectory } from './helpers/cli.js'
 
 // A start on a busy machine can take far longer than on a calm one; these bounds only catch a hang.
 const slow = { timeout: 120_000 }
-
-afterEach(stopStartedHubs)
 
 describe('junction start on the embedded database', slow, () => {
   const workdir = temporaryDirectory()
