@@ -1,53 +1,89 @@
 /**
  * @module Some providers echo the credential they were sent in an error (a header, a debug body). The app may log
- * what the proxy hands back, so an echo is replaced by `[redacted]` in every form it can take: as sent, URL-encoded,
- * JSON-escaped, and, for basic auth, the base64 header value. Bytes are replaced, so binary bodies stay intact.
- * @see reference/security.md §5b
+ * what the proxy hands back, so an echo is replaced by `[redacted]` in every form it can take (see `echo-pattern.ts`:
+ * as sent, JSON-escaped, percent-encoded, as HTML references, base64 and base64url at any alignment, and for basic
+ * auth the `user:password` pair's base64). Bytes are replaced, so binary bodies stay intact.
  */
 import type { UsableCredential } from './apply-credentials.js'
+import { echoPattern } from './echo-pattern.js'
 
 /** Shorter values are not scrubbed: replacing them everywhere would mangle answers more than it protects. */
 const shortestScrubbed = 6
-const replacement = Buffer.from('[redacted]', 'utf8')
+const replacement = '[redacted]'
 
-export function echoFormsOf(credential: UsableCredential): string[] {
-  const secrets =
-    credential.kind === 'oauth2'
-      ? [credential.accessToken]
-      : credential.kind === 'api_key'
-        ? [credential.apiKey]
-        : [credential.password, Buffer.from(`${credential.username}:${credential.password}`, 'utf8').toString('base64')]
-  const forms = secrets.flatMap((secret) => [
-    secret,
-    encodeURIComponent(secret),
-    new URLSearchParams({ s: secret }).toString().slice(2),
-    JSON.stringify(secret).slice(1, -1),
-  ])
-  // Longest first, so that a form containing another is replaced whole.
-  return [...new Set(forms)].filter((form) => form.length >= shortestScrubbed).sort((a, b) => b.length - a.length)
+/** One credential's echoes: an expression, run only on text holding one of its anchors (when it has anchors). */
+export interface EchoForm {
+  readonly pattern: RegExp
+  readonly anchors: readonly string[] | undefined
 }
 
-export function scrubBytes(body: Uint8Array, forms: readonly string[]): Uint8Array {
-  let result = Buffer.from(body.buffer, body.byteOffset, body.byteLength)
-  for (const form of forms) {
-    const needle = Buffer.from(form, 'utf8')
-    let at = result.indexOf(needle)
-    if (at === -1) continue
-    const parts: Buffer[] = []
-    let from = 0
-    while (at !== -1) {
-      parts.push(result.subarray(from, at), replacement)
-      from = at + needle.length
-      at = result.indexOf(needle, from)
-    }
-    parts.push(result.subarray(from))
-    result = Buffer.concat(parts)
-  }
-  return result
+/**
+ * The echoes of one credential, worked out once for the answer being scrubbed (its headers and its body). Empty when
+ * every secret is too short to scrub.
+ */
+export type EchoForms = readonly EchoForm[]
+
+/** The secrets a call carried with this credential: what must not come back, in any form. */
+export function secretsOf(credential: UsableCredential): string[] {
+  if (credential.kind === 'oauth2') return [credential.accessToken]
+  if (credential.kind === 'api_key') return [credential.apiKey]
+  // The pair is what an `Authorization: Basic` echo holds, base64'd; the password alone may be echoed too.
+  return [`${credential.username}:${credential.password}`, credential.password]
 }
 
-export function scrubText(text: string, forms: readonly string[]): string {
+/** The forms of the credentials scrubbed lately, so that a connection's repeated errors do not rebuild them. */
+const recentForms = new Map<string, EchoForms>()
+const recentFormsKept = 64
+
+export function echoFormsOf(credential: UsableCredential): EchoForms {
+  const secrets = [...new Set(secretsOf(credential))].filter((secret) => secret.length >= shortestScrubbed)
+  if (secrets.length === 0) return []
+  const key = secrets.join('\0')
+  let forms = recentForms.get(key)
+  if (forms === undefined) {
+    forms = compileForms(secrets)
+    if (recentForms.size >= recentFormsKept) recentForms.delete(recentForms.keys().next().value ?? '')
+  } else recentForms.delete(key)
+  // Re-inserted, so the map's order is least recently used first.
+  recentForms.set(key, forms)
+  return forms
+}
+
+function compileForms(secrets: readonly string[]): EchoForms {
+  const patterns = secrets.map(echoPattern)
+  const anchors = patterns.map((pattern) => pattern.anchors)
+  // One expression for all: the leftmost echo is replaced whole, even where one secret's form holds another's.
+  return [
+    {
+      pattern: new RegExp(patterns.map((pattern) => pattern.source).join('|'), 'g'),
+      anchors: anchors.every((list) => list !== undefined) ? anchors.flat() : undefined,
+    },
+  ]
+}
+
+export function scrubBytes(body: Uint8Array, forms: EchoForms): Uint8Array {
+  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+  if (forms.length === 0) return bytes
+  // latin1 reads one character per byte and writes it back unchanged, whatever the bytes are.
+  const text = bytes.toString('latin1')
+  const scrubbed = scrubLatin1(text, forms)
+  return scrubbed === text ? bytes : Buffer.from(scrubbed, 'latin1')
+}
+
+/** `text` (a header value, an error message) with its echoes replaced; matched on its UTF-8 bytes. */
+export function scrubText(text: string, forms: EchoForms): string {
+  if (forms.length === 0) return text
+  const latin1 = Buffer.from(text, 'utf8').toString('latin1')
+  const scrubbed = scrubLatin1(latin1, forms)
+  return scrubbed === latin1 ? text : Buffer.from(scrubbed, 'latin1').toString('utf8')
+}
+
+function scrubLatin1(text: string, forms: EchoForms): string {
   let result = text
-  for (const form of forms) if (result.includes(form)) result = result.split(form).join('[redacted]')
+  for (const form of forms) {
+    // Most bodies hold no echo: a plain search for the anchors spares them the whole expression.
+    if (form.anchors !== undefined && !form.anchors.some((anchor) => result.includes(anchor))) continue
+    result = result.replace(form.pattern, replacement)
+  }
   return result
 }

@@ -1,12 +1,12 @@
 /**
- * @module Which headers cross the proxy (CONTRACT.md §3 "Proxy rules"). To the provider: not the caller's
+ * @module Which headers cross the proxy (the README's proxy rules). To the provider: not the caller's
  * credentials, cookies, forwarding or hop-by-hop headers, nor Junction's own, nor whatever header the provider's
  * auth style uses (Junction sets it), nor `Accept-Encoding` (Junction asks for identity, so that an error body that
  * echoes a token can be scrubbed). Back to the caller: no `Set-Cookie`, no hop-by-hop or CORS headers, and no
  * `Junction-*` header the provider made up (only Junction sets those).
- * @see RFC 9110 §7.6.1 (Connection), reference/security.md §5b
+ * @see RFC 9110 §7.6.1 (Connection)
  */
-import { scrubText } from './echo-scrubber.js'
+import { type EchoForms, scrubText } from './echo-scrubber.js'
 
 const hopByHop = new Set([
   'connection',
@@ -44,7 +44,7 @@ export function headersForProvider(incoming: Headers, authHeader: string | undef
 }
 
 /** The provider's headers for the caller; a value holding one of `echoForms` (a credential's echo) is scrubbed. */
-export function headersForCaller(upstream: Record<string, string>, echoForms: readonly string[]): Headers {
+export function headersForCaller(upstream: Record<string, string>, echoForms: EchoForms): Headers {
   const named = new Set((upstream.connection ?? '').split(',').map((name) => name.trim().toLowerCase()))
   const result = new Headers()
   for (const [name, value] of Object.entries(upstream)) {
