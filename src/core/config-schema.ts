@@ -1,4 +1,7 @@
-/** @module The schema of `junction.config.json` (CONTRACT.md §2). Every object is strict: an unknown key is an error. */
+/**
+ * @module The schema of `junction.config.json` (the README's configuration section). Every object is strict: an
+ * unknown key is an error.
+ */
 import { z } from 'zod'
 import { apiSchema, providerDefinitionSchema, rateLimitSchema } from '../providers/definition.js'
 import { sandboxConfigSchema } from '../sandbox/sandbox-options.js'

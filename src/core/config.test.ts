@@ -123,6 +123,26 @@ describe('configuration', () => {
     expect(configError(() => load(file, env as Record<string, string>))).toBe(message)
   })
 
+  it('refuses a templated api.baseUrl without allowedHosts, from a provider or an integration that overrides api', () => {
+    const auth = { type: 'oauth2', authorizeUrl: 'https://acme.example/a', tokenUrl: 'https://acme.example/t' }
+    expect(configError(() => load({ providers: { acme: { auth, api: { baseUrl: '{instance_url}/v2' } } } }))).toBe(
+      'config error at providers.acme.api.allowedHosts: required when api.baseUrl has {placeholders}',
+    )
+    const overridden = { provider: 'github', clientId: 'a', clientSecret: 'b', api: { baseUrl: '{instance_url}/api' } }
+    expect(configError(() => load({ integrations: { gh: overridden } }))).toBe(
+      'config error at integrations.gh.api.allowedHosts: required when api.baseUrl has {placeholders}',
+    )
+    // With hosts of its own, or inheriting the provider's (Salesforce lists its domains), it is accepted.
+    const withHosts = { ...overridden, api: { ...overridden.api, allowedHosts: ['*.ghe.example'] } }
+    const salesforce = {
+      provider: 'salesforce',
+      clientId: 'a',
+      clientSecret: 'b',
+      api: { baseUrl: '{instance_url}/x' },
+    }
+    expect(Object.keys(load({ integrations: { gh: withHosts, sf: salesforce } }).integrations)).toEqual(['gh', 'sf'])
+  })
+
   it('never echoes a secret value in a message', () => {
     const secret = 'hunter2-super-secret-value'
     const messages = [

@@ -1,12 +1,17 @@
 /**
- * @module Configuration: the file, the environment and the CLI flags of CONTRACT.md §2, read once at start into one
- * frozen, validated object. A flag beats the environment, which beats the file, which beats the default.
- * Library code never reads `process.env`: callers pass it in.
+ * @module Configuration: the file, the environment and the CLI flags of the README's configuration section, read
+ * once at start into one frozen, validated object. A flag beats the environment, which beats the file, which beats
+ * the default. Library code never reads `process.env`: callers pass it in.
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { z } from 'zod'
-import type { ProviderAuthType, ProviderDefinition } from '../providers/definition.js'
+import {
+  allowedHostsRequired,
+  hasPlaceholders,
+  type ProviderAuthType,
+  type ProviderDefinition,
+} from '../providers/definition.js'
 import { createProviderRegistry } from '../providers/registry.js'
 import type { SandboxConfig } from '../sandbox/sandbox-options.js'
 import { type EncryptionKey, parseEncryptionKeys } from '../vault/keys.js'
@@ -200,8 +205,15 @@ function resolveIntegrations(
   const providers = createProviderRegistry({ publicUrl, custom: file.providers })
   for (const [id, integration] of Object.entries(file.integrations)) {
     const path = `integrations.${id}`
-    const authType = providers.get(integration.provider)?.definition.auth.type
-    if (authType === undefined) throw new ConfigError(`${path}.provider`, `unknown provider "${integration.provider}"`)
+    const definition = providers.get(integration.provider)?.definition
+    if (definition === undefined)
+      throw new ConfigError(`${path}.provider`, `unknown provider "${integration.provider}"`)
+    const authType = definition.auth.type
+    // An override of the base URL is held to the same rule as a provider's own.
+    const baseUrl = integration.api?.baseUrl ?? definition.api.baseUrl
+    const allowedHosts = integration.api?.allowedHosts ?? definition.api.allowedHosts
+    if (hasPlaceholders(baseUrl) && allowedHosts === undefined)
+      throw new ConfigError(`${path}.api.allowedHosts`, allowedHostsRequired)
     const needsClient = authType === 'oauth2' || authType === 'oauth2_client_credentials'
     if (needsClient && integration.clientId === undefined) throw new ConfigError(`${path}.clientId`, 'required')
     if (needsClient && integration.clientSecret === undefined) throw new ConfigError(`${path}.clientSecret`, 'required')

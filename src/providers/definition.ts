@@ -6,6 +6,19 @@ import { z } from 'zod'
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
 
+const placeholder = /\{[a-z_][a-z0-9_]*\}/i
+
+/** Whether a base URL has `{name}` placeholders, filled from each connection's metadata. */
+export function hasPlaceholders(baseUrl: string): boolean {
+  return placeholder.test(baseUrl)
+}
+
+/**
+ * Without a list of hosts, a connection's metadata would choose where its token goes (`{instance_url}` can be any
+ * URL): a templated base URL must come with `allowedHosts`.
+ */
+export const allowedHostsRequired = 'required when api.baseUrl has {placeholders}'
+
 /**
  * A base URL that may hold `{name}` placeholders filled from the connection's metadata. A leading placeholder stands
  * for a whole origin (Salesforce's `{instance_url}` is `https://acme.my.salesforce.com`).
@@ -81,15 +94,20 @@ export const apiSchema = z.strictObject({
 
 export const webhookSchemeSchema = z.enum(['stripe', 'slack', 'hubspot-v3', 'github', 'standard-webhooks', 'shopify'])
 
-export const providerDefinitionSchema = z.strictObject({
-  displayName: z.string().min(1).optional(),
-  auth: providerAuthSchema,
-  api: apiSchema,
-  rateLimit: rateLimitSchema.optional(),
-  /** The header a provider honours for safe retries of POST and PATCH. */
-  idempotency: z.strictObject({ header: z.string().min(1) }).optional(),
-  webhooks: z.strictObject({ scheme: webhookSchemeSchema }).optional(),
-})
+export const providerDefinitionSchema = z
+  .strictObject({
+    displayName: z.string().min(1).optional(),
+    auth: providerAuthSchema,
+    api: apiSchema,
+    rateLimit: rateLimitSchema.optional(),
+    /** The header a provider honours for safe retries of POST and PATCH. */
+    idempotency: z.strictObject({ header: z.string().min(1) }).optional(),
+    webhooks: z.strictObject({ scheme: webhookSchemeSchema }).optional(),
+  })
+  .superRefine((definition, context) => {
+    if (hasPlaceholders(definition.api.baseUrl) && definition.api.allowedHosts === undefined)
+      context.addIssue({ code: 'custom', path: ['api', 'allowedHosts'], message: allowedHostsRequired })
+  })
 
 export type ProviderDefinition = z.infer<typeof providerDefinitionSchema>
 export type ProviderAuthType = ProviderDefinition['auth']['type']
