@@ -14,6 +14,7 @@ import { createVault, type Vault } from '../../src/vault/vault.js'
 import type { Backend, TestDatabase } from './backends.js'
 import { capturedLogger } from './captured-logger.js'
 import { type FakeTokenServer, startFakeTokenServer } from './fake-token-server.js'
+import { createLeakWatch, type LeakWatch } from './leak-watch.js'
 
 export interface ConnectionHarness {
   database: TestDatabase
@@ -26,6 +27,9 @@ export interface ConnectionHarness {
   logLines: string[]
   /** Calls the API with the harness's key. */
   call(path: string, init?: RequestInit): Promise<Response>
+  /** Reads every answer of `app` for the secrets the harness knows, and more a test names (`leaks.secret`). */
+  leaks: LeakWatch
+  /** Stops everything, then fails if any answer of the app contained a known secret. */
   close(): Promise<void>
 }
 
@@ -113,6 +117,9 @@ export async function openConnectionHarness(backend: Backend, extra: HarnessConf
       : { sandbox: createSandboxApp(sandboxSecret, extra.sandbox ?? {}, `${options.publicUrl}/oauth/callback`) }),
     logger,
   })
+  const leaks = createLeakWatch()
+  leaks.watch(app)
+  leaks.secret(key, 'acme-secret')
   return {
     database,
     vault,
@@ -122,6 +129,7 @@ export async function openConnectionHarness(backend: Backend, extra: HarnessConf
     key,
     app,
     logLines: lines,
+    leaks,
     call: async (path, init = {}) => {
       const headers = new Headers(init.headers)
       headers.set('authorization', `Bearer ${key}`)
@@ -133,6 +141,11 @@ export async function openConnectionHarness(backend: Backend, extra: HarnessConf
       await services.close()
       await provider.close()
       await database.close()
+      leaks.secret(...provider.issued, ...provider.refreshTokens)
+      const found = await leaks.leaks()
+      if (found.length > 0) throw new Error(`answers carried secrets: ${JSON.stringify(found)}`)
+      const logged = leaks.secretsIn(lines.join('\n'))
+      if (logged.length > 0) throw new Error(`the log carried secrets: ${logged.join(', ')}`)
     },
   }
 }

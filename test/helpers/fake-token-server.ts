@@ -26,6 +26,8 @@ export interface FakeTokenServer {
   ): void
   /** The access tokens issued so far. */
   readonly issued: string[]
+  /** Every refresh token handed out so far: by grant() and by each rotation. */
+  readonly refreshTokens: string[]
   readonly revoked: string[]
   close(): Promise<void>
 }
@@ -33,6 +35,7 @@ export interface FakeTokenServer {
 export async function startFakeTokenServer(options: { expiresIn?: number } = {}): Promise<FakeTokenServer> {
   const calls: TokenCall[] = []
   const issued: string[] = []
+  const refreshTokens: string[] = []
   const revoked: string[] = []
   /** refresh token → grant id; a grant dies when one of its old tokens is replayed. */
   const current = new Map<string, string>()
@@ -97,6 +100,7 @@ export async function startFakeTokenServer(options: { expiresIn?: number } = {})
           current.delete(presented)
           retired.set(presented, grant)
           current.set(next, grant)
+          refreshTokens.push(next)
           body.refresh_token = next
         }
         json(response, 200, body)
@@ -112,10 +116,12 @@ export async function startFakeTokenServer(options: { expiresIn?: number } = {})
     url: `http://127.0.0.1:${port}`,
     calls,
     issued,
+    refreshTokens,
     revoked,
     grant() {
       const token = `rt_${randomBytes(8).toString('hex')}`
       current.set(token, `grant_${randomBytes(4).toString('hex')}`)
+      refreshTokens.push(token)
       return token
     },
     behave(next) {
