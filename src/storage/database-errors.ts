@@ -1,6 +1,9 @@
 /** @module Recognising "the database is not answering", which the API reports as 503, not as a server bug. */
 
-import { JunctionError } from '../core/errors.js'
+import { isJunctionError, JunctionError } from '../core/errors.js'
+
+/** pg's message when `query_timeout` passes without an answer; also how {@link queryOnDiscardedConnection} starts. */
+const queryTimeoutPattern = /query read timeout/i
 
 const unavailableCodes = new Set([
   'ECONNREFUSED',
@@ -9,12 +12,15 @@ const unavailableCodes = new Set([
   'EPIPE',
   'ENOTFOUND',
   'EAI_AGAIN',
+  // Cancelled by statement_timeout: the database did not answer in time.
+  '57014',
   '57P01',
   '57P02',
   '57P03',
 ])
 const unavailableMessages = [
   /connection terminated/i,
+  queryTimeoutPattern,
   /timeout exceeded when trying to connect/i,
   /connection error/i,
   /pglite is closed/i,
@@ -22,13 +28,28 @@ const unavailableMessages = [
   /driver has already been destroyed/i,
 ]
 
+/**
+ * Whether an error from the database layer says that the database is not answering. An error Junction has already
+ * classified (a `JunctionError`) is not one, whatever it wraps: a provider's host that does not resolve is a
+ * `network_error`, though its cause carries the same `ENOTFOUND` as a database host that does not resolve would.
+ * Only Junction's own `unavailable` for the database (see {@link databaseUnavailable}) counts.
+ */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  return someCause(error, (current) => {
-    const code = (current as { code?: unknown }).code
-    // SQLSTATE class 08: connection exceptions.
-    if (typeof code === 'string' && (unavailableCodes.has(code) || /^08/.test(code))) return true
-    return unavailableMessages.some((pattern) => pattern.test(current.message))
-  })
+  let current: unknown = error
+  // Drivers and Kysely wrap; the walk stops at Junction's own classification.
+  for (let depth = 0; current instanceof Error && depth < 5; depth++) {
+    if (isJunctionError(current)) return current.code === 'unavailable' && isDatabaseUnavailable(current.cause)
+    if (saysUnavailable(current)) return true
+    current = current.cause
+  }
+  return false
+}
+
+function saysUnavailable(error: Error): boolean {
+  const code = (error as { code?: unknown }).code
+  // SQLSTATE class 08: connection exceptions.
+  if (typeof code === 'string' && (unavailableCodes.has(code) || /^08/.test(code))) return true
+  return unavailableMessages.some((pattern) => pattern.test(error.message))
 }
 
 /** The database not answering, as Junction's own failure for callers (503 `unavailable`, retry in 5 s). */
@@ -37,6 +58,16 @@ export function databaseUnavailable(cause: unknown): JunctionError {
     retryAfterSeconds: 5,
     cause,
   })
+}
+
+/** Whether the server left a query unanswered past `query_timeout` (the connection is then unusable). */
+export function isQueryTimeout(error: unknown): boolean {
+  return error instanceof Error && queryTimeoutPattern.test(error.message)
+}
+
+/** A query refused because an earlier one on the same connection timed out: the connection is being dropped. */
+export function queryOnDiscardedConnection(): Error {
+  return new Error('Query read timeout earlier on this connection: it is dropped')
 }
 
 /** A unique key refused the write (SQLSTATE 23505): another writer got there first. */

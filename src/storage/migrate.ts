@@ -10,13 +10,14 @@ export interface MigrationReport {
 }
 
 export async function migrateToLatest(database: Database): Promise<MigrationReport> {
-  const migrator = new Migrator({
-    db: database.db,
-    provider: { getMigrations: async () => migrations },
-    migrationTableName: 'junction_migrations',
-    migrationLockTableName: 'junction_migrations_lock',
-  })
-  const { error, results = [] } = await database.withMigrationLock(() => migrator.migrateToLatest())
+  const { error, results = [] } = await database.withMigrationLock((db) =>
+    new Migrator({
+      db,
+      provider: { getMigrations: async () => migrations },
+      migrationTableName: 'junction_migrations',
+      migrationLockTableName: 'junction_migrations_lock',
+    }).migrateToLatest(),
+  )
   if (error !== undefined) {
     const failed = results.find((result) => result.status === 'Error')?.migrationName ?? 'unknown'
     throw new JunctionError('internal_error', `database migration ${failed} failed`, { cause: error })

@@ -6,7 +6,18 @@
 import type { PGlite } from '@electric-sql/pglite'
 import type { PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely'
 
-export function createPglitePool(pglite: PGlite): PostgresPool {
+export interface PglitePoolOptions {
+  /**
+   * How long `end()` waits for callers that hold or await the connection (a transaction in progress) before it
+   * resolves anyway, so that closing never hangs on work that does not finish.
+   * @default 2_000
+   */
+  endTimeoutMs?: number
+  /** Called when `end()` stopped waiting. */
+  onEndTimeout?: () => void
+}
+
+export function createPglitePool(pglite: PGlite, options: PglitePoolOptions = {}): PostgresPool {
   let tail: Promise<void> = Promise.resolve()
 
   const client = {
@@ -39,8 +50,16 @@ export function createPglitePool(pglite: PGlite): PostgresPool {
         },
       } as PostgresPoolClient
     },
-    end: async () => {
-      await tail
+    async end() {
+      let timer: NodeJS.Timeout | undefined
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), options.endTimeoutMs ?? 2_000)
+      })
+      try {
+        if ((await Promise.race([tail, late])) === 'late') options.onEndTimeout?.()
+      } finally {
+        clearTimeout(timer)
+      }
     },
   }
 }
