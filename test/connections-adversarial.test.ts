@@ -30,6 +30,30 @@ describe.each(backends())('connections under attack on $name', (backend) => {
     return refreshToken
   }
 
+  it("refuses the user ids '.' and '..', which no URL can address, everywhere an id comes in", async () => {
+    for (const userId of ['.', '..']) {
+      const imported = await h.call('/v1/connections', {
+        method: 'POST',
+        body: JSON.stringify({ integration: 'acme', userId, credentials: { accessToken: 'token-of-dots' } }),
+      })
+      expect(imported.status).toBe(400)
+      expect(await imported.json()).toMatchObject({ error: { code: 'invalid_request' } })
+      const session = await h.call('/v1/connect-sessions', {
+        method: 'POST',
+        body: JSON.stringify({ integration: 'acme', userId }),
+      })
+      expect(session.status).toBe(400)
+      const proxied = await h.call('/v1/proxy/acme/items', { headers: { 'junction-user-id': userId } })
+      expect(proxied.status).toBe(400)
+      expect(proxied.headers.get('junction-error')).toBe('invalid_request')
+    }
+    // Dots inside an id are fine, and addressable.
+    await importFor('.a..b.')
+    expect((await h.call('/v1/connections/acme/.a..b.')).status).toBe(200)
+    expect((await h.call('/v1/users/.a..b.', { method: 'DELETE' })).status).toBe(204)
+    expect((await h.call('/v1/connections/acme/.a..b.')).status).toBe(404)
+  })
+
   it("never gives one user id another's token, refresh or deletion (ids compared byte for byte)", async () => {
     await importFor('u_1')
     await importFor('U_1')

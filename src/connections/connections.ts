@@ -352,6 +352,9 @@ function importedCredentials(
 
 export function assertUserId(userId: string): void {
   if (!isUserId(userId)) {
-    throw new JunctionError('invalid_request', 'a user id is 1 to 255 characters from A-Z a-z 0-9 . _ ~ @ + = : -')
+    throw new JunctionError(
+      'invalid_request',
+      "a user id is 1 to 255 characters from A-Z a-z 0-9 . _ ~ @ + = : -, and not '.' or '..' alone",
+    )
   }
 }
