@@ -107,6 +107,11 @@ describe('echo scrubbing', () => {
     expect(echoFormsOf({ kind: 'oauth2', accessToken: 'abc' })).toEqual([])
   })
 
+  it('works out the forms once per credential', () => {
+    expect(echoFormsOf({ kind: 'oauth2', accessToken: token })).toBe(forms)
+    expect(echoFormsOf({ kind: 'oauth2', accessToken: `${token}2` })).not.toBe(forms)
+  })
+
   it('leaves text without an echo as it was, near misses included', () => {
     const text = `tok/en+a b&c<d"e'f=g\u00e9h-Secret98~~>?~ ${Buffer.from('unrelated').toString('base64')}`
     expect(scrub(text)).toBe(text)

@@ -18,8 +18,8 @@ export interface EchoForm {
 }
 
 /**
- * The echoes of one credential, worked out once for the answer being scrubbed (its headers and its body). Empty when
- * every secret is too short to scrub.
+ * The echoes of one credential, for an answer's headers and body. Empty when every secret is too short to scrub.
+ * Worked out once per credential: the forms of the last 64 credentials are kept.
  */
 export type EchoForms = readonly EchoForm[]
 
@@ -31,7 +31,10 @@ export function secretsOf(credential: UsableCredential): string[] {
   return [`${credential.username}:${credential.password}`, credential.password]
 }
 
-/** The forms of the credentials scrubbed lately, so that a connection's repeated errors do not rebuild them. */
+/**
+ * The forms of the credentials scrubbed lately, so that a connection's repeated errors do not rebuild them (a 2 KB
+ * token's expression takes milliseconds to build and compile). Held in memory like the credentials themselves.
+ */
 const recentForms = new Map<string, EchoForms>()
 const recentFormsKept = 64
 
