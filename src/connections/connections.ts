@@ -99,6 +99,9 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
   async function rowOf(integration: string, userId: string): Promise<ConnectionRow> {
     integrationOf(integration)
     assertUserId(userId)
+    // A refresh the database could not take yet is newer than the database's row, and works without it.
+    const unwritten = deps.refresher.unwritten(integration, userId)
+    if (unwritten !== undefined) return unwritten
     const row = await findConnection(db, integration, userId)
     if (row === undefined || row.credentials === null) {
       throw new JunctionError('connection_not_found', `no connection of this user to ${integration}`)

@@ -2,19 +2,23 @@
  * @module Exactly one refresh per connection at a time, across every process: a single-flight map in this process,
  * then the database lease of refresh-lease.ts. The holder calls the token endpoint (with a timeout below the lease)
  * and writes with compare-and-swap; everyone else waits for the row's version to change, then uses what it holds.
- * @see reference/security.md §2 (the refresh-token rotation race)
+ * When the database cannot take a refresh's answer, the answer is kept in memory and written later
+ * (pending-refresh-writes.ts): a rotating provider has already retired the old refresh token.
  */
 import type { Kysely } from 'kysely'
 import { JunctionError } from '../core/errors.js'
+import type { Logger } from '../core/logger.js'
 import type { HttpClient } from '../http/client.js'
 import { sleep } from '../http/sleep.js'
 import { callTokenEndpoint } from '../oauth/token-endpoint.js'
 import type { TokenSet } from '../oauth/token-response.js'
 import type { ResolvedIntegration } from '../providers/resolve-integration.js'
 import { type ConnectionRow, findConnectionById } from '../storage/connections-store.js'
+import { databaseUnavailable, isDatabaseUnavailable } from '../storage/database-errors.js'
 import type { Schema } from '../storage/schema.js'
 import type { Vault } from '../vault/vault.js'
 import { openCredentials, type StoredCredentials, sealCredentials } from './credentials.js'
+import { createPendingRefreshWrites } from './pending-refresh-writes.js'
 import { markNeedsReauth, markRefreshFailing, releaseLease, storeRefreshed, takeRefreshLease } from './refresh-lease.js'
 import { defaultRefreshTiming, needsRefresh, type RefreshTiming, refreshCooldownMs } from './refresh-policy.js'
 
@@ -25,6 +29,8 @@ export interface RefreshOptions extends RefreshTiming {
   tokenTimeoutMs: number
   /** How often a waiter looks at the row again. @default 100 */
   pollMs: number
+  /** How often refreshed tokens the database refused are written again. @default 500 */
+  pendingWriteRetryMs: number
 }
 
 export const defaultRefreshOptions: RefreshOptions = Object.freeze({
@@ -32,6 +38,7 @@ export const defaultRefreshOptions: RefreshOptions = Object.freeze({
   leaseMs: 30_000,
   tokenTimeoutMs: 20_000,
   pollMs: 100,
+  pendingWriteRetryMs: 500,
 })
 
 export interface RefresherDeps {
@@ -43,23 +50,41 @@ export interface RefresherDeps {
   options: RefreshOptions
   /** Told after every refresh attempt of a connection, whatever its outcome: its row may have changed. */
   onChanged?: (integration: string, userId: string) => void
+  logger?: Logger
 }
 
 export interface Refresher {
   /** The row with a usable access token: refreshed first if it is near expiry (or always, with `force`). */
   fresh(row: ConnectionRow, integration: ResolvedIntegration, force: boolean): Promise<ConnectionRow>
+  /**
+   * The connection as a refresh left it when the database could not take the new tokens yet (they are kept in memory
+   * and written as soon as it can): newer than the database's row, and the one to use.
+   */
+  unwritten(integration: string, userId: string): ConnectionRow | undefined
+  /** Stops retrying unwritten refreshes, after one last try. */
+  close(): Promise<void>
 }
 
 export function createRefresher(deps: RefresherDeps): Refresher {
   const { db, options } = deps
   const inFlight = new Map<string, Promise<ConnectionRow>>()
+  const unwritten = createPendingRefreshWrites({
+    db,
+    logger: deps.logger,
+    options: { retryMs: options.pendingWriteRetryMs },
+    onSettled: (integration, userId) => deps.onChanged?.(integration, userId),
+  })
 
-  async function fresh(row: ConnectionRow, integration: ResolvedIntegration, force: boolean): Promise<ConnectionRow> {
+  async function fresh(given: ConnectionRow, integration: ResolvedIntegration, force: boolean): Promise<ConnectionRow> {
+    const kept = unwritten.row(given.integration, given.user_id)
+    const row = kept !== undefined && kept.credentials_version > given.credentials_version ? kept : given
     if (row.status === 'needs_reauth') {
       deps.onChanged?.(row.integration, row.user_id)
       throw needsReauth(row)
     }
     if (!force && !needsRefresh(row.expires_at, row.last_refreshed_at, new Date(), options)) return row
+    // Refreshing again from the database's row would send a refresh token the provider has already retired.
+    if (row === kept) throw databaseUnavailable(new Error('refreshed tokens are waiting to be written'))
     const running = inFlight.get(row.id)
     if (running !== undefined) return running
     const refresh = refreshOnce(row, integration).finally(() => {
@@ -154,12 +179,20 @@ export function createRefresher(deps: RefresherDeps): Refresher {
       tokenType: tokens.tokenType,
       raw: tokens.raw,
     }
-    const stored = await storeRefreshed(db, leased, {
+    const fields = {
       credentials: sealCredentials(deps.vault, leased.id, next),
       expiresAt: tokens.expiresAt ?? null,
       scopes: tokens.scopes,
       metadata: { ...leased.metadata, ...tokens.metadata },
-    })
+    }
+    let stored: ConnectionRow | undefined
+    try {
+      stored = await storeRefreshed(db, leased, fields)
+    } catch (error) {
+      // The provider has answered (and may have retired the old refresh token): its answer is never dropped.
+      if (isDatabaseUnavailable(error)) return unwritten.keep(leased, fields)
+      throw error
+    }
     if (stored !== undefined) return stored
     const current = await findConnectionById(db, leased.id)
     if (current === undefined)
@@ -167,7 +200,11 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     return current
   }
 
-  return { fresh }
+  return {
+    fresh,
+    unwritten: (integration, userId) => unwritten.row(integration, userId),
+    close: () => unwritten.close(),
+  }
 }
 
 function inCooldown(row: ConnectionRow): boolean {

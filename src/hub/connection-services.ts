@@ -114,6 +114,7 @@ export function createConnectionServices(deps: ConnectionServicesDeps): Connecti
     owner: `${hostname()}:${process.pid}:${newRowId().slice(0, 8)}`,
     options: refreshOptions,
     onChanged: (integration, userId) => credentialCache.forget(integration, userId),
+    logger,
   })
   const revoker = createRevoker({ db, vault, http, options: { ...defaultRevocationOptions, ...tuning.revocation } })
   const metrics = createMetrics()
@@ -171,6 +172,7 @@ export function createConnectionServices(deps: ConnectionServicesDeps): Connecti
     revoker,
     refresher,
     close: async () => {
+      await refresher.close()
       await callLog.close()
       await http.close()
     },
