@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,7 +12,7 @@ describe('data dir lock', () => {
 
   it('holds the pid, refuses a second holder in this process, and is gone after release', () => {
     const lock = acquireDataDirLock(dir)
-    expect(readFileSync(lock.path, 'utf8').trim()).toBe(String(process.pid))
+    expect(ownerPid(lock.path)).toBe(String(process.pid))
     expect(() => acquireDataDirLock(dir)).toThrow(`data dir in use by junction (pid ${process.pid})`)
     lock.release()
     const again = acquireDataDirLock(dir)
@@ -43,7 +44,7 @@ describe('data dir lock', () => {
     const longAgo = new Date(Date.now() - 60_000)
     utimesSync(guard, longAgo, longAgo)
     const lock = acquireDataDirLock(dir)
-    expect(readFileSync(lock.path, 'utf8').trim()).toBe(String(process.pid))
+    expect(ownerPid(lock.path)).toBe(String(process.pid))
     expect(existsSync(guard)).toBe(false)
     lock.release()
   })
@@ -52,8 +53,31 @@ describe('data dir lock', () => {
     for (const stale of ['4194303\n', 'garbage']) {
       writeFileSync(join(dir, 'junction.lock'), stale)
       const lock = acquireDataDirLock(dir)
-      expect(readFileSync(lock.path, 'utf8').trim()).toBe(String(process.pid))
+      expect(ownerPid(lock.path)).toBe(String(process.pid))
       lock.release()
     }
   })
+
+  it('refuses while the process that took it runs, and takes it over once its pid names another process', async () => {
+    // A live process that is not this one: the lock's holder, then a program that was given a reused pid.
+    const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' })
+    try {
+      await new Promise((resolve) => other.once('spawn', resolve))
+      const started = readFileSync(`/proc/${other.pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[19]
+      writeFileSync(join(dir, 'junction.lock'), `${other.pid}\n${started}\n`)
+      expect(() => acquireDataDirLock(dir)).toThrow(`data dir in use by junction (pid ${other.pid})`)
+      // Same pid, another start time: the process that wrote the lock is gone, and its pid went to someone else.
+      writeFileSync(join(dir, 'junction.lock'), `${other.pid}\n${Number(started) - 1}\n`)
+      const lock = acquireDataDirLock(dir)
+      expect(ownerPid(lock.path)).toBe(String(process.pid))
+      lock.release()
+    } finally {
+      other.kill('SIGKILL')
+    }
+  })
 })
+
+/** The pid on the lock's first line (the second holds its start time, on Linux). */
+function ownerPid(path: string): string | undefined {
+  return readFileSync(path, 'utf8').split('\n')[0]
+}

@@ -1,6 +1,8 @@
 /**
  * @module The embedded database belongs to one process: PGlite takes no lock of its own, and two processes on the
- * same files corrupt them. `<dataDir>/junction.lock` holds the owner's pid; a lock whose process is gone is taken over.
+ * same files corrupt them. `<dataDir>/junction.lock` holds the owner's pid and, on Linux, the start time of that
+ * process; a lock whose process is gone is taken over, and so is one whose pid now names another process (pids are
+ * reused: after a crash and a reboot, the lock's pid may well belong to some other program).
  */
 import { linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -29,7 +31,7 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
   const path = join(dataDir, 'junction.lock')
   if (heldHere.has(path)) throw new DataDirInUseError(pid)
   const candidate = `${path}.${pid}`
-  writeFileSync(candidate, `${pid}\n`, { mode: 0o600 })
+  writeFileSync(candidate, `${pid}\n${processStartTime(pid) ?? ''}\n`, { mode: 0o600 })
   try {
     if (!linkExclusive(candidate, path)) takeOverStaleLock(path, candidate, pid)
   } finally {
@@ -43,7 +45,7 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
       if (released) return
       released = true
       heldHere.delete(path)
-      if (readOwner(path) === pid) rmSync(path, { force: true })
+      if (readOwner(path)?.pid === pid) rmSync(path, { force: true })
     },
   }
 }
@@ -56,13 +58,13 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
 function takeOverStaleLock(path: string, candidate: string, pid: number): void {
   const guard = `${path}.takeover`
   removeIfOlderThan(guard, 10_000)
-  if (!linkExclusive(candidate, guard)) throw new DataDirInUseError(readOwner(path) ?? readOwner(guard) ?? 0)
+  if (!linkExclusive(candidate, guard)) throw new DataDirInUseError(readOwner(path)?.pid ?? readOwner(guard)?.pid ?? 0)
   try {
     const owner = readOwner(path)
-    if (owner !== undefined && owner !== pid && isAlive(owner)) throw new DataDirInUseError(owner)
+    if (owner !== undefined && owner.pid !== pid && isAlive(owner)) throw new DataDirInUseError(owner.pid)
     // The owner is gone (or the pid is ours, left by an earlier process that had it): the lock is stale.
     rmSync(path, { force: true })
-    if (!linkExclusive(candidate, path)) throw new DataDirInUseError(readOwner(path) ?? 0)
+    if (!linkExclusive(candidate, path)) throw new DataDirInUseError(readOwner(path)?.pid ?? 0)
   } finally {
     rmSync(guard, { force: true })
   }
@@ -88,21 +90,47 @@ function linkExclusive(from: string, to: string): boolean {
   }
 }
 
-function readOwner(path: string): number | undefined {
+interface LockOwner {
+  pid: number
+  /** The owner's start time when it took the lock (Linux); absent in a lock written elsewhere, or by an older hub. */
+  startTime: string | undefined
+}
+
+function readOwner(path: string): LockOwner | undefined {
   try {
-    const pid = Number.parseInt(readFileSync(path, 'utf8').trim(), 10)
-    return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined
+    const [pidLine = '', startLine = ''] = readFileSync(path, 'utf8').split('\n')
+    const pid = Number.parseInt(pidLine.trim(), 10)
+    if (!Number.isSafeInteger(pid) || pid <= 0) return undefined
+    return { pid, startTime: startLine.trim() === '' ? undefined : startLine.trim() }
   } catch {
     return undefined
   }
 }
 
-function isAlive(pid: number): boolean {
+/** The lock's owner still runs: its pid exists and, when the lock says when it started, it is that same process. */
+function isAlive(owner: LockOwner): boolean {
   try {
-    process.kill(pid, 0)
-    return true
+    process.kill(owner.pid, 0)
   } catch (error) {
     // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false
+  }
+  if (owner.startTime === undefined) return true
+  const now = processStartTime(owner.pid)
+  return now === undefined || now === owner.startTime
+}
+
+/**
+ * When a process started, in clock ticks since boot (field 22 of /proc/<pid>/stat): with the pid, it names one
+ * process for good. Undefined where there is no /proc.
+ * @see proc(5)
+ */
+function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // The command name (field 2) is in parentheses and may hold spaces: count fields after its closing one.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]
+  } catch {
+    return undefined
   }
 }
