@@ -122,6 +122,24 @@ describe.each(backends())('connect flow on $name', (backend) => {
     expect((await h.call('/v1/connections/oidc/u_attack')).status).toBe(404)
   })
 
+  it('refuses a callback that repeats state, iss or code (RFC 6749 §3.1), and the flow can still finish', async () => {
+    const browser = new Browserless(publicUrl, h.app)
+    const callback = await consent(browser, await connectLink('u_twice'))
+    for (const name of ['state', 'iss', 'code']) {
+      const repeated = new URL(callback)
+      const value = name === 'iss' ? oidc.issuer : (callback.searchParams.get(name) ?? '')
+      // The genuine value first, as a first-one-wins reader would take it.
+      repeated.search = `${callback.search}&${name}=${encodeURIComponent(name === 'iss' ? 'http://evil.test' : value)}`
+      const refused = await browser.request(repeated.toString())
+      expect(refused.status).toBe(400)
+      expect(refused.body).toContain('invalid_request')
+    }
+    expect((await h.call('/v1/connections/oidc/u_twice')).status).toBe(404)
+    // Nothing was consumed by the refusals: the genuine callback still completes.
+    expect((await browser.request(callback.toString())).status).toBe(200)
+    expect((await h.call('/v1/connections/oidc/u_twice')).status).toBe(200)
+  })
+
   it('passes an access_denied with markup back as a code, escaped, and creates nothing', async () => {
     const browser = new Browserless(publicUrl, h.app)
     const link = await connectLink('u_denied', appReturn)

@@ -27,6 +27,9 @@ import { isAllowedReturnUrl } from './return-url.js'
 import { callTokenEndpoint } from './token-endpoint.js'
 import { safeErrorCode } from './token-response.js'
 
+/** The parameters of a provider's redirect that the callback reads. */
+const callbackParameters = ['state', 'code', 'iss', 'error'] as const
+
 export interface ConnectFlowOptions {
   publicUrl: string
   allowedReturnUrls: readonly string[]
@@ -86,7 +89,8 @@ export interface ConnectFlow {
     returnUrl?: string | undefined
   }): Promise<{ url: string; expiresAt: string }>
   openLink(token: string): Promise<LinkOutcome>
-  callback(query: Record<string, string | undefined>, binding: BindingReader): Promise<FlowResult>
+  /** The provider's redirect back; `query` holds every value of each parameter, as the URL had them. */
+  callback(query: Record<string, readonly string[]>, binding: BindingReader): Promise<FlowResult>
   submitCredentials(token: string, binding: BindingReader, fields: Record<string, string>): Promise<FlowResult>
   readonly redirectUri: string
 }
@@ -180,7 +184,11 @@ export function createConnectFlow(deps: {
       return { kind: 'redirect', location: location.toString(), browserValue, cookie: cookieOf(session) }
     },
 
-    async callback(query, binding) {
+    async callback(all, binding) {
+      // RFC 6749 §3.1: no parameter twice. With two, the one checked (state, iss) need not be the one another
+      // reader would take: the callback is refused before any session is touched.
+      if (callbackParameters.some((name) => (all[name]?.length ?? 0) > 1)) return failed('invalid_request')
+      const query = Object.fromEntries(callbackParameters.map((name) => [name, all[name]?.[0]]))
       if (query.state === undefined || query.state === '') return failed('invalid_state')
       const session = await consumeByState(db, sha256(query.state))
       if (session === undefined) return failed('invalid_state')

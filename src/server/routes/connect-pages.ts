@@ -66,5 +66,5 @@ export function connectPageRoutes(flow: ConnectFlow, publicUrl: string): Hono {
     .post('/connect/:token', async (c) => {
       return finish(c, await flow.submitCredentials(c.req.param('token'), binding(c), await readForm(c)))
     })
-    .get('/oauth/callback', async (c) => finish(c, await flow.callback(c.req.query(), binding(c))))
+    .get('/oauth/callback', async (c) => finish(c, await flow.callback(c.req.queries(), binding(c))))
 }
