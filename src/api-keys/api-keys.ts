@@ -1,6 +1,7 @@
 /**
  * @module The hub's own API keys: create (the key is returned once), list, revoke, and verify with a short cache so
- * that the hot path does not query the database on every request.
+ * that the hot path does not query the database on every request, and so that a key verified lately keeps working
+ * while the database is away (for a bounded time).
  */
 import type { Kysely } from 'kysely'
 import { JunctionError } from '../core/errors.js'
@@ -15,6 +16,7 @@ import {
   touchApiKeyLastUsed,
 } from '../storage/api-keys-store.js'
 import type { Page } from '../storage/cursor.js'
+import { isDatabaseUnavailable } from '../storage/database-errors.js'
 import type { Schema } from '../storage/schema.js'
 import { displayPrefix, generateApiKey, hashApiKey, isWellFormedApiKey } from './key-format.js'
 
@@ -34,6 +36,13 @@ export interface ApiKeysOptions {
    * @default 60_000
    */
   cacheTtlMs?: number
+  /**
+   * How much longer a key verified lately is still accepted while the database does not answer (then a key cannot
+   * be re-checked, nor its revocation seen). The hub sets it to the credential cache's outage grace, so that calls
+   * whose credentials it holds keep going for as long as those do.
+   * @default 300_000
+   */
+  outageGraceMs?: number
   /** @default 10_000 */
   cacheEntries?: number
   /** Called when recording a key's last use fails (it never fails the request). */
@@ -56,8 +65,10 @@ const maxNameLength = 100
 
 export function createApiKeys(db: Kysely<Schema>, options: ApiKeysOptions = {}): ApiKeys {
   const ttlMs = options.cacheTtlMs ?? 60_000
+  const graceMs = options.outageGraceMs ?? 300_000
   const maxEntries = options.cacheEntries ?? 10_000
-  const cache = new Map<string, { info: ApiKeyInfo; until: number }>()
+  /** `freshUntil`: accepted without asking the database; `servesUntil`: accepted while the database is away. */
+  const cache = new Map<string, { info: ApiKeyInfo; freshUntil: number; servesUntil: number }>()
   // Bumped by every revocation, so that a lookup that started before one never caches what it read.
   let revocations = 0
 
@@ -105,16 +116,24 @@ export function createApiKeys(db: Kysely<Schema>, options: ApiKeysOptions = {}):
       const hash = hashApiKey(presented)
       const cached = cache.get(hash)
       const now = Date.now()
-      if (cached !== undefined && cached.until > now) return cached.info
-      cache.delete(hash)
+      if (cached !== undefined && cached.freshUntil > now) return cached.info
       const revocationsBefore = revocations
-      const row = await findActiveApiKeyByHash(db, hash)
+      let row: ApiKeyRow | undefined
+      try {
+        row = await findActiveApiKeyByHash(db, hash)
+      } catch (error) {
+        // Only the database being away extends trust, and only for a key that was valid lately: a database that
+        // answers decides, so a revocation on another instance is seen within cacheTtlMs.
+        if (cached !== undefined && cached.servesUntil > Date.now() && isDatabaseUnavailable(error)) return cached.info
+        throw error
+      }
+      cache.delete(hash)
       if (row === undefined) return undefined
       const info = toInfo(row)
       if (revocationsBefore !== revocations)
         return (await findActiveApiKeyByHash(db, hash)) === undefined ? undefined : info
       if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string)
-      cache.set(hash, { info, until: now + ttlMs })
+      cache.set(hash, { info, freshUntil: now + ttlMs, servesUntil: now + ttlMs + graceMs })
       // Recorded once per cache period, off the request's path.
       touchApiKeyLastUsed(db, row.id, new Date(now)).catch((error: unknown) => options.onBackgroundError?.(error))
       return info

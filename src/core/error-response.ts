@@ -1,4 +1,8 @@
-/** @module Junction's one error shape as a web `Response`, with the status from the one code table. */
+/**
+ * @module Junction's one error shape as a web `Response`, with the status from the one code table and the code in
+ * `Junction-Error`: on every route, so that a caller can always tell Junction's own answer (a 503 `unavailable`
+ * while the database is away, say) from a provider's answer passed through the proxy.
+ */
 import { errorBody, type JunctionError, type JunctionErrorCode, statusForCode } from './errors.js'
 
 export function errorResponse(
@@ -8,7 +12,12 @@ export function errorResponse(
 ): Response {
   return new Response(JSON.stringify(errorBody(code, message)), {
     status: statusForCode(code),
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+      'junction-error': code,
+      ...headers,
+    },
   })
 }
 

@@ -5,20 +5,22 @@
  */
 import { mkdirSync } from 'node:fs'
 import type { Redis } from 'ioredis'
-import { type ApiKeys, createApiKeys } from '../api-keys/api-keys.js'
+import { type ApiKeys, type ApiKeysOptions, createApiKeys } from '../api-keys/api-keys.js'
+import { defaultCredentialCacheOptions } from '../connections/credential-cache.js'
 import type { JunctionOptions } from '../core/config.js'
 import type { Logger } from '../core/logger.js'
 import { type ApiProxy, createProxy } from '../proxy/proxy.js'
 import { acquireDataDirLock, type DataDirLock } from '../storage/data-dir-lock.js'
 import { type Database, openDatabase } from '../storage/database.js'
 import { migrateToLatest } from '../storage/migrate.js'
+import type { PostgresTimeouts } from '../storage/postgres-timeouts.js'
 import { createVault, type Vault } from '../vault/vault.js'
 import {
   type ConnectionServices,
   type ConnectionServicesOptions,
   createConnectionServices,
 } from './connection-services.js'
-import { openRedis } from './redis-client.js'
+import { closeRedis, openRedis } from './redis-client.js'
 import { loadSandboxSecret } from './sandbox-secret.js'
 import { loadVaultKeys, type VaultKeys } from './vault-keys.js'
 
@@ -52,6 +54,13 @@ export interface OpenHubOptions {
   loadVault?: boolean
   /** Durations of refresh and revocation (tests shorten them). */
   tuning?: ConnectionServicesOptions
+  /**
+   * The API-key cache. Its outage grace defaults to the credential cache's, so that a key verified lately is
+   * accepted for as long as the credentials it unlocks still serve while the database is away.
+   */
+  apiKeys?: Pick<ApiKeysOptions, 'cacheTtlMs' | 'outageGraceMs'>
+  /** Durations of PostgreSQL calls (the database URL's parameters win over these). */
+  databaseTimeouts?: Partial<PostgresTimeouts>
 }
 
 export async function openHub(options: JunctionOptions, logger: Logger, open: OpenHubOptions = {}): Promise<Hub> {
@@ -72,11 +81,17 @@ export async function openHub(options: JunctionOptions, logger: Logger, open: Op
     database = await openDatabase(
       options.databaseUrl === undefined
         ? { backend: 'pglite', dataDir: options.dataDir }
-        : { backend: 'postgres', url: options.databaseUrl },
+        : {
+            backend: 'postgres',
+            url: options.databaseUrl,
+            ...(open.databaseTimeouts === undefined ? {} : { timeouts: open.databaseTimeouts }),
+          },
       logger,
     )
     if (open.migrate !== false) await migrateToLatest(database)
     const apiKeys = createApiKeys(database.db, {
+      outageGraceMs: open.tuning?.credentialCache?.outageGraceMs ?? defaultCredentialCacheOptions.outageGraceMs,
+      ...open.apiKeys,
       onBackgroundError: (error) => logger.warn({ err: error }, 'could not record an API key last use'),
     })
     const opened = database
@@ -120,10 +135,7 @@ export async function openHub(options: JunctionOptions, logger: Logger, open: Op
         closing ??= Promise.resolve(proxy?.close())
           .then(() => services?.close())
           .then(() => opened.close())
-          .then(async () => {
-            // A Redis that is away cannot be asked to quit: the socket is just closed.
-            await redis?.quit().catch(() => redis.disconnect())
-          })
+          .then(() => (redis === undefined ? undefined : closeRedis(redis)))
           .finally(() => lock?.release())
         return closing
       },
