@@ -24,3 +24,20 @@ export function redisHealth(redis: Redis | undefined): 'ok' | 'degraded' | undef
   if (redis === undefined) return undefined
   return redis.status === 'ready' ? 'ok' : 'degraded'
 }
+
+/**
+ * Says goodbye to Redis, or drops the connection when it does not answer within `timeoutMs`: a Redis that went
+ * silent never answers QUIT, and the stop must not wait for it. `timeoutMs` defaults to 1 s.
+ */
+export async function closeRedis(redis: Redis, timeoutMs = 1_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs)
+  })
+  try {
+    await Promise.race([redis.quit().catch(() => undefined), late])
+  } finally {
+    clearTimeout(timer)
+    redis.disconnect()
+  }
+}

@@ -8,6 +8,7 @@ import { startHubBackgroundWork } from '../../hub/hub-background.js'
 import { type Hub, openHub } from '../../hub/open-hub.js'
 import { listen, type RunningServer } from '../../server/serve.js'
 import { readOptions } from '../cli-context.js'
+import { stopInOrder } from '../stop-in-order.js'
 
 interface StartFlags {
   host?: string
@@ -60,13 +61,33 @@ export function registerStartCommand(program: Command): void {
     })
 }
 
-/** Stops the server (finishing requests in flight), then the hub; a second signal exits at once. */
 interface Running {
   server?: RunningServer
   background?: BackgroundWork
 }
 
-function stopper(logger: Logger, hub: Hub, running: Running) {
+/** How a stop is bounded: SIGTERM ends the process within 10 s in every state, a database gone silent included. */
+export interface StopBounds {
+  /**
+   * How long requests in flight may finish before their connections are closed.
+   * @default 3_000
+   */
+  requestGraceMs: number
+  /**
+   * How long the whole stop may take; past it the process exits 1 whatever is still open.
+   * @default 8_000
+   */
+  totalMs: number
+}
+
+export const defaultStopBounds: StopBounds = Object.freeze({ requestGraceMs: 3_000, totalMs: 8_000 })
+
+/**
+ * Stops the server (finishing requests in flight), then the background work, then the hub (provider calls, call log,
+ * database). Exits 0 when all of it closed in time; 1 when a step failed or the bound passed, with one line on
+ * standard error naming the step. A second signal exits 1 at once.
+ */
+function stopper(logger: Logger, hub: Hub, running: Running, bounds: StopBounds = defaultStopBounds) {
   let stopping = false
   return (signal: string) => {
     if (stopping) {
@@ -75,18 +96,21 @@ function stopper(logger: Logger, hub: Hub, running: Running) {
     }
     stopping = true
     logger.info({ signal }, 'stopping: finishing requests in flight')
-    Promise.resolve(running.server?.close())
-      .then(() => running.background?.stop())
-      .then(() => hub.close())
-      .then(
-        () => {
-          logger.info('stopped')
-          process.exit(0)
-        },
-        (error: unknown) => {
-          logger.error({ err: error }, 'failed to stop cleanly')
-          process.exit(1)
-        },
-      )
+    const steps = [
+      { name: 'finishing requests in flight', run: () => running.server?.close(bounds.requestGraceMs) },
+      { name: 'stopping background work', run: () => running.background?.stop() },
+      { name: 'closing provider calls, the call log and the database', run: () => hub.close() },
+    ]
+    void stopInOrder(steps, bounds.totalMs).then((outcome) => {
+      if (outcome.ok) {
+        logger.info('stopped')
+        process.exit(0)
+      }
+      const timedOut = outcome.reason === 'timed_out'
+      logger.error({ err: outcome.error, step: outcome.step }, timedOut ? 'stop timed out' : 'failed to stop cleanly')
+      const what = timedOut ? `stop timed out after ${bounds.totalMs / 1000} s` : 'failed to stop cleanly'
+      process.stderr.write(`junction: ${what} while ${outcome.step}\n`)
+      process.exit(1)
+    })
   }
 }
