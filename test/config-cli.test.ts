@@ -1,6 +1,6 @@
 /** Bad configuration through the real CLI: a one-line message naming the place, never the value, and exit code 1. */
 import { randomBytes } from 'node:crypto'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runJunction, temporaryDirectory } from './helpers/cli.js'
@@ -121,6 +121,17 @@ describe('junction usage', () => {
       expect(result.code, args.join(' ')).toBe(2)
       expect(result.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1)
       expect(result.stderr).toMatch(message)
+    }
+  })
+
+  it('prints its version, exiting 0', async () => {
+    const { version } = JSON.parse(readFileSync(join(import.meta.dirname, '../package.json'), 'utf8')) as {
+      version: string
+    }
+    for (const flag of ['--version', '-v']) {
+      const printed = await runJunction([flag], { cwd: workdir.path })
+      expect(printed.code).toBe(0)
+      expect(printed.stdout.trim()).toBe(version)
     }
   })
 

@@ -2,6 +2,7 @@
  * @module The `junction` command. Each command parses its input, calls the library and formats the answer.
  * Exit codes: 0 success, 1 a runtime failure, 2 bad usage; errors are one line on standard error.
  */
+import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import { isConfigError } from '../core/config-error.js'
 import { isJunctionError } from '../core/errors.js'
@@ -16,6 +17,7 @@ import { registerVaultCommands } from './commands/vault.js'
 export function buildProgram(): Command {
   const program = new Command('junction')
     .description('Junction: a self-hostable hub for third-party API integrations')
+    .version(packageVersion(), '-v, --version', 'print the version of junction')
     .exitOverride()
   registerStartCommand(program)
   registerMigrateCommand(program)
@@ -24,6 +26,14 @@ export function buildProgram(): Command {
   registerSandboxCommand(program)
   for (const command of program.commands) applyExitOverride(command)
   return program
+}
+
+/** The version in package.json, two folders up from this file both in `src/cli/` and in the built `dist/cli/`. */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string
+  }
+  return manifest.version
 }
 
 function applyExitOverride(command: Command): void {
