@@ -12,6 +12,7 @@ const wireStatus = {
   invalid_state: 400,
   not_token_based: 400,
   unauthorized: 401,
+  invalid_signature: 401,
   forbidden: 403,
   egress_blocked: 403,
   not_found: 404,
