@@ -13,7 +13,12 @@ export function decodeHex(text: string): Uint8Array | undefined {
   return hexPattern.test(text) ? Buffer.from(text, 'hex') : undefined
 }
 
-/** The bytes of a padded standard base64 string, or `undefined` when it is empty or not base64. */
+/**
+ * The bytes of a padded standard base64 string, or `undefined` when it is empty, not base64, or not the one
+ * encoding of its bytes (unused low bits set in the last character), so that no two texts pass as one signature.
+ */
 export function decodeBase64(text: string): Uint8Array | undefined {
-  return text !== '' && base64Pattern.test(text) ? Buffer.from(text, 'base64') : undefined
+  if (text === '' || !base64Pattern.test(text)) return undefined
+  const bytes = Buffer.from(text, 'base64')
+  return bytes.toString('base64') === text ? bytes : undefined
 }
