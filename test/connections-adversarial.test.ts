@@ -1,4 +1,7 @@
-/** Connections under attack or breakage (reference/security.md §8 cases 14, 33 and 35, with CONTRACT.md §7). */
+/**
+ * Connections under attack or breakage (docs/security.md: "Isolation between users", "What a database reader sees",
+ * "Refresh failures"; docs/http-api.md, "Ids").
+ */
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { listEvents } from '../src/storage/outbox-store.js'

@@ -1,7 +1,7 @@
 /**
- * The dashboard's guards and pages, in process (CONTRACT.md §6): sign-in with a key buys a server-side session,
- * pages need it, state-changing requests need the CSRF token and our Origin, revoking the key ends the session, and
- * every page sends the CSP. The flows in a real browser are in dashboard-browser.serial.test.ts.
+ * The dashboard's guards and pages, in process (docs/security.md, "Dashboard"): sign-in with a key buys a server-side
+ * session, pages need it, state-changing requests need the CSRF token and our Origin, revoking the key ends the
+ * session, and every page sends the CSP. The flows in a real browser are in dashboard-browser.serial.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDashboardSessions } from '../src/api-keys/dashboard-sessions.js'

@@ -1,5 +1,5 @@
 /**
- * `createJunction()` as an application uses it (CONTRACT.md §5): the hub app under a base path, the connection API,
+ * `createJunction()` as an application uses it (docs/library.md): the hub app under a base path, the connection API,
  * the proxy as `fetch` and `fetchFor` (with the official Stripe SDK), typed clients, no environment read, `close()`.
  * Real parts only: an embedded database in a temporary directory, providers on 127.0.0.1.
  */

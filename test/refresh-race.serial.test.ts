@@ -1,6 +1,6 @@
 /**
- * The refresh race across processes (reference/security.md §2e): two `junction start` processes on one PostgreSQL,
- * concurrent token reads of expired connections, against a provider that rotates refresh tokens strictly.
+ * The refresh race across processes (docs/security.md, "Exactly one refresh"): two `junction start` processes on one
+ * PostgreSQL, concurrent token reads of expired connections, against a provider that rotates refresh tokens strictly.
  */
 import { describe, expect, it } from 'vitest'
 import { postgresAdminUrl } from './helpers/backends.js'

@@ -1,4 +1,4 @@
-/** @module `Connection`, as the API and the events show it (CONTRACT.md §3): never a token or a secret. */
+/** @module `Connection`, as the API and the events show it (docs/http-api.md, "Connection"): never a token or secret. */
 import type { ConnectionRow } from '../storage/connections-store.js'
 
 export type ConnectionStatus = 'active' | 'needs_reauth' | 'refresh_failing' | 'revoked'

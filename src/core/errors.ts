@@ -3,7 +3,7 @@
  * The server turns a code into an HTTP status through {@link statusForCode}, the only such table.
  */
 
-/** Status of every code that can reach the wire (CONTRACT.md §3). */
+/** Status of every code that can reach the wire (docs/http-api.md, "Errors"). */
 const wireStatus = {
   invalid_request: 400,
   invalid_json: 400,
@@ -31,7 +31,7 @@ const wireStatus = {
   timeout: 504,
 } as const
 
-/** Codes of the resilient HTTP client (CONTRACT.md §5) that are not wire codes of their own. */
+/** Codes of the resilient HTTP client (docs/library.md, "Errors") that are not wire codes of their own. */
 type ClientOnlyCode = 'http_error' | 'aborted'
 
 export type WireErrorCode = keyof typeof wireStatus
@@ -63,7 +63,7 @@ export function isJunctionError(value: unknown): value is JunctionError {
   return value instanceof JunctionError
 }
 
-/** Whether a text (a `Junction-Error` header, say) is one of the wire codes of CONTRACT.md §3. */
+/** Whether a text (a `Junction-Error` header, say) is one of the wire codes (docs/http-api.md, "Errors"). */
 export function isWireErrorCode(value: string): value is WireErrorCode {
   return Object.hasOwn(wireStatus, value)
 }

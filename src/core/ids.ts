@@ -1,4 +1,4 @@
-/** @module The id grammars of the wire rules (CONTRACT.md §3), and fresh row ids. */
+/** @module The id grammars of the wire rules (docs/http-api.md, "Ids"), and fresh row ids. */
 import { randomUUID } from 'node:crypto'
 
 /** Integration (and provider) ids: `^[a-z][a-z0-9_-]{0,63}$`. */

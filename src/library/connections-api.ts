@@ -1,6 +1,7 @@
 /**
- * @module `junction.connections`: the `/v1/connections` API as functions (CONTRACT.md §3), on the same connection
- * service as the routes, with the same input checks. Token reads are logged in the call log by the service itself.
+ * @module `junction.connections`: the `/v1/connections` API as functions (docs/library.md, "connections"), on the
+ * same connection service as the routes, with the same input checks. Token reads are logged in the call log by the
+ * service itself.
  */
 import { z } from 'zod'
 import type { Connection, ConnectionStatus } from '../connections/connection-view.js'

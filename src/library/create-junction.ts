@@ -1,5 +1,5 @@
 /**
- * @module `createJunction()`: the hub inside an application's own process (CONTRACT.md §5). It opens the same hub as
+ * @module `createJunction()`: the hub inside an application's own process (docs/library.md). It opens the same hub as
  * `junction start` (lock, database, keys, services, proxy), serves the same HTTP app under the application's path,
  * runs the same background work, and offers the connection API, the proxy and typed clients as functions.
  */

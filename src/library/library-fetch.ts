@@ -1,7 +1,7 @@
 /**
- * @module `junction.fetch()`: a call to a provider's API through the same proxy as `/v1/proxy` (CONTRACT.md §3 "Proxy
- * rules"): the connection's credentials, rate limit, retries, circuit breaker and a call-log row. The answer is a web
- * `Response`: the provider's, or Junction's own error JSON with a `Junction-Error` header, as over HTTP.
+ * @module `junction.fetch()`: a call to a provider's API through the same proxy as `/v1/proxy` (docs/http-api.md,
+ * "Proxy rules"): the connection's credentials, rate limit, retries, circuit breaker and a call-log row. The answer is
+ * a web `Response`: the provider's, or Junction's own error JSON with a `Junction-Error` header, as over HTTP.
  */
 import { junctionErrorResponse } from '../core/error-response.js'
 import { isJunctionError, JunctionError } from '../core/errors.js'

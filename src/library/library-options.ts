@@ -1,7 +1,8 @@
 /**
- * @module The options of `createJunction()` (CONTRACT.md §5), turned into the same validated configuration that
- * `junction start` reads. The library reads no environment variable: the options become the explicit environment
- * given to {@link loadConfig}, and `{ "env": NAME }` secrets of the configuration resolve only from `secrets`.
+ * @module The options of `createJunction()` (docs/library.md, "Options"), turned into the same validated
+ * configuration that `junction start` reads. The library reads no environment variable: the options become the
+ * explicit environment given to {@link loadConfig}, and `{ "env": NAME }` secrets of the configuration resolve only
+ * from `secrets`.
  */
 import { type JunctionOptions, loadConfig, type Mode } from '../core/config.js'
 import { ConfigError, isConfigError } from '../core/config-error.js'

@@ -1,6 +1,6 @@
 /**
- * @module A library call's body in the form the proxy takes, by the same rules as the HTTP proxy (CONTRACT.md §3):
- * up to 1 MiB as bytes, which can be sent again; larger (up to 10 MiB) as a stream, sent once.
+ * @module A library call's body in the form the proxy takes, by the same rules as the HTTP proxy (docs/http-api.md,
+ * "Bodies"): up to 1 MiB as bytes, which can be sent again; larger (up to 10 MiB) as a stream, sent once.
  */
 import { Readable } from 'node:stream'
 import { JunctionError } from '../core/errors.js'

@@ -1,6 +1,7 @@
 /**
- * @module Forgetting old call-log rows (DESIGN.md: kept 30 days). Rows go in small batches, each its own statement,
- * so that a backlog never holds a long lock in the way of the proxy's inserts; what one round leaves, the next takes.
+ * @module Forgetting old call-log rows (kept 30 days: docs/http-api.md, "Call logs"). Rows go in small batches, each
+ * its own statement, so that a backlog never holds a long lock in the way of the proxy's inserts; what one round
+ * leaves, the next takes.
  */
 import type { Kysely } from 'kysely'
 import { deleteCallLogsBefore } from '../storage/api-logs-store.js'

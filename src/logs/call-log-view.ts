@@ -1,4 +1,4 @@
-/** @module `Log`, one row of the call log as the API shows it (CONTRACT.md §3). */
+/** @module `Log`, one row of the call log as the API shows it (docs/http-api.md, "Log"). */
 import type { ApiLogRow } from '../storage/api-logs-store.js'
 
 export interface CallLog {

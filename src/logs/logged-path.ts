@@ -1,6 +1,6 @@
 /**
  * @module The path a call log row shows: the path as called, with its query, every value of a parameter that may
- * hold a secret replaced by `[redacted]` (CONTRACT.md §3, `Log.path`). Over-redacting is the safe side.
+ * hold a secret replaced by `[redacted]` (docs/http-api.md, "Log", `path`). Over-redacting is the safe side.
  */
 import { isSecretKeyName, redactedMarker, redactText } from '../core/redact.js'
 import { parameterName } from '../core/uri.js'

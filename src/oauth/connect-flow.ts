@@ -1,7 +1,7 @@
 /**
  * @module The connect flow: a one-time link for the end user's browser, the redirect to the provider with `state`
  * and PKCE, and the callback that checks everything and stores the tokens. Failures never create a connection.
- * @see RFC 6749 §10.12 (CSRF and state), RFC 7636 (PKCE), RFC 9207 (iss), reference/security.md §1a
+ * @see RFC 6749 §10.12 (CSRF and state), RFC 7636 (PKCE), RFC 9207 (iss), docs/security.md, "Connect flow"
  */
 import { createHash, randomBytes } from 'node:crypto'
 import type { Kysely } from 'kysely'

@@ -1,7 +1,7 @@
 /**
  * @module The proxy: a call to a provider's API made as one of the app's users (or as the app, for app-level
  * integrations), with that connection's credentials, its rate limit, retries by the idempotency rules, one forced
- * refresh on an unexpected 401, and a call-log row. The rules are CONTRACT.md §3 "Proxy rules".
+ * refresh on an unexpected 401, and a call-log row. The rules are in docs/http-api.md, "Proxy rules".
  */
 import { randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'

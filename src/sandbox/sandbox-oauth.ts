@@ -2,7 +2,7 @@
  * @module The sandbox's OAuth 2.0 authorization server: an authorization page with Approve and Deny, the code grant
  * with PKCE (S256) verified, refresh with rotation (a refresh token used twice ends its whole grant, as strict
  * providers do), and revocation.
- * @see RFC 6749 §4.1, RFC 7636 §4.6, RFC 7009, reference/security.md §2b
+ * @see RFC 6749 §4.1, RFC 7636 §4.6, RFC 7009, docs/security.md, "Exactly one refresh"
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 import { type Context, Hono } from 'hono'

@@ -1,7 +1,10 @@
 /** @module The few plain pages of the connect flow: escaped text, no script, a stylesheet of our own. */
 import type { Context } from 'hono'
 
-/** Headers of every page: no framing, nothing from elsewhere, no referrer, no caching (CONTRACT.md §6). */
+/**
+ * Headers of every page: no framing, nothing from elsewhere, no referrer, no caching (docs/security.md, "Page
+ * headers").
+ */
 export const pageHeaders: Readonly<Record<string, string>> = {
   'content-security-policy': "default-src 'self'; frame-ancestors 'none'",
   'referrer-policy': 'no-referrer',

@@ -1,7 +1,7 @@
 /**
- * @module The dashboard's guards (CONTRACT.md §6): the session cookie (HttpOnly, SameSite=Strict, `__Host-` under
- * https), sign-in required on every page, and on every state-changing request a matching `Origin` and the
- * session's CSRF token.
+ * @module The dashboard's guards (docs/security.md, "Dashboard"): the session cookie (HttpOnly, SameSite=Strict,
+ * `__Host-` under https), sign-in required on every page, and on every state-changing request a matching `Origin`
+ * and the session's CSRF token.
  */
 import type { Context, MiddlewareHandler } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'

@@ -15,8 +15,9 @@ export function connectPageRoutes(flow: ConnectFlow, publicUrl: string): Hono {
   const secure = publicUrl.startsWith('https://')
   // Under publicUrl's path: the hub may be mounted under a prefix of the application (`createJunction`'s basePath).
   const stylesheet = `${new URL(publicUrl).pathname.replace(/\/+$/, '')}/assets/pages.css`
-  // `__Host-` pins the cookie to this host over https; a plain name on http://localhost (CONTRACT.md §7). One cookie
-  // per connect session, so that two flows in one browser do not undo each other.
+  // `__Host-` pins the cookie to this host over https; a plain name on http://localhost (docs/security.md, "State,
+  // PKCE and browser binding"). One cookie per connect session, so that two flows in one browser do not undo each
+  // other.
   const cookieName = (suffix: string) => `${secure ? '__Host-' : ''}junction-connect-${suffix}`
   const setBinding = (c: Context, suffix: string, value: string, maxAge: number) =>
     // Lax, not Strict: the provider sends the browser back with a top-level cross-site navigation.

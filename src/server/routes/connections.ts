@@ -1,4 +1,4 @@
-/** @module `/v1/connections`: import, list, read, token, refresh, delete (CONTRACT.md §3). */
+/** @module `/v1/connections`: import, list, read, token, refresh, delete (docs/http-api.md, "Connections"). */
 import { Hono } from 'hono'
 import type { z } from 'zod'
 import type { ConnectionService } from '../../connections/connections.js'

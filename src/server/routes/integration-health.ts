@@ -1,4 +1,4 @@
-/** @module `GET /v1/health/integrations` (CONTRACT.md §3). */
+/** @module `GET /v1/health/integrations` (docs/http-api.md, "Integration health"). */
 import { Hono } from 'hono'
 import type { IntegrationHealth } from '../../logs/integration-health.js'
 

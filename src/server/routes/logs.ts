@@ -1,4 +1,4 @@
-/** @module `GET /v1/logs`: the call log, newest first (CONTRACT.md §3). */
+/** @module `GET /v1/logs`: the call log, newest first (docs/http-api.md, "Call logs"). */
 import { Hono } from 'hono'
 import type { CallLogs } from '../../logs/call-logs.js'
 import { parseStatusFilter } from '../../logs/status-filter.js'

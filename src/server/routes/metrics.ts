@@ -1,4 +1,4 @@
-/** @module `GET /metrics`: Prometheus text format (CONTRACT.md §3; needs an API key like `/v1`). */
+/** @module `GET /metrics`: Prometheus text format (docs/http-api.md, "Metrics"; needs an API key like `/v1`). */
 import { Hono } from 'hono'
 
 export function metricsRoutes(metrics: { render(): string }): Hono {

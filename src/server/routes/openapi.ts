@@ -1,4 +1,4 @@
-/** @module `GET /openapi.json` (no auth; CONTRACT.md §3). */
+/** @module `GET /openapi.json` (no auth; docs/http-api.md, "OpenAPI description"). */
 import { Hono } from 'hono'
 import { openApiDocument } from '../openapi.js'
 

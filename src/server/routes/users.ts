@@ -1,4 +1,4 @@
-/** @module `DELETE /v1/users/:userId`: erase one end user (CONTRACT.md §3). */
+/** @module `DELETE /v1/users/:userId`: erase one end user (docs/http-api.md, "Users"). */
 import { Hono } from 'hono'
 import type { UserErasure } from '../../connections/user-erasure.js'
 
