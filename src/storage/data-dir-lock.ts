@@ -13,7 +13,7 @@ export interface DataDirLock {
   release(): void
 }
 
-/** Thrown when another live process holds the data dir. Its message is the one CONTRACT.md §4 gives. */
+/** Thrown when another live process holds the data dir. Its message is the one docs/cli.md ("Data-dir lock") gives. */
 export class DataDirInUseError extends JunctionError {
   readonly pid: number
   constructor(pid: number) {
