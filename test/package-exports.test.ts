@@ -1,4 +1,4 @@
-/** The package's entry points as users import them: `junction` and `junction/http`, from the built files. */
+/** The package's entry points as users import them: `junction`, `junction/http` and `junction/webhooks`, from the built files. */
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -17,6 +17,19 @@ describe('package entry points', () => {
       "['createHttpClient','HttpError','isJunctionError','decideRetry','createRateLimiter'].map((n) => typeof m[n]).join()",
     )
     expect(names).toBe('function,function,function,function,function')
+  })
+
+  it('exports verification and signing from junction/webhooks, and they work from the built files', () => {
+    const names = importFromPackage(
+      'junction/webhooks',
+      "['verifyWebhook','signWebhook','verifyJunctionEvent','isJunctionError'].map((n) => typeof m[n]).join()",
+    )
+    expect(names).toBe('function,function,function,function')
+    const roundTrip = importFromPackage(
+      'junction/webhooks',
+      "m.verifyWebhook({ scheme: 'standard-webhooks', secrets: ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'], body: '{}', headers: m.signWebhook({ scheme: 'standard-webhooks', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', body: '{}', id: 'msg_1' }) }).eventId",
+    )
+    expect(roundTrip).toBe('msg_1')
   })
 
   it('exports the errors from junction', () => {
