@@ -61,6 +61,25 @@ const sameLengthForgery: Record<WebhookScheme, (value: string) => string> = {
   shopify: (value) => `AAAAAAAA${value.slice(8)}`,
   'standard-webhooks': (value) => `v1,AAAAAAAA${value.slice('v1,AAAAAAAA'.length)}`,
 }
+/** Where the MAC sits in each signature header, and how it is encoded. */
+const macInHeader: Record<WebhookScheme, { pattern: RegExp; encoding: 'hex' | 'base64' }> = {
+  stripe: { pattern: /^(t=\d+,v1=)([0-9a-f]+)$/, encoding: 'hex' },
+  slack: { pattern: /^(v0=)([0-9a-f]+)$/, encoding: 'hex' },
+  github: { pattern: /^(sha256=)([0-9a-f]+)$/, encoding: 'hex' },
+  'hubspot-v3': { pattern: /^()([A-Za-z0-9+/=]+)$/, encoding: 'base64' },
+  shopify: { pattern: /^()([A-Za-z0-9+/=]+)$/, encoding: 'base64' },
+  'standard-webhooks': { pattern: /^(v1,)([A-Za-z0-9+/=]+)$/, encoding: 'base64' },
+}
+
+/** The signature header with only the last byte of its MAC changed: a comparison that stops early would pass it. */
+function withLastMacByteChanged(scheme: WebhookScheme, value: string): string {
+  const { pattern, encoding } = macInHeader[scheme]
+  const [, prefix, encoded] = pattern.exec(value)!
+  const mac = Buffer.from(encoded!, encoding)
+  mac[mac.length - 1]! ^= 0x01
+  return `${prefix}${mac.toString(encoding)}`
+}
+
 const timestampedSchemes = ['stripe', 'slack', 'hubspot-v3', 'standard-webhooks'] as const
 const untimedSchemes = ['github', 'shopify'] as const
 
@@ -193,6 +212,16 @@ describe('forged signatures (case 17)', () => {
     const forged = sameLengthForgery[scheme](value)
     expect(forged).not.toBe(value)
     expect(forged).toHaveLength(value.length)
+    expect(verify(scheme, { ...headers, [signatureHeader[scheme]]: forged })).toEqual({
+      ok: false,
+      reason: 'signature_mismatch',
+    })
+  })
+
+  it.each(webhookSchemes)('%s: refuses a signature equal to the genuine one but for its last byte', (scheme) => {
+    const headers = signed(scheme)
+    const forged = withLastMacByteChanged(scheme, headers[signatureHeader[scheme]]!)
+    expect(forged).toHaveLength(headers[signatureHeader[scheme]]!.length)
     expect(verify(scheme, { ...headers, [signatureHeader[scheme]]: forged })).toEqual({
       ok: false,
       reason: 'signature_mismatch',
