@@ -14,8 +14,7 @@
 import { randomUUID } from 'node:crypto'
 import { Webhook } from 'standardwebhooks'
 import { exactUtf8 } from '../body.js'
-import type { HeaderReader } from '../headers.js'
-import { soleHeaderValue } from '../headers.js'
+import { type HeaderReader, soleHeaderValue } from '../headers.js'
 import { decodeBase64 } from '../signature-encoding.js'
 import { parseUnixSeconds } from '../timestamp.js'
 import { type ReadResult, refuse, type SchemeRequest, type WebhookSchemeDefinition } from './scheme.js'
@@ -34,6 +33,8 @@ export const standardWebhooksScheme: WebhookSchemeDefinition = {
 
     const signedAt = parseUnixSeconds(timestamp.value)
     if (signedAt === undefined) return refuse('malformed_timestamp')
+    // Several signatures are the scheme's own rotation, so a repeated header joined with ", " is not refused: its
+    // entries stay whole or become malformed ("v1,…,"), and the signed content does not change either way.
     const v1Values = signatureHeader.value
       .split(' ')
       .filter((entry) => entry.startsWith('v1,'))
