@@ -144,7 +144,12 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
       withTransaction(db, async (trx) => {
         const { row, replaced } = await replaceConnection(trx, { id, integration: integration.id, userId }, fields)
         const connection = toConnection(row)
-        await recordEvent(trx, { type: 'connection.created', userId, data: { ...connection } })
+        await recordEvent(trx, {
+          type: 'connection.created',
+          userId,
+          integration: integration.id,
+          data: { ...connection },
+        })
         return { connection, replaced }
       })
     cache.forget(integration.id, userId)

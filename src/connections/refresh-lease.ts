@@ -87,7 +87,12 @@ export async function storeRefreshed(
       .returningAll()
       .executeTakeFirst()
     if (row !== undefined && leased.status === 'refresh_failing') {
-      await recordEvent(trx, { type: 'connection.recovered', userId: row.user_id, data: { ...toConnection(row) } })
+      await recordEvent(trx, {
+        type: 'connection.recovered',
+        userId: row.user_id,
+        integration: row.integration,
+        data: { ...toConnection(row) },
+      })
     }
     return row
   })
@@ -140,7 +145,12 @@ async function endLease(
       .executeTakeFirst()
     // Events on transitions only.
     if (row !== undefined && leased.status !== changes.status) {
-      await recordEvent(trx, { type: eventType, userId: row.user_id, data: { ...toConnection(row) } })
+      await recordEvent(trx, {
+        type: eventType,
+        userId: row.user_id,
+        integration: row.integration,
+        data: { ...toConnection(row) },
+      })
     }
     return row
   })
@@ -163,6 +173,7 @@ export async function markUnreadable(db: Kysely<Schema>, row: ConnectionRow): Pr
       await recordEvent(trx, {
         type: 'connection.needs_reauth',
         userId: updated.user_id,
+        integration: updated.integration,
         data: { ...toConnection(updated) },
       })
     }

@@ -150,6 +150,7 @@ export function createRevoker(deps: {
         await recordEvent(trx, {
           type: 'connection.deleted',
           userId: row.user_id,
+          integration: row.integration,
           data: { ...toConnection(row), status: 'revoked' },
         })
         return queueRevocation(trx, row, integration)

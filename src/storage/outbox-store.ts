@@ -1,6 +1,7 @@
 /**
- * @module The outbox of events for the app (`connection.created`, …). An event is written in the same transaction
- * as the change it reports, so a crash loses neither; sending it is a separate worker's job.
+ * @module The events table, which is also the outbox of events for the app (`connection.created`, …,
+ * `webhook.received`). An event is written in the same transaction as the change it reports, so a crash loses
+ * neither; sending it is the delivery worker's job.
  */
 import type { Kysely, Selectable, Transaction } from 'kysely'
 import { newRowId } from '../core/ids.js'
@@ -10,12 +11,18 @@ export type OutboxEventRow = Selectable<OutboxEventsTable>
 
 export async function recordEvent(
   trx: Kysely<Schema> | Transaction<Schema>,
-  event: { type: string; userId: string | null; data: Record<string, unknown> },
+  event: { type: string; userId: string | null; integration: string | null; data: Record<string, unknown> },
 ): Promise<string> {
   const id = newRowId()
   await trx
     .insertInto('outbox_events')
-    .values({ id, type: event.type, user_id: event.userId, data: JSON.stringify(event.data) })
+    .values({
+      id,
+      type: event.type,
+      user_id: event.userId,
+      integration: event.integration,
+      data: JSON.stringify(event.data),
+    })
     .execute()
   return id
 }

@@ -90,7 +90,19 @@ export interface OutboxEventsTable {
   attempts: Generated<number>
   next_attempt_at: ColumnType<Date, Date | undefined, Date>
   last_error: Nullable<string>
+  /** `pending` (not tried yet, or no `events.url`), `retrying`, `delivered` or `dead`. */
+  status: Generated<EventDeliveryStatus>
+  /** The integration the event concerns, for filters. */
+  integration: Nullable<string>
+  /** Unique: `<integration>:<provider event id>`, or `<integration>:sha256:<body hash>`; null for Junction's own. */
+  dedup_key: Nullable<string>
+  last_attempt_at: Nullable<Date>
+  /** A delivery worker's claim on the event: no other worker attempts it before this time. */
+  claimed_until: Nullable<Date>
+  claimed_by: Nullable<string>
 }
+
+export type EventDeliveryStatus = 'pending' | 'retrying' | 'delivered' | 'dead'
 
 export interface ApiLogsTable {
   id: string

@@ -8,6 +8,7 @@ import * as connections from './0002-connections.js'
 import * as connectFlow from './0003-connect-flow.js'
 import * as apiLogs from './0004-api-logs.js'
 import * as dashboardSessions from './0005-dashboard-sessions.js'
+import * as eventDelivery from './0006-event-delivery.js'
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-api-keys': apiKeys,
@@ -15,4 +16,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0003-connect-flow': connectFlow,
   '0004-api-logs': apiLogs,
   '0005-dashboard-sessions': dashboardSessions,
+  '0006-event-delivery': eventDelivery,
 }
