@@ -21,6 +21,7 @@ function socketTracker() {
       socket.once('close', () => sockets.delete(socket))
       return socket
     },
+    allClosed: () => Promise.all([...sockets].map((socket) => new Promise((resolve) => socket.once('close', resolve)))),
     destroyAll: () => {
       for (const socket of sockets) socket.destroy()
     },
@@ -42,8 +43,8 @@ export function postgresClientConfig(url: string, timeouts: PostgresTimeouts): p
 }
 
 /**
- * The pool Kysely draws from. Its `end()` lets connections in use finish for `closeTimeoutMs`, then drops every
- * socket (a silent server never acknowledges a goodbye), and resolves at the latest `closeTimeoutMs` later.
+ * The pool Kysely draws from. Its `end()` lets connections in use finish and close for `closeTimeoutMs`, then drops
+ * every socket left (a silent server never acknowledges a goodbye), and resolves at the latest `closeTimeoutMs` later.
  */
 export function openPostgresPool(options: {
   url: string
@@ -120,7 +121,10 @@ export function openPostgresPool(options: {
     },
     async end() {
       const ended = pool.end()
-      if (await settlesWithin(ended, timeouts.closeTimeoutMs)) return
+      // pg-pool's end settles once no connection is checked out; each connection then says goodbye, which a silent
+      // server never acknowledges: both are waited for, within the bound, then what is left is dropped.
+      const closed = ended.then(() => sockets.allClosed())
+      if (await settlesWithin(closed, timeouts.closeTimeoutMs)) return
       logger?.warn('PostgreSQL connections did not close in time: dropping them')
       sockets.destroyAll()
       await settlesWithin(ended, timeouts.closeTimeoutMs)

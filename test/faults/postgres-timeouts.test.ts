@@ -4,6 +4,8 @@
  * dropped rather than reused, and closing never waits on a server that does not answer. The durations come from the
  * database URL's own parameters, so that `junction start` can be tuned without new settings.
  */
+import { fork } from 'node:child_process'
+import { join } from 'node:path'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isConfigError } from '../../src/core/config-error.js'
@@ -128,6 +130,34 @@ describe.runIf(postgresAdminUrl() !== null)('PostgreSQL calls while the server m
       await database.close().catch(() => undefined)
     }
   })
+
+  it('lets the process exit after close while the server is silent (no connection is left open)', async () => {
+    const url = new URL(viaProxy)
+    url.searchParams.set('connect_timeout', '1')
+    const child = fork(join(import.meta.dirname, 'close-silent-database.script.ts'), [url.toString()], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    })
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+    try {
+      await new Promise((resolve, reject) => {
+        child.once('message', resolve)
+        child.once('exit', reject)
+      })
+      tcp.blackhole()
+      const closed = new Promise((resolve) => child.once('message', resolve))
+      child.send('close')
+      await closed
+      const started = performance.now()
+      const code = await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, hangBoundMs, 'running'))])
+      expect(code).toBe(0)
+      expect(performance.now() - started).toBeLessThan(hangBoundMs)
+    } finally {
+      tcp.restore()
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+      await exited
+    }
+  }, 60_000)
 
   it('runs migrations under the maintenance bound, not under a request query bound', async () => {
     const database = await open({ statement_timeout: '800', query_timeout: '1000' }, 2)
