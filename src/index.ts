@@ -24,6 +24,8 @@ export {
   createJunction,
   type Junction,
 } from './library/create-junction.js'
+export type { EventFilter, EventRedelivery, JunctionEvents } from './library/events-api.js'
 export type { FetchLike } from './library/fetch-for.js'
 export type { JunctionFetch } from './library/library-fetch.js'
 export type { Page } from './storage/cursor.js'
+export type { Event, EventDelivery } from './storage/event-view.js'

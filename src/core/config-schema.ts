@@ -26,7 +26,8 @@ export const integrationConfigSchema = z.strictObject({
   scopes: z.array(z.string().min(1)).optional(),
   /** The app's own credential at an `api_key` provider: makes the integration app-level. */
   apiKey: secretRefSchema.optional(),
-  webhookSecret: secretRefSchema.optional(),
+  /** Verifies the provider's webhooks; a list during a rotation (a signature made with any one is accepted). */
+  webhookSecret: z.union([secretRefSchema, z.array(secretRefSchema).min(1).max(10)]).optional(),
   rateLimit: rateLimitSchema.optional(),
   api: apiSchema.partial().optional(),
   auth: authOverrideSchema.optional(),
@@ -44,7 +45,10 @@ export const configFileSchema = z.strictObject({
   /** `false` turns the development sandbox off; an object configures it (fault injection, auto-approval, limits). */
   sandbox: z.union([z.boolean(), sandboxConfigSchema]).optional(),
   allowedReturnUrls: z.array(z.url()).default([]),
-  events: z.strictObject({ url: z.url() }).optional(),
+  /** Where events are sent (none: they are stored and listed only), and for how many days they are kept. */
+  events: z
+    .strictObject({ url: z.url().optional(), retentionDays: z.number().int().min(1).max(3650).optional() })
+    .optional(),
   egress: z
     .strictObject({ allowPrivateNetworks: z.boolean().optional(), allowHttp: z.boolean().optional() })
     .optional(),

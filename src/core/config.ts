@@ -30,7 +30,8 @@ export interface IntegrationOptions {
   readonly clientId: string | undefined
   readonly clientSecret: string | undefined
   readonly apiKey: string | undefined
-  readonly webhookSecret: string | undefined
+  /** Secrets the provider's webhooks may be signed with (empty: the integration takes no webhooks). */
+  readonly webhookSecrets: readonly string[]
   readonly scopes: readonly string[]
   readonly overrides: Pick<IntegrationConfig, 'rateLimit' | 'api' | 'auth' | 'displayName'>
 }
@@ -46,12 +47,18 @@ export interface JunctionOptions {
   readonly redisUrl: string | undefined
   /** Keys from configuration, the first seals. The development key file is added when the hub opens. */
   readonly encryptionKeys: readonly EncryptionKey[]
-  readonly eventsSecret: string | undefined
+  /**
+   * The `whsec_…` secrets events are signed with (`JUNCTION_EVENTS_SECRET`, comma-separated for a rotation: each
+   * signs). Empty when none is configured: development then generates one when the hub starts.
+   */
+  readonly eventsSecrets: readonly string[]
   /** Whether the sandbox provider is served (development only). */
   readonly sandbox: boolean
   readonly sandboxConfig: SandboxConfig
   readonly allowedReturnUrls: readonly string[]
   readonly eventsUrl: string | undefined
+  /** Days an event is kept after it was created. @default 30 */
+  readonly eventsRetentionDays: number
   readonly egress: { readonly allowPrivateNetworks: boolean; readonly allowHttp: boolean }
   readonly providers: Readonly<Record<string, ProviderDefinition>>
   readonly integrations: Readonly<Record<string, IntegrationOptions>>
@@ -129,8 +136,12 @@ function buildOptions(file: ConfigFile, configFile: string | undefined, sources:
   }
   const keys = pickSecret(env, 'JUNCTION_ENCRYPTION_KEYS', file.encryptionKeys, 'encryptionKeys', secret)
   const eventsSecret = pickSecret(env, 'JUNCTION_EVENTS_SECRET', file.eventsSecret, 'eventsSecret', secret)
-  if (eventsSecret.value !== undefined && !/^whsec_[A-Za-z0-9+/]{16,}={0,2}$/.test(eventsSecret.value)) {
-    throw new ConfigError(eventsSecret.path, 'expected whsec_ followed by base64')
+  const eventsSecrets = parseEventsSecrets(eventsSecret.value, eventsSecret.path)
+  if (mode === 'production' && file.events?.url !== undefined && eventsSecrets.length === 0) {
+    throw new ConfigError(
+      'JUNCTION_EVENTS_SECRET',
+      'required in production once events.url is set: whsec_ followed by base64 of 32 random bytes, e.g. whsec_$(openssl rand -base64 32)',
+    )
   }
   const developmentDefault = mode === 'development'
 
@@ -143,12 +154,13 @@ function buildOptions(file: ConfigFile, configFile: string | undefined, sources:
     databaseUrl: databaseUrl.value,
     redisUrl: redisUrl.value,
     encryptionKeys: keys.value === undefined ? [] : parseEncryptionKeys(keys.value, keys.path),
-    eventsSecret: eventsSecret.value,
+    eventsSecrets,
     // Parsed in every mode, so that a bad value is reported even where it would not matter.
     sandbox: parseSwitch(env.JUNCTION_SANDBOX, 'JUNCTION_SANDBOX', file.sandbox !== false) && developmentDefault,
     sandboxConfig: typeof file.sandbox === 'object' ? file.sandbox : {},
     allowedReturnUrls: file.allowedReturnUrls,
     eventsUrl: file.events?.url,
+    eventsRetentionDays: file.events?.retentionDays ?? 30,
     egress: {
       allowPrivateNetworks: file.egress?.allowPrivateNetworks ?? developmentDefault,
       allowHttp: file.egress?.allowHttp ?? developmentDefault,
@@ -162,6 +174,20 @@ function buildOptions(file: ConfigFile, configFile: string | undefined, sources:
 /** An empty variable counts as unset everywhere: `JUNCTION_HOST=` must not mean "bind every interface". */
 function withoutEmptyValues(env: ConfigSources['env']): ConfigSources['env'] {
   return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''))
+}
+
+/** `whsec_…`, or several separated by commas (a rotation: events are signed with each). */
+function parseEventsSecrets(text: string | undefined, path: string): readonly string[] {
+  if (text === undefined) return []
+  const secrets = text.split(',').map((entry) => entry.trim())
+  // The value itself is never echoed: only which entry is wrong.
+  for (const [index, entry] of secrets.entries()) {
+    if (!/^whsec_[A-Za-z0-9+/]{16,}={0,2}$/.test(entry)) {
+      const which = secrets.length === 1 ? '' : ` (entry ${index + 1} of ${secrets.length})`
+      throw new ConfigError(path, `expected whsec_ followed by base64${which}`)
+    }
+  }
+  return secrets
 }
 
 function isDevelopmentEnv(nodeEnv: string | undefined): boolean {
@@ -228,10 +254,21 @@ function resolveIntegrations(
       clientId: integration.clientId,
       clientSecret: secret(integration.clientSecret, `${path}.clientSecret`),
       apiKey: secret(integration.apiKey, `${path}.apiKey`),
-      webhookSecret: secret(integration.webhookSecret, `${path}.webhookSecret`),
+      webhookSecrets: webhookSecrets(integration.webhookSecret, `${path}.webhookSecret`, secret),
       scopes: integration.scopes ?? [],
       overrides: { rateLimit, api, auth, displayName },
     }
   }
   return result
+}
+
+/** A secret or a list of them (rotation), resolved; a list's entries are named by index in errors. */
+function webhookSecrets(
+  refs: SecretRef | readonly SecretRef[] | undefined,
+  path: string,
+  secret: SecretResolver,
+): readonly string[] {
+  if (refs === undefined) return []
+  if (!Array.isArray(refs)) return [secret(refs as SecretRef, path) as string]
+  return refs.map((ref, index) => secret(ref, `${path}.${index}`) as string)
 }

@@ -31,7 +31,7 @@ import { createMetrics, type Metrics } from '../logs/metrics.js'
 import { type ConnectFlow, type ConnectFlowOptions, createConnectFlow } from '../oauth/connect-flow.js'
 import { createProviderRegistry } from '../providers/registry.js'
 import { type ResolvedIntegration, resolveIntegration } from '../providers/resolve-integration.js'
-import { sandboxClient } from '../sandbox/sandbox-app.js'
+import { sandboxClient, sandboxWebhookSecret } from '../sandbox/sandbox-app.js'
 import type { Schema } from '../storage/schema.js'
 import type { Vault } from '../vault/vault.js'
 
@@ -93,7 +93,7 @@ export function createConnectionServices(deps: ConnectionServicesDeps): Connecti
           authType: 'oauth2',
           ...client,
           apiKey: undefined,
-          webhookSecret: undefined,
+          webhookSecrets: [sandboxWebhookSecret(sandboxSecret)],
           scopes: ['items:read', 'items:write'],
           overrides: { rateLimit: undefined, api: undefined, auth: undefined, displayName: undefined },
         },

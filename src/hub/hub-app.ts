@@ -7,13 +7,26 @@ import type { Hono } from 'hono'
 import { createSandboxApp } from '../sandbox/sandbox-app.js'
 import { createApp } from '../server/app.js'
 import { dashboardDeps } from './dashboard-deps.js'
+import { createEventServices, sandboxWebhookTarget } from './event-services.js'
 import { observability } from './observability.js'
 import type { Hub } from './open-hub.js'
 import { redisHealth } from './redis-client.js'
 
 export function createHubApp(hub: Hub): Hono {
   const { options } = hub
-  const watch = observability({ db: hub.database.db, services: hub.services, proxy: hub.proxy })
+  const watch = observability({
+    db: hub.database.db,
+    services: hub.services,
+    proxy: hub.proxy,
+    eventDelivery: hub.eventDelivery,
+  })
+  const events = createEventServices({
+    db: hub.database.db,
+    integrations: hub.services.integrations,
+    metrics: hub.services.metrics,
+    publicUrl: options.publicUrl,
+    logger: hub.logger,
+  })
   return createApp({
     apiKeys: hub.apiKeys,
     database: hub.database,
@@ -21,6 +34,8 @@ export function createHubApp(hub: Hub): Hono {
     connect: { flow: hub.services.connectFlow, publicUrl: options.publicUrl },
     proxy: hub.proxy,
     users: hub.services.users,
+    webhooks: events.inbox,
+    events: events.feed,
     ...watch,
     dashboard: dashboardDeps({
       options,
@@ -34,7 +49,13 @@ export function createHubApp(hub: Hub): Hono {
     ...(hub.sandboxSecret === undefined
       ? {}
       : {
-          sandbox: createSandboxApp(hub.sandboxSecret, options.sandboxConfig, `${options.publicUrl}/oauth/callback`),
+          sandbox: createSandboxApp(
+            hub.sandboxSecret,
+            options.sandboxConfig,
+            `${options.publicUrl}/oauth/callback`,
+            undefined,
+            sandboxWebhookTarget(hub.services.integrations, options.publicUrl, hub.logger),
+          ),
         }),
     redisHealth: () => redisHealth(hub.redis),
     logger: hub.logger,

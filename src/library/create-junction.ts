@@ -15,7 +15,9 @@ import { ensureFirstApiKey } from '../hub/first-api-key.js'
 import { createHubApp } from '../hub/hub-app.js'
 import { startHubBackgroundWork } from '../hub/hub-background.js'
 import { openHub } from '../hub/open-hub.js'
+import { createEventFeed } from '../webhooks/event-feed.js'
 import { type JunctionConnections, libraryConnections } from './connections-api.js'
+import { type JunctionEvents, libraryEvents } from './events-api.js'
 import { createFetchFor, type FetchLike } from './fetch-for.js'
 import { createLibraryFetch, failureResponse, type JunctionFetch } from './library-fetch.js'
 import { type CreateJunctionOptions, readLibraryOptions } from './library-options.js'
@@ -33,6 +35,8 @@ export interface Junction {
   /** A link for the end user's browser to connect an account (valid 10 minutes, once), as `POST /v1/connect-sessions`. */
   connectUrl(input: { integration: string; userId: string; returnUrl?: string | undefined }): Promise<string>
   connections: JunctionConnections
+  /** The events (`connection.*`, `webhook.received`) with their delivery state, and redelivery: `/v1/events`. */
+  events: JunctionEvents
   fetch: JunctionFetch
   /** A `fetch` for an official SDK: absolute URLs under the integration's `api.baseUrl`, through `fetch`. */
   fetchFor(integration: string, userId?: string | null): FetchLike
@@ -93,6 +97,7 @@ export async function createJunction(input: CreateJunctionOptions): Promise<Junc
       return (await hub.services.connectFlow.createSession(session)).url
     },
     connections: whileOpen(libraryConnections(hub.services.connections), assertOpen),
+    events: whileOpen(libraryEvents(createEventFeed(hub.database.db)), assertOpen),
     fetch,
     fetchFor,
     slack: (userId, client = {}) => createSlackClient(bound(client.integration ?? 'slack', userId)),

@@ -1,7 +1,8 @@
 /**
  * @module Prometheus metrics (text exposition format 0.0.4), fed by every call-log row: calls per integration and
  * status class, a latency histogram per integration, rate-limiter waits, token reads; and, read when scraped, the
- * call-log writer's buffer and drops and each integration's circuit state.
+ * call-log writer's buffer and drops and each integration's circuit state; providers' webhooks received, refused
+ * (by reason) and duplicated, per integration.
  * @see https://prometheus.io/docs/instrumenting/exposition_formats/
  */
 import type { CircuitState } from '../http/circuit-breaker.js'
@@ -13,12 +14,21 @@ const circuitStates: readonly CircuitState[] = ['closed', 'half_open', 'open']
 export interface MetricsSources {
   callLog: { readonly buffered: number; readonly dropped: number }
   circuits(): ReadonlyMap<string, CircuitState>
+  /** The events delivery worker's counts per integration (`''`: events about none) and its backlog's age. */
+  eventDelivery?: {
+    counts(): ReadonlyMap<string, { delivered: number; failedAttempts: number; dead: number }>
+    oldestUndeliveredAgeSeconds(): number
+  }
 }
 
 export interface Metrics {
   /** Counts one call-log row (a proxied or library call, or a token read). */
   observe(entry: CallLogEntry): void
   render(sources: MetricsSources): string
+  /** Counts one provider webhook: stored, a duplicate, or refused (with why: for operators, never the sender). */
+  observeWebhook(integration: string, outcome: 'received' | 'duplicate' | 'refused', reason?: string): void
+  /** Webhooks this process refused since `since` (at most a day back), per integration. */
+  webhookRefusalsSince(since: Date): ReadonlyMap<string, number>
 }
 
 interface Histogram {
@@ -32,6 +42,9 @@ export function createMetrics(): Metrics {
   const durations = new Map<string, Histogram>()
   const waits = new Map<string, { count: number; seconds: number }>()
   const tokenReads = new Map<string, number>()
+  const webhooks = { received: new Map<string, number>(), duplicate: new Map<string, number>() }
+  const refusals = new Map<string, number>()
+  const refusalMinutes = createMinuteTally()
   // Label sets formatted once each, not on every call: integrations are configured, so there are few of them.
   const formatted = new Map<string, string>()
   const labelsOf = (integration: string, status?: number | null) => {
@@ -70,6 +83,17 @@ export function createMetrics(): Metrics {
       }
     },
 
+    observeWebhook(integration, outcome, reason) {
+      if (outcome !== 'refused') {
+        increment(webhooks[outcome], labels({ integration }))
+        return
+      }
+      increment(refusals, labels({ integration, reason: reason ?? 'unknown' }))
+      refusalMinutes.add(integration)
+    },
+
+    webhookRefusalsSince: (since) => refusalMinutes.since(since),
+
     render(sources) {
       const out: string[] = []
       const family = (name: string, type: 'counter' | 'gauge' | 'histogram', help: string) =>
@@ -100,6 +124,13 @@ export function createMetrics(): Metrics {
       family('junction_call_log_dropped_total', 'counter', 'Call-log rows dropped because the buffer was full.')
       out.push(`junction_call_log_dropped_total ${sources.callLog.dropped}`)
 
+      family('junction_webhooks_received_total', 'counter', 'Provider webhooks verified and stored, by integration.')
+      for (const [key, value] of webhooks.received) out.push(`junction_webhooks_received_total{${key}} ${value}`)
+      family('junction_webhooks_refused_total', 'counter', 'Provider webhooks refused, by integration and reason.')
+      for (const [key, value] of refusals) out.push(`junction_webhooks_refused_total{${key}} ${value}`)
+      family('junction_webhooks_duplicates_total', 'counter', 'Provider webhooks verified but stored already.')
+      for (const [key, value] of webhooks.duplicate) out.push(`junction_webhooks_duplicates_total{${key}} ${value}`)
+
       family(
         'junction_circuit_state',
         'gauge',
@@ -109,9 +140,58 @@ export function createMetrics(): Metrics {
         for (const state of circuitStates)
           out.push(`junction_circuit_state{${labels({ integration, state })}} ${state === current ? 1 : 0}`)
       }
+      if (sources.eventDelivery !== undefined) renderEventDelivery(sources.eventDelivery, family, out)
       return `${out.join('\n')}\n`
     },
   }
+}
+
+/** Counts per integration and minute over the last day: enough for "in the last 5 minutes, 24 hours" figures. */
+function createMinuteTally() {
+  const minutes = new Map<number, Map<string, number>>()
+  const dayMinutes = 24 * 60
+  return {
+    add(integration: string, now = Date.now()) {
+      const minute = Math.floor(now / 60_000)
+      for (const old of minutes.keys()) if (old <= minute - dayMinutes) minutes.delete(old)
+      const counts = minutes.get(minute) ?? new Map<string, number>()
+      counts.set(integration, (counts.get(integration) ?? 0) + 1)
+      minutes.set(minute, counts)
+    },
+    since(since: Date): Map<string, number> {
+      const from = Math.floor(since.getTime() / 60_000)
+      const totals = new Map<string, number>()
+      for (const [minute, counts] of minutes) {
+        if (minute < from) continue
+        for (const [integration, count] of counts) totals.set(integration, (totals.get(integration) ?? 0) + count)
+      }
+      return totals
+    },
+  }
+}
+
+/** Events sent to the app: delivered, failed attempts, given up, and how long the oldest one has waited. */
+function renderEventDelivery(
+  source: NonNullable<MetricsSources['eventDelivery']>,
+  family: (name: string, type: 'counter' | 'gauge', help: string) => void,
+  out: string[],
+): void {
+  const counts = [...source.counts()]
+  const series = [
+    ['junction_events_delivered_total', 'Events delivered to events.url, by integration.', 'delivered'],
+    [
+      'junction_events_failed_attempts_total',
+      'Attempts to deliver an event that failed, by integration.',
+      'failedAttempts',
+    ],
+    ['junction_events_dead_total', 'Events given up after their last attempt failed, by integration.', 'dead'],
+  ] as const
+  for (const [name, help, field] of series) {
+    family(name, 'counter', help)
+    for (const [integration, count] of counts) out.push(`${name}{${labels({ integration })}} ${count[field]}`)
+  }
+  family('junction_events_oldest_pending_age_seconds', 'gauge', 'Age of the oldest event not delivered yet (0: none).')
+  out.push(`junction_events_oldest_pending_age_seconds ${source.oldestUndeliveredAgeSeconds()}`)
 }
 
 function statusClass(status: number | null): string {

@@ -20,7 +20,7 @@ function integration(provider: string, scopes: string[]) {
       clientId: 'client id',
       clientSecret: 's3cr:t%',
       apiKey: undefined,
-      webhookSecret: undefined,
+      webhookSecrets: [],
       scopes,
       overrides: { rateLimit: undefined, api: undefined, auth: undefined, displayName: undefined },
     },

@@ -16,7 +16,7 @@ function read(provider: string, body: unknown, status = 200, contentType = 'appl
       clientId: 'id',
       clientSecret: 'secret',
       apiKey: undefined,
-      webhookSecret: undefined,
+      webhookSecrets: [],
       scopes: [],
       overrides: { rateLimit: undefined, api: undefined, auth: undefined, displayName: undefined },
     },

@@ -94,6 +94,18 @@ export const apiSchema = z.strictObject({
 
 export const webhookSchemeSchema = z.enum(['stripe', 'slack', 'hubspot-v3', 'github', 'standard-webhooks', 'shopify'])
 
+export const webhooksSchema = z.strictObject({
+  scheme: webhookSchemeSchema,
+  /**
+   * A dotted path into the JSON body naming the account at the provider (`team_id`, or `0.portalId` for the first
+   * event of a batch): a webhook is linked to the connections whose `providerAccountId` it names.
+   */
+  accountIdPath: z
+    .string()
+    .regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+){0,9}$/, 'expected a dotted path such as data.account.id')
+    .optional(),
+})
+
 export const providerDefinitionSchema = z
   .strictObject({
     displayName: z.string().min(1).optional(),
@@ -102,7 +114,7 @@ export const providerDefinitionSchema = z
     rateLimit: rateLimitSchema.optional(),
     /** The header a provider honours for safe retries of POST and PATCH. */
     idempotency: z.strictObject({ header: z.string().min(1) }).optional(),
-    webhooks: z.strictObject({ scheme: webhookSchemeSchema }).optional(),
+    webhooks: webhooksSchema.optional(),
   })
   .superRefine((definition, context) => {
     if (hasPlaceholders(definition.api.baseUrl) && definition.api.allowedHosts === undefined)

@@ -53,6 +53,11 @@ export interface ProviderHooks {
   normalizeTokenResponse?(body: Record<string, unknown>): StandardTokenResponse
   /** Reads the account id and metadata out of a (normalized) token response. */
   accountFacts?(body: StandardTokenResponse): AccountFacts
+  /**
+   * A verified webhook that only asks the endpoint to prove it is there (Slack's `url_verification`): the value to
+   * answer with, and nothing is stored. `undefined` for an ordinary event.
+   */
+  webhookChallenge?(body: unknown): string | undefined
 }
 
 export interface Provider {

@@ -16,6 +16,8 @@ export interface ResolvedIntegration {
   readonly clientId: string | undefined
   readonly clientSecret: string | undefined
   readonly apiKey: string | undefined
+  /** Secrets the provider's webhooks may be signed with; empty when the integration takes no webhooks. */
+  readonly webhookSecrets: readonly string[]
   readonly scopes: readonly string[]
 }
 
@@ -69,6 +71,7 @@ export function resolveIntegration(
     clientId: integration.clientId,
     clientSecret: integration.clientSecret,
     apiKey: integration.apiKey,
+    webhookSecrets: integration.webhookSecrets,
     scopes: integration.scopes,
   }
 }

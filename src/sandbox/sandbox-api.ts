@@ -1,13 +1,14 @@
 /**
  * @module The sandbox's API, behind its bearer tokens: `GET /me`, `GET /items` (cursor paging) and `POST /items`.
  * Each token has a rate limit (429 with `Retry-After` and `X-RateLimit-*` beyond it), and the configuration may
- * inject faults (503s, reset connections, latency).
+ * inject faults (503s, reset connections, latency). Creating an item sends a signed `item.created` webhook.
  */
 import { Hono } from 'hono'
 import { gcraParams, reserve } from '../http/rate-limit/gcra.js'
 import type { GrantRegistry } from './sandbox-oauth.js'
 import type { SandboxOptions } from './sandbox-options.js'
 import type { SandboxClaims, SandboxTokens } from './sandbox-tokens.js'
+import { sendSandboxWebhook } from './sandbox-webhooks.js'
 
 interface Item {
   id: string
@@ -88,6 +89,9 @@ export function sandboxApiRoutes(
       const item = { id: `item_${list.length + 1}`, name: body.name, createdAt: new Date().toISOString() }
       list.push(item)
       items.set(user, list)
+      // As a provider would, the change is announced to the app's webhook endpoint; this answer does not wait for it.
+      if (options.webhooks !== undefined)
+        void sendSandboxWebhook(options.webhooks, { type: 'item.created', accountId: `sandbox-${user}`, data: item })
       return c.json(item, 201)
     })
 }

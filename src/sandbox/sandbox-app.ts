@@ -8,6 +8,7 @@ import { sandboxApiRoutes } from './sandbox-api.js'
 import { type GrantRegistry, sandboxOAuthRoutes } from './sandbox-oauth.js'
 import type { SandboxConfig, SandboxOptions } from './sandbox-options.js'
 import { createSandboxTokens } from './sandbox-tokens.js'
+import type { SandboxWebhookTarget } from './sandbox-webhooks.js'
 
 export const sandboxClientId = 'junction-sandbox'
 
@@ -19,12 +20,24 @@ export function sandboxClient(secret: Buffer): { clientId: string; clientSecret:
   }
 }
 
-/** @param hubCallback the callback of the hub that mounts the sandbox: then the only redirect URI accepted */
+/**
+ * The secret the sandbox signs its webhooks with (Standard Webhooks: `whsec_` and 32 bytes in base64), derived from
+ * its own secret so that the hub's `sandbox` integration verifies them with no set-up, across restarts.
+ */
+export function sandboxWebhookSecret(secret: Buffer): string {
+  return `whsec_${createHmac('sha256', secret).update('webhook-secret').digest('base64')}`
+}
+
+/**
+ * @param hubCallback the callback of the hub that mounts the sandbox: then the only redirect URI accepted
+ * @param webhooks where the sandbox sends its webhooks (the hub's `/webhooks/sandbox`); none are sent without it
+ */
 export function createSandboxApp(
   secret: Buffer,
   config: SandboxConfig,
   hubCallback?: string,
   random?: () => number,
+  webhooks?: SandboxWebhookTarget,
 ): Hono {
   const options: SandboxOptions = {
     secret,
@@ -32,6 +45,7 @@ export function createSandboxApp(
     redirectUris: hubCallback !== undefined ? [hubCallback] : config.redirectUris,
     ...sandboxClient(secret),
     ...(random === undefined ? {} : { random }),
+    webhooks,
   }
   const tokens = createSandboxTokens(secret)
   const grants: GrantRegistry = { revokedGrants: new Set(), usedRefreshTokens: new Set() }

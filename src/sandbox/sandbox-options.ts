@@ -1,5 +1,6 @@
 /** @module The sandbox's settings: from the config file's `sandbox` object only, never from a request. */
 import { z } from 'zod'
+import type { SandboxWebhookTarget } from './sandbox-webhooks.js'
 
 export const sandboxConfigSchema = z.strictObject({
   /**
@@ -36,4 +37,6 @@ export interface SandboxOptions {
   clientSecret: string
   config: SandboxConfig
   random?: () => number
+  /** Where the sandbox sends its webhooks (`item.created`), when mounted in a hub that takes them. */
+  webhooks?: SandboxWebhookTarget | undefined
 }

@@ -46,3 +46,22 @@ export const logFilters = {
   status: z.string().max(8).optional(),
   since: z.iso.datetime({ offset: true }).optional(),
 }
+
+export const eventStatusSchema = z.enum(['pending', 'retrying', 'delivered', 'dead'])
+
+/** The filters of `GET /v1/events` (with `limit` and `cursor`). */
+export const eventFilters = {
+  type: z.string().min(1).max(100).optional(),
+  integration: z.string().max(64).optional(),
+  userId: z.string().max(255).optional(),
+  status: eventStatusSchema.optional(),
+}
+
+/** The body of `POST /v1/events/redeliver`: which events are attempted again now. */
+export const eventRedeliverySchema = z.strictObject({
+  status: z.enum(['dead', 'retrying']),
+  type: z.string().min(1).max(100).optional(),
+  integration: z.string().min(1).max(64).optional(),
+  /** Events created at or after this instant. */
+  since: z.iso.datetime({ offset: true }).optional(),
+})

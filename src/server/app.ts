@@ -15,6 +15,8 @@ import type { ConnectFlow } from '../oauth/connect-flow.js'
 import { maxProxyBodyBytes } from '../proxy/body-limits.js'
 import type { ApiProxy } from '../proxy/proxy.js'
 import type { Database } from '../storage/database.js'
+import type { EventFeed } from '../webhooks/event-feed.js'
+import type { WebhookInbox } from '../webhooks/inbox/inbox.js'
 import { type DashboardDeps, dashboardRoutes } from './dashboard/dashboard.js'
 import { handleError, notFound } from './error-response.js'
 import { apiKeyAuth } from './middleware/api-key-auth.js'
@@ -22,6 +24,7 @@ import { apiKeyRoutes } from './routes/api-keys.js'
 import { connectPageRoutes } from './routes/connect-pages.js'
 import { connectSessionRoutes } from './routes/connect-sessions.js'
 import { connectionRoutes } from './routes/connections.js'
+import { eventRoutes } from './routes/events.js'
 import { healthRoutes } from './routes/health.js'
 import { integrationHealthRoutes } from './routes/integration-health.js'
 import { logRoutes } from './routes/logs.js'
@@ -29,6 +32,7 @@ import { metricsRoutes } from './routes/metrics.js'
 import { openApiRoutes } from './routes/openapi.js'
 import { proxyRoutes } from './routes/proxy.js'
 import { userRoutes } from './routes/users.js'
+import { webhookRoutes } from './routes/webhooks.js'
 
 export interface AppDeps {
   apiKeys: ApiKeys
@@ -44,6 +48,10 @@ export interface AppDeps {
   users?: UserErasure
   /** The call log, served under `/v1/logs` when given. */
   logs?: CallLogs
+  /** Providers' webhooks, received at `POST /webhooks/:integration` (public) when given. */
+  webhooks?: WebhookInbox
+  /** The events feed and redelivery, served under `/v1/events` when given. */
+  events?: EventFeed
   /** The sandbox provider, served under `/sandbox` when given (development). */
   sandbox?: Hono
   /** What `/health` says of Redis (`ok` or `degraded`), when one is configured. */
@@ -88,6 +96,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', healthRoutes(deps.database, deps.redisHealth))
   app.route('/openapi.json', openApiRoutes())
   if (deps.sandbox !== undefined) app.route('/sandbox', deps.sandbox)
+  if (deps.webhooks !== undefined) app.route('/webhooks', webhookRoutes(deps.webhooks))
   if (deps.connect !== undefined) app.route('/', connectPageRoutes(deps.connect.flow, deps.connect.publicUrl))
   if (deps.dashboard !== undefined) app.route('/', dashboardRoutes(deps.dashboard))
 
@@ -102,6 +111,7 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.proxy !== undefined) app.route('/v1/proxy', proxyRoutes(deps.proxy))
   if (deps.logs !== undefined) app.route('/v1/logs', logRoutes(deps.logs))
   if (deps.users !== undefined) app.route('/v1/users', userRoutes(deps.users))
+  if (deps.events !== undefined) app.route('/v1/events', eventRoutes(deps.events))
   if (deps.integrationHealth !== undefined)
     app.route('/v1/health/integrations', integrationHealthRoutes(deps.integrationHealth))
 

@@ -9,6 +9,8 @@ import {
   connectionFilters,
   connectionImportSchema,
   connectSessionSchema,
+  eventFilters,
+  eventRedeliverySchema,
   logFilters,
 } from './api-schemas.js'
 
@@ -119,6 +121,33 @@ const operations: Operation[] = [
     query: logFilters,
     paged: true,
     responses: { '200': 'a page of `Log`', ...errors },
+  },
+  {
+    method: 'get',
+    path: '/v1/events',
+    summary: 'Every event (`connection.*`, `webhook.received`) with its delivery state, oldest first: also a feed',
+    query: eventFilters,
+    paged: true,
+    responses: { '200': 'a page of `Event`', ...errors },
+  },
+  {
+    method: 'get',
+    path: '/v1/events/{id}',
+    summary: 'One event with its delivery state',
+    responses: { '200': '`Event`', '404': 'no such event (`not_found`)', ...errors },
+  },
+  {
+    method: 'post',
+    path: '/v1/events/{id}/redeliver',
+    summary: 'Send an event again: a new attempt now, with the same id (`webhook-id`)',
+    responses: { '202': '`Event`, due now', '404': 'no such event (`not_found`)', ...errors },
+  },
+  {
+    method: 'post',
+    path: '/v1/events/redeliver',
+    summary: 'Attempt every `dead` (or `retrying`) event of a selection again now, keeping their ids',
+    body: eventRedeliverySchema,
+    responses: { '202': '`{count}`', ...errors },
   },
   {
     method: 'get',

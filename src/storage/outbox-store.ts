@@ -4,7 +4,7 @@
  * neither; sending it is the delivery worker's job.
  */
 import type { Kysely, Selectable, Transaction } from 'kysely'
-import { newRowId } from '../core/ids.js'
+import { appendEvent } from './events-store.js'
 import type { OutboxEventsTable, Schema } from './schema.js'
 
 export type OutboxEventRow = Selectable<OutboxEventsTable>
@@ -13,17 +13,9 @@ export async function recordEvent(
   trx: Kysely<Schema> | Transaction<Schema>,
   event: { type: string; userId: string | null; integration: string | null; data: Record<string, unknown> },
 ): Promise<string> {
-  const id = newRowId()
-  await trx
-    .insertInto('outbox_events')
-    .values({
-      id,
-      type: event.type,
-      user_id: event.userId,
-      integration: event.integration,
-      data: JSON.stringify(event.data),
-    })
-    .execute()
+  // Appended in `seq` order, as every event is (a reader paging by `seq` never skips a late commit).
+  const id = await appendEvent(trx, event)
+  if (id === undefined) throw new Error('an event without a dedup key was not stored')
   return id
 }
 

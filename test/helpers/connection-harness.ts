@@ -4,6 +4,7 @@ import { type ApiKeys, createApiKeys } from '../../src/api-keys/api-keys.js'
 import { loadConfig } from '../../src/core/config.js'
 import { type ConnectionServices, createConnectionServices } from '../../src/hub/connection-services.js'
 import { dashboardDeps } from '../../src/hub/dashboard-deps.js'
+import { createEventServices, sandboxWebhookTarget } from '../../src/hub/event-services.js'
 import { observability } from '../../src/hub/observability.js'
 import { createProxy } from '../../src/proxy/proxy.js'
 import { createSandboxApp } from '../../src/sandbox/sandbox-app.js'
@@ -103,6 +104,13 @@ export async function openConnectionHarness(backend: Backend, extra: HarnessConf
   const apiKeys = createApiKeys(database.db)
   const key = (await apiKeys.create('tests')).key
   const watch = observability({ db: database.db, services, proxy })
+  const events = createEventServices({
+    db: database.db,
+    integrations: services.integrations,
+    metrics: services.metrics,
+    publicUrl: options.publicUrl,
+    logger,
+  })
   const app = createApp({
     apiKeys,
     database,
@@ -110,11 +118,21 @@ export async function openConnectionHarness(backend: Backend, extra: HarnessConf
     connect: { flow: services.connectFlow, publicUrl: options.publicUrl },
     proxy,
     users: services.users,
+    webhooks: events.inbox,
+    events: events.feed,
     ...watch,
     dashboard: dashboardDeps({ options, db: database.db, apiKeys, services, proxy, logger, watch }),
     ...(sandboxSecret === undefined
       ? {}
-      : { sandbox: createSandboxApp(sandboxSecret, extra.sandbox ?? {}, `${options.publicUrl}/oauth/callback`) }),
+      : {
+          sandbox: createSandboxApp(
+            sandboxSecret,
+            extra.sandbox ?? {},
+            `${options.publicUrl}/oauth/callback`,
+            undefined,
+            sandboxWebhookTarget(services.integrations, options.publicUrl, logger),
+          ),
+        }),
     logger,
   })
   const leaks = createLeakWatch()

@@ -20,7 +20,9 @@ export const hubspot: Provider = {
     },
     api: { baseUrl: 'https://api.hubapi.com' },
     rateLimit: { requestsPerSecond: 10, burst: 10, per: 'connection' },
-    webhooks: { scheme: 'hubspot-v3' },
+    // A delivery is a JSON array of events (up to 100), each naming its account as `portalId`: the first one's.
+    // https://developers.hubspot.com/docs/api/webhooks
+    webhooks: { scheme: 'hubspot-v3', accountIdPath: '0.portalId' },
   },
   hooks: {
     // https://developers.hubspot.com/docs/api/oauth/tokens (delete a refresh token)

@@ -24,7 +24,8 @@ export function sandboxProvider(publicUrl: string): Provider {
       api: { baseUrl: `${base}/api` },
       rateLimit: { requestsPerSecond: 10, burst: 10, per: 'connection' },
       idempotency: { header: 'Idempotency-Key' },
-      webhooks: { scheme: 'standard-webhooks' },
+      // Its webhooks name the account as `account_id`, as its token response does.
+      webhooks: { scheme: 'standard-webhooks', accountIdPath: 'account_id' },
     },
     hooks: {
       accountFacts: (body) => ({

@@ -22,7 +22,8 @@ export const slack: Provider = {
     },
     api: { baseUrl: 'https://slack.com/api' },
     rateLimit: { requestsPerSecond: 1, burst: 3, per: 'connection' },
-    webhooks: { scheme: 'slack' },
+    // Events API deliveries name the workspace as `team_id`. https://docs.slack.dev/apis/events-api/
+    webhooks: { scheme: 'slack', accountIdPath: 'team_id' },
   },
   hooks: {
     // auth.revoke ends the token it is called with.
@@ -51,6 +52,12 @@ export const slack: Provider = {
         scope: source.scope,
         token_type: source.token_type ?? 'bearer',
       }
+    },
+    // When an Events API URL is set, Slack sends a signed `url_verification` and expects its `challenge` back.
+    // https://docs.slack.dev/reference/events/url_verification
+    webhookChallenge(body) {
+      const event = body as { type?: unknown; challenge?: unknown } | null
+      return event?.type === 'url_verification' && typeof event.challenge === 'string' ? event.challenge : undefined
     },
     accountFacts(body) {
       const team = (body.team ?? {}) as Record<string, unknown>

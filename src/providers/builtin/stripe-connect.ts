@@ -22,7 +22,8 @@ export const stripeConnect: Provider = {
     api: { baseUrl: 'https://api.stripe.com' },
     rateLimit: { requestsPerSecond: 25, burst: 25, per: 'connection' },
     idempotency: { header: 'Idempotency-Key' },
-    webhooks: { scheme: 'stripe' },
+    // Events of connected accounts name the account as `account`. https://docs.stripe.com/connect/webhooks
+    webhooks: { scheme: 'stripe', accountIdPath: 'account' },
   },
   hooks: {
     // Deauthorizing disconnects the account from the platform; it names the account, not a token.

@@ -13,7 +13,9 @@ export const stripe: Provider = {
     api: { baseUrl: 'https://api.stripe.com' },
     rateLimit: { requestsPerSecond: 25, burst: 25, per: 'integration' },
     idempotency: { header: 'Idempotency-Key' },
-    webhooks: { scheme: 'stripe' },
+    // Connect events name the connected account as `account`; the platform's own events carry none.
+    // https://docs.stripe.com/connect/webhooks
+    webhooks: { scheme: 'stripe', accountIdPath: 'account' },
   },
   hooks: {},
 }
