@@ -15,7 +15,7 @@ describe('adaptive rate', () => {
       rate.accepted('k')
       time.advance(40)
     }
-    rate.refused('k')
+    rate.limitReached('k')
     expect(rate.rate('k')).toBeCloseTo(18, 5)
   })
 
@@ -28,13 +28,13 @@ describe('adaptive rate', () => {
       now: time.now,
     })
     for (let index = 0; index < 10; index++) rate.accepted('k')
-    rate.refused('k')
+    rate.limitReached('k')
     expect(rate.rate('k')).toBeCloseTo(9, 5)
     time.advance(1_000)
     expect(rate.rate('k')).toBeCloseTo(18, 5)
     for (let index = 0; index < 12; index++) rate.accepted('k')
     // 12 accepted within the last second while we were sending at 18: settle at 90% of the lower.
-    rate.refused('k')
+    rate.limitReached('k')
     expect(rate.rate('k')).toBeCloseTo(10.8, 5)
     time.advance(1_000)
     expect(rate.rate('k')).toBeCloseTo(10.8, 5)
@@ -45,15 +45,15 @@ describe('adaptive rate', () => {
   it('never rises above the configured rate, and halves when nothing was accepted', () => {
     const time = clock()
     const rate = createAdaptiveRate({ requestsPerSecond: 10, quietPeriodMs: 100, now: time.now })
-    rate.refused('k')
+    rate.limitReached('k')
     // The same episode: requests that were in flight when the first 429 came back.
-    rate.refused('k')
+    rate.limitReached('k')
     expect(rate.rate('k')).toBeCloseTo(4.5, 5)
     time.advance(50)
-    rate.refused('k')
+    rate.limitReached('k')
     expect(rate.rate('k')).toBeCloseTo(4.5, 5)
     time.advance(1_000)
-    rate.refused('k')
+    rate.limitReached('k')
     expect(rate.rate('k')).toBeCloseTo(2.025, 5)
     for (let step = 0; step < 200; step++) {
       time.advance(100)
@@ -64,7 +64,7 @@ describe('adaptive rate', () => {
 
   it('keeps keys apart', () => {
     const rate = createAdaptiveRate({ requestsPerSecond: 10 })
-    rate.refused('a')
+    rate.limitReached('a')
     expect(rate.rate('a')).toBeLessThan(10)
     expect(rate.rate('b')).toBe(10)
   })

@@ -1,8 +1,8 @@
 /**
- * @module Learning a key's rate from the provider's refusals. A 429 lowers the rate to a little under what the
- * provider accepted in the last second; after a quiet period the rate creeps back up (quickly while the limit is
- * still being found, slowly after), never above the configured rate. An unknown limit is thus found with a few
- * refusals, and a limit that changes is followed.
+ * @module Learning a key's rate from the provider's refusals. A 429 (or, for a limit nobody declared, a response
+ * saying `remaining: 0`) lowers the rate to a little under what the provider accepted in the last second; after a
+ * quiet period the rate creeps back up (quickly while the limit is still being found, slowly after), never above the
+ * configured rate. An unknown limit is thus found with a few refusals, and a limit that changes is followed.
  */
 
 export interface AdaptiveRateOptions {
@@ -19,6 +19,7 @@ export interface AdaptiveRateOptions {
 
 interface KeyRate {
   rate: number | undefined
+  /** Times the limit was reached (refused, or the budget said spent), one per episode. */
   refusals: number
   changedAt: number
   decreasedAt: number | undefined
@@ -45,7 +46,8 @@ export interface AdaptiveRate {
   /** The rate to pace `key` at now; undefined means no pacing (limit unknown and never hit). */
   rate(key: string): number | undefined
   accepted(key: string): void
-  refused(key: string): void
+  /** The provider refused (429), or said its budget is spent (`remaining: 0`) while the limit is being learnt. */
+  limitReached(key: string): void
 }
 
 export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
@@ -103,7 +105,7 @@ export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
       const slot = advance(state, at)
       state.acceptedSlots[slot] = (state.acceptedSlots[slot] ?? 0) + 1
     },
-    refused(key) {
+    limitReached(key) {
       const state = get(key)
       const at = now()
       if (state.decreasedAt !== undefined && at - state.decreasedAt < episodeMs) return

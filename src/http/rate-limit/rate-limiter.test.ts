@@ -113,22 +113,52 @@ describe('rate limiter queue', () => {
   })
 })
 
-describe('slow start with an unknown limit', () => {
-  it('lets one request fly, then one more per round trip', async () => {
-    const limiter = createRateLimiter({ maxConcurrent: 10 })
-    const ok = { status: 200, header: () => undefined }
-    const first = await limiter.acquire('k', { maxWaitMs: 1_000 })
+describe('an unknown limit', () => {
+  const ok = { status: 200, header: () => undefined }
+
+  it('lets maxConcurrent requests fly at once, unpaced, while the provider says nothing', async () => {
+    const limiter = createRateLimiter({ maxConcurrent: 50 })
+    const permits = await Promise.all(Array.from({ length: 50 }, () => limiter.acquire('k', { maxWaitMs: 100 })))
+    expect(permits.every((permit) => permit.waitedMs < 50)).toBe(true)
     await expect(limiter.acquire('k', { maxWaitMs: 50 })).rejects.toMatchObject({ code: 'rate_limited' })
-    first.release()
-    limiter.observe('k', ok)
-    const inFlight = [await limiter.acquire('k', { maxWaitMs: 100 }), await limiter.acquire('k', { maxWaitMs: 100 })]
-    await expect(limiter.acquire('k', { maxWaitMs: 50 })).rejects.toMatchObject({ code: 'rate_limited' })
-    for (const permit of inFlight) {
+    for (const permit of permits) {
       permit.release()
       limiter.observe('k', ok)
     }
-    const three = await Promise.all([1, 2, 3].map(() => limiter.acquire('k', { maxWaitMs: 100 })))
-    expect(three).toHaveLength(3)
+    const again = await Promise.all(Array.from({ length: 50 }, () => limiter.acquire('k', { maxWaitMs: 100 })))
+    expect(again).toHaveLength(50)
+  })
+
+  it('allows 256 in flight per key by default', async () => {
+    const limiter = createRateLimiter()
+    const permits = await Promise.all(Array.from({ length: 256 }, () => limiter.acquire('k', { maxWaitMs: 100 })))
+    expect(permits).toHaveLength(256)
     await expect(limiter.acquire('k', { maxWaitMs: 50 })).rejects.toMatchObject({ code: 'rate_limited' })
+  })
+
+  it.each([
+    ['a 429', { status: 429, header: () => undefined }],
+    [
+      'remaining: 0 on an accepted answer',
+      { status: 200, header: (name: string) => (name === 'x-ratelimit-remaining' ? '0' : undefined) },
+    ],
+  ])('starts pacing after %s, under what the provider accepted', async (_, limitReached) => {
+    const limiter = createRateLimiter({ maxConcurrent: 50, defaultPauseMs: 100 })
+    for (let index = 0; index < 10; index++) {
+      ;(await limiter.acquire('k', { maxWaitMs: 100 })).release()
+      limiter.observe('k', ok)
+    }
+    limiter.observe('k', limitReached)
+    // Paused for the default 100 ms, then paced at 90% of the 10 a second it accepted: about 111 ms apart.
+    const started = performance.now()
+    for (let index = 0; index < 3; index++) (await limiter.acquire('k', { maxWaitMs: 2_000 })).release()
+    expect(performance.now() - started).toBeGreaterThanOrEqual(300)
+  })
+
+  it('does not pause a configured limit for remaining: 0 without a reset (pacing at the limit empties it)', async () => {
+    const limiter = createRateLimiter({ requestsPerSecond: 1_000, burst: 10, defaultPauseMs: 1_000 })
+    limiter.observe('k', { status: 200, header: (name) => (name === 'x-ratelimit-remaining' ? '0' : undefined) })
+    const permit = await limiter.acquire('k', { maxWaitMs: 2_000 })
+    expect(permit.waitedMs).toBeLessThan(100)
   })
 })

@@ -21,9 +21,15 @@ export interface RateLimitOptions {
   requestsPerSecond?: number | undefined
   /** Requests that may start at once. @default requestsPerSecond, at least 1 */
   burst?: number | undefined
-  /** Requests in flight at once per key. @default 10 */
+  /**
+   * Requests in flight at once per key. With no `requestsPerSecond`, this alone bounds what is sent until the
+   * provider first refuses. @default 256
+   */
   maxConcurrent?: number | undefined
-  /** Learn from 429s and `remaining: 0` headers. @default true */
+  /**
+   * Learn from 429s and `remaining: 0` headers: with no `requestsPerSecond`, nothing is paced until the provider first
+   * refuses, then the rate is learnt from what it accepted. @default true
+   */
   adaptive?: boolean | undefined
   /**
    * Share the buckets through Redis, so that every instance draws on one budget per key. If Redis stops answering,
@@ -82,15 +88,17 @@ interface KeyQueue {
   waiting: Waiter[]
   draining: boolean
   active: number
-  /**
-   * Requests allowed in flight now. With an unknown limit this starts at 1 and grows by one per round trip, so that
-   * the first 429 finds few requests already on their way; once the provider has refused once, pacing takes over
-   * and the window is `maxConcurrent`.
-   */
-  window: number
   onRelease: (() => void) | undefined
   pausedUntil: number
 }
+
+/**
+ * Requests in flight per key unless told otherwise. It is a guard against runaway fan-out, not a guess at the
+ * provider's limit: with no declared rate this is all that bounds a burst until the provider first refuses, so it is
+ * high enough that 200 calls to a slow provider go out in one round trip (at 10, they took twenty), and it matches
+ * the transport's sockets per origin, so calls wait here, in order and within their deadlines, rather than in its pool.
+ */
+export const defaultMaxConcurrent = 256
 
 function storeFor(options: RateLimitOptions): RateStore {
   if (options.redis === undefined) return createLocalRateStore()
@@ -110,10 +118,9 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
   const configuredRate = options.requestsPerSecond
   const burst = options.burst ?? Math.max(1, Math.round(configuredRate ?? 1))
   const effectiveBurst = burst > 1 ? burst - 1 : 1
-  const maxConcurrent = options.maxConcurrent ?? 10
+  const maxConcurrent = options.maxConcurrent ?? defaultMaxConcurrent
   const defaultPauseMs = options.defaultPauseMs ?? 1_000
   const maxPauseMs = options.maxPauseMs ?? 3_600_000
-  const slowStart = options.adaptive !== false && configuredRate === undefined
   const adaptive: AdaptiveRate | undefined =
     options.adaptive === false
       ? undefined
@@ -122,6 +129,8 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
           ...(options.probeIntervalMs === undefined ? {} : { probeIntervalMs: options.probeIntervalMs }),
           ...(options.quietPeriodMs === undefined ? {} : { quietPeriodMs: options.quietPeriodMs }),
         })
+  /** No rate configured: until the provider first refuses (or says `remaining: 0`) calls are not paced at all. */
+  const learning = adaptive !== undefined && configuredRate === undefined
   const queues = new Map<string, KeyQueue>()
   const now = () => performance.now()
   const paramsFor = (key: string) => gcraParams(adaptive?.rate(key) ?? configuredRate, effectiveBurst)
@@ -129,8 +138,7 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
   const queueOf = (key: string): KeyQueue => {
     let queue = queues.get(key)
     if (queue === undefined) {
-      const window = slowStart ? 1 : maxConcurrent
-      queue = { waiting: [], draining: false, active: 0, window, onRelease: undefined, pausedUntil: 0 }
+      queue = { waiting: [], draining: false, active: 0, onRelease: undefined, pausedUntil: 0 }
       queues.set(key, queue)
     }
     return queue
@@ -141,15 +149,8 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
       retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
     })
 
-  /** One more request in flight per round trip (each accepted response adds 1/window), as TCP grows its window. */
-  function growWindow(queue: KeyQueue): void {
-    if (queue.window >= maxConcurrent) return
-    queue.window = Math.min(maxConcurrent, queue.window + 1 / Math.floor(queue.window))
-    queue.onRelease?.()
-  }
-
   async function waitForSlot(queue: KeyQueue, waiter: Waiter): Promise<void> {
-    while (queue.active >= Math.floor(queue.window)) {
+    while (queue.active >= maxConcurrent) {
       const left = waiter.deadline - now()
       if (left <= 0) throw refuse(1_000)
       await new Promise<void>((resolve, reject) => {
@@ -204,7 +205,7 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
    */
   function grantAtOnce(key: string, queue: KeyQueue): Permit | undefined {
     if (store.reserveNow === undefined || queue.waiting.length > 0 || queue.draining) return undefined
-    if (queue.active >= Math.floor(queue.window) || queue.pausedUntil > now()) return undefined
+    if (queue.active >= maxConcurrent || queue.pausedUntil > now()) return undefined
     return store.reserveNow(key, paramsFor(key)) ? grant(queue, 0) : undefined
   }
 
@@ -264,21 +265,18 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
       const queue = queueOf(key)
       const refused = response.status === 429
       if (!refused) adaptive?.accepted(key)
-      if (!refused && !budgetExhausted(response.header)) {
-        growWindow(queue)
-        return
-      }
+      const exhausted = !refused && budgetExhausted(response.header)
+      if (!refused && !exhausted) return
       const hintMs = waitHintMs(response.status, response.header, Date.now())
-      // The budget is spent: `remaining: 0` pauses until the reset it names (without one, the window just stops
-      // growing); a 429 pauses for its hint, or a default, and lowers the rate.
-      if (!refused && hintMs === undefined) return
+      // The budget is spent: `remaining: 0` pauses until the reset it names; a 429 pauses for its hint, or a default,
+      // and lowers the rate. A `remaining: 0` naming no reset means nothing to a known limit (pacing exactly at it
+      // empties the budget now and then), but while a limit is being learnt it is the provider saying "this fast is
+      // the most": the rate settles there, after a pause that lets its budget refill, before any 429 is earned.
+      if (exhausted && hintMs === undefined && !learning) return
       // A provider's hint is capped: a garbled reset (decades away) must not silence a key for good.
       const pauseMs = Math.min(hintMs ?? defaultPauseMs, maxPauseMs)
       queue.pausedUntil = Math.max(queue.pausedUntil, now() + pauseMs)
-      if (refused) {
-        adaptive?.refused(key)
-        queue.window = maxConcurrent
-      }
+      if (refused || learning) adaptive?.limitReached(key)
       store.pause(key, paramsFor(key), pauseMs).catch(() => undefined)
     },
   }
