@@ -1,6 +1,7 @@
 /** Each way a server can fail to finish ends with its own error code, within its bound, leaving no socket open. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHttpClient } from '../src/http/client.js'
+import { createUndiciTransport } from '../src/http/transport.js'
 import { type FakeUpstream, startUpstream } from './helpers/fake-upstream.js'
 
 const local = { allowHttp: true, allowPrivateNetworks: true }
@@ -48,5 +49,26 @@ describe('timeouts and size caps', () => {
     expect(Date.now() - started).toBeLessThan(1_200)
     expect(await settles(() => upstream.openSockets() === 0, 1_000)).toBe(true)
     await api.close()
+  })
+})
+
+describe('the undici transport', () => {
+  it('ends a request waiting for a free socket at its own timeout', async () => {
+    const upstream = await startUpstream()
+    const { transport, close } = createUndiciTransport({ connectionsPerOrigin: 1 })
+    const silent = new URL(`${upstream.url}/silent`)
+    const send = (timeoutMs: number) =>
+      transport({ url: silent, method: 'GET', headers: {}, body: undefined, signal: undefined, timeoutMs })
+    // The only socket is taken for 3 s; the second request waits in undici's queue.
+    const holder = send(3_000).catch((error: unknown) => error)
+    try {
+      const started = performance.now()
+      await expect(send(200)).rejects.toMatchObject({ code: 'timeout' })
+      expect(performance.now() - started).toBeLessThan(1_500)
+    } finally {
+      await holder
+      await close()
+      await upstream.close()
+    }
   })
 })

@@ -1,10 +1,11 @@
 /** @module One attempt: send through the transport, read the body under its cap, and classify what went wrong. */
 import { isJunctionError, JunctionError } from '../core/errors.js'
+import { createDeadlineSweeper, type Expiring } from './deadline-sweeper.js'
 import { classifyNetworkError } from './network-errors.js'
 import { parseBody, readCappedBody } from './response-body.js'
 import type { NetworkFailure } from './retry-decision.js'
 import { abortedError } from './sleep.js'
-import type { Transport, TransportRequest, TransportResponse } from './transport.js'
+import { attemptTimeoutError, type Transport, type TransportRequest, type TransportResponse } from './transport.js'
 
 export type AttemptResult =
   | {
@@ -26,7 +27,46 @@ export interface AttemptInput extends TransportRequest {
   stream: boolean
 }
 
-export async function runAttempt(
+/** Every client's attempts share one timer for their hard bounds (10 ms precision, as the undici transport's). */
+const attemptBounds = createDeadlineSweeper(10)
+
+/**
+ * Sends once and reads the answer. The attempt ends by its `timeoutMs`, and at once when its caller aborts, whatever
+ * the transport does: the undici transport keeps its own deadline, but a transport that never settles must not hold a
+ * call (and its rate-limit permit) past its deadline. An outcome that comes after that is dropped.
+ */
+export function runAttempt(
+  transport: Transport,
+  maxResponseBytes: number,
+  attempt: AttemptInput,
+): Promise<AttemptResult> {
+  const outcome = sendAndRead(transport, maxResponseBytes, attempt)
+  return new Promise((resolve) => {
+    let settled = false
+    const settle = (result: AttemptResult): boolean => {
+      if (settled) return false
+      settled = true
+      attemptBounds.forget(bound)
+      attempt.signal?.removeEventListener('abort', onAbort)
+      resolve(result)
+      return true
+    }
+    const bound: Expiring = {
+      deadline: performance.now() + attempt.timeoutMs,
+      expire: () => settle(failedAttempt(attemptTimeoutError(attempt.timeoutMs), attempt)),
+    }
+    const onAbort = () => settle(failedAttempt(abortedError(), attempt))
+    attemptBounds.watch(bound)
+    attempt.signal?.addEventListener('abort', onAbort, { once: true })
+    if (attempt.signal?.aborted) onAbort()
+    void outcome.then((result) => {
+      // Too late: a body handed over as a stream has no reader now.
+      if (!settle(result) && result.kind === 'response') void result.stream?.cancel()
+    })
+  })
+}
+
+async function sendAndRead(
   transport: Transport,
   maxResponseBytes: number,
   attempt: AttemptInput,
@@ -97,9 +137,8 @@ function failedAttempt(error: unknown, attempt: AttemptInput): AttemptResult {
   if (failure.egressBlocked !== undefined) {
     return { kind: 'failed', failure: 'connect', error: failure.egressBlocked, retryable: false }
   }
-  const networkError = new JunctionError('network_error', `${attempt.described}: ${failure.description}`, {
-    cause: error,
-  })
+  const code = failure.malformed ? 'invalid_request' : 'network_error'
+  const networkError = new JunctionError(code, `${attempt.described}: ${failure.description}`, { cause: error })
   return { kind: 'failed', failure: failure.kind, error: networkError, retryable: failure.retryable }
 }
 

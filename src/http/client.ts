@@ -66,7 +66,7 @@ export interface HttpClientOptions {
   retry?: Partial<RetryPolicy> | false
   /** Client-side rate limiting; `key` defaults to the base URL's origin. */
   rateLimit?: (RateLimitOptions & { key?: string }) | { limiter: RateLimiter; key: string }
-  /** Fail fast after repeated failures. Off unless given. */
+  /** Fail fast while most calls to a key fail (counted after their retries). Off unless given. */
   circuitBreaker?: CircuitBreakerOptions
   /** POST and PATCH carrying this header may be retried (the provider deduplicates them). */
   idempotency?: { header: string }
@@ -90,7 +90,10 @@ export interface HttpRequest {
   headers?: Record<string, string>
   /** Sent as JSON with `content-type: application/json`. */
   json?: unknown
-  /** A stream is sent as it is read, once: a call with a stream body is never retried. */
+  /**
+   * A stream is sent as it is read, once: a call with a stream body is never retried. Anything else (an object, say)
+   * is refused with `invalid_request` before anything is sent.
+   */
   body?: string | Uint8Array | Readable
   signal?: AbortSignal
   timeoutMs?: number
@@ -178,9 +181,9 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     const url = buildRequestUrl(baseUrl, input.path, input.query)
     assertUrlAllowed(url, egress)
     const headers = lowerCaseKeys({ ...options.headers, ...input.headers })
-    let body: string | Uint8Array | Readable | undefined = input.body
+    let body = checkedBody(input.body)
     if (input.json !== undefined) {
-      body = JSON.stringify(input.json)
+      body = jsonText(input.json)
       headers['content-type'] ??= 'application/json'
     }
     const idempotencyHeader = options.idempotency?.header.toLowerCase()
@@ -202,27 +205,20 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     }
   }
 
-  /** Waits for the circuit and the rate limit, sends once, and reports the attempt everywhere it counts. */
+  /** Waits for the rate limit, sends once, and reports the attempt everywhere it counts. */
   async function attemptOnce(call: PreparedRequest, attempt: number): Promise<AttemptResult> {
     const remaining = call.deadline - performance.now()
     if (remaining < minAttemptMs) throw new JunctionError('timeout', `${call.described}: the call's deadline passed`)
-    const pass: CircuitPass = breaker?.enter(call.key) ?? { probe: false }
     let permit: Permit | undefined
-    try {
-      // No await at all without a limiter: every microtask counts on this path.
-      if (limiter !== undefined) {
-        permit = await limiter.acquire(call.key, { signal: call.signal, maxWaitMs: remaining - minAttemptMs })
-      }
-    } catch (error) {
-      breaker?.recordNeutral(call.key, pass)
-      throw error
+    // No await at all without a limiter: every microtask counts on this path.
+    if (limiter !== undefined) {
+      permit = await limiter.acquire(call.key, { signal: call.signal, maxWaitMs: remaining - minAttemptMs })
     }
     const started = performance.now()
     const timeoutMs = Math.min(call.timeoutMs, call.deadline - started)
     const result = await runAttempt(transport, maxResponseBytes, { ...call, timeoutMs })
     permit?.release()
     if (result.kind === 'response') limiter?.observe(call.key, { status: result.status, header: headerOf(result) })
-    if (breaker !== undefined) recordBreaker(breaker, call.key, pass, result)
     const event: AttemptEvent = {
       method: call.method,
       url: call.described,
@@ -257,12 +253,18 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   async function request<T>(input: HttpRequest): Promise<HttpResponse<T>> {
     let call: PreparedRequest | undefined
     let attempts = 0
+    // The circuit counts the call once, by what the provider last said, when the call ends.
+    let pass: CircuitPass | undefined
+    let last: AttemptResult | undefined
     try {
       call = prepare(input)
+      pass = breaker?.enter(call.key)
       for (;;) {
         if (call.signal?.aborted) throw abortedError()
+        if (attempts > 0 && pass !== undefined) breaker?.reenter(call.key, pass)
         attempts++
         const result = await attemptOnce(call, attempts)
+        last = result
         if (result.kind === 'response' && result.status >= 200 && result.status < 300) {
           const answer: HttpResponse<T> = {
             status: result.status,
@@ -282,11 +284,22 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       }
     } catch (caught) {
       const [error, reason] = caught instanceof Stop ? [caught.error, caught.reason] : [caught, 'error' as const]
-      const described =
-        call?.described ?? `${(input.method ?? 'GET').toUpperCase()} ${safeForMessage(input.path.split('?')[0] ?? '')}`
+      const described = call?.described ?? describeUnprepared(input)
       const final = withContext(error, described)
       events.onGiveUp?.({ method: call?.method ?? 'GET', url: described, attempts, reason, error: final })
       throw final
+    } finally {
+      if (breaker !== undefined && call !== undefined && pass !== undefined) recordCall(breaker, call.key, pass, last)
+    }
+  }
+
+  /** Names a call refused before it was prepared: by its URL when that can be built, else by the path it gave. */
+  function describeUnprepared(input: HttpRequest): string {
+    const method = (input.method ?? 'GET').toUpperCase()
+    try {
+      return describeRequest(method, buildRequestUrl(baseUrl, input.path, input.query))
+    } catch {
+      return `${method} ${safeForMessage(input.path.split('?')[0] ?? '')}`
     }
   }
 
@@ -342,11 +355,16 @@ function finalError(
   })
 }
 
-function recordBreaker(breaker: CircuitBreaker, key: string, pass: CircuitPass, result: AttemptResult): void {
-  if (result.kind === 'response') {
-    if (result.status >= 500) breaker.recordFailure(key, pass)
+/**
+ * A call counts by its last attempt: a 5xx or a failure to get an answer is a failure; any other answer a success. A
+ * call that never got as far as an attempt, was aborted, or could not be sent as given tells nothing about the server.
+ */
+function recordCall(breaker: CircuitBreaker, key: string, pass: CircuitPass, last: AttemptResult | undefined): void {
+  if (last === undefined) breaker.recordNeutral(key, pass)
+  else if (last.kind === 'response') {
+    if (last.status >= 500) breaker.recordFailure(key, pass)
     else breaker.recordSuccess(key, pass)
-  } else if (result.error.code === 'aborted') {
+  } else if (last.error.code === 'aborted' || last.error.code === 'invalid_request') {
     breaker.recordNeutral(key, pass)
   } else {
     breaker.recordFailure(key, pass)
@@ -374,6 +392,37 @@ function lowerCaseKeys(headers: Record<string, string>): Record<string, string> 
   return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]))
 }
 
-function isStream(body: string | Uint8Array | Readable | undefined): body is Readable {
-  return body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array)
+function isStream(body: unknown): body is Readable {
+  // As undici tells a stream apart: anything that pipes and emits.
+  const candidate = body as { pipe?: unknown; on?: unknown } | null
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.pipe === 'function' &&
+    typeof candidate.on === 'function'
+  )
+}
+
+/**
+ * The body, if it is one the client can send (and retry, unless a stream). Anything else is the caller's mistake,
+ * refused before the rate limit or the circuit count the call, and before anything is sent.
+ */
+function checkedBody(body: unknown): string | Uint8Array | Readable | undefined {
+  if (body === undefined || typeof body === 'string' || body instanceof Uint8Array || isStream(body)) return body
+  const type = typeof body
+  const given =
+    body === null ? 'null' : Array.isArray(body) ? 'an array' : `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`
+  throw new JunctionError(
+    'invalid_request',
+    `body must be a string, a Uint8Array or a Readable stream, not ${given} (send an object as json)`,
+  )
+}
+
+function jsonText(value: unknown): string {
+  try {
+    return JSON.stringify(value)
+  } catch (error) {
+    // A BigInt, a cycle, or a toJSON that throws: the message would repeat the caller's data, so it is kept as cause.
+    throw new JunctionError('invalid_request', 'json is not serialisable (a BigInt or a cycle, say)', { cause: error })
+  }
 }

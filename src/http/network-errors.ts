@@ -12,8 +12,14 @@ const beforeConnect = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ])
 const resets = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'])
-/** Failures that another attempt would only repeat: a malformed request, or a certificate that does not verify. */
-const final = new Set(['UND_ERR_INVALID_ARG', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_CHAR', 'ERR_INVALID_URL'])
+/** A request the HTTP stack refused to send as given (a header value with a line break, say): the caller's mistake. */
+const malformed = new Set([
+  'UND_ERR_INVALID_ARG',
+  'UND_ERR_NOT_SUPPORTED',
+  'ERR_INVALID_ARG_TYPE',
+  'ERR_INVALID_CHAR',
+  'ERR_INVALID_URL',
+])
 const certificateFailure = /^(ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_)/
 
 export interface ClassifiedFailure {
@@ -23,6 +29,8 @@ export interface ClassifiedFailure {
   description: string
   /** Set when the egress rules refused the address at connect time. */
   egressBlocked: JunctionError | undefined
+  /** The request itself cannot be sent: nothing reached the server, and nothing about the server was learnt. */
+  malformed: boolean
 }
 
 export function classifyNetworkError(error: unknown): ClassifiedFailure {
@@ -35,14 +43,20 @@ export function classifyNetworkError(error: unknown): ClassifiedFailure {
     current = (current as { cause?: unknown }).cause
   }
   const described = code === undefined ? '' : ` (${code})`
-  if (code !== undefined && (final.has(code) || certificateFailure.test(code))) {
-    return { kind: 'other', retryable: false, description: `the request cannot be sent${described}`, egressBlocked }
+  const classified = (kind: NetworkFailure, retryable: boolean, description: string): ClassifiedFailure => ({
+    kind,
+    retryable,
+    description: `${description}${described}`,
+    egressBlocked,
+    malformed: false,
+  })
+  if (code !== undefined && malformed.has(code)) {
+    return { ...classified('other', false, 'the request cannot be sent'), malformed: true }
   }
-  if (code !== undefined && beforeConnect.has(code)) {
-    return { kind: 'connect', retryable: true, description: `could not connect${described}`, egressBlocked }
-  }
-  if (code !== undefined && resets.has(code)) {
-    return { kind: 'reset', retryable: true, description: `connection lost${described}`, egressBlocked }
-  }
-  return { kind: 'other', retryable: true, description: `network failure${described}`, egressBlocked }
+  // A certificate that does not verify: another attempt would only repeat it.
+  if (code !== undefined && certificateFailure.test(code))
+    return classified('other', false, 'the request cannot be sent')
+  if (code !== undefined && beforeConnect.has(code)) return classified('connect', true, 'could not connect')
+  if (code !== undefined && resets.has(code)) return classified('reset', true, 'connection lost')
+  return classified('other', true, 'network failure')
 }

@@ -6,7 +6,9 @@
 import type { Readable } from 'node:stream'
 import { Agent, request as undiciRequest } from 'undici'
 import { JunctionError } from '../core/errors.js'
+import { createDeadlineSweeper, type Expiring } from './deadline-sweeper.js'
 import { type EgressPolicy, guardedLookup } from './egress.js'
+import { refusalSafePool } from './undici-pool.js'
 
 export interface TransportRequest {
   url: URL
@@ -40,7 +42,7 @@ export interface UndiciTransportOptions {
   egress?: EgressPolicy | undefined
   /** @default 10_000 */
   connectTimeoutMs?: number
-  /** Sockets per origin. @default 128 */
+  /** Sockets per origin (as many as the rate limiter lets calls be in flight per key by default). @default 256 */
   connectionsPerOrigin?: number
   /** Bodies larger than this fail with `response_too_large`, counted as they arrive. @default 10 MiB */
   maxResponseBytes?: number
@@ -54,23 +56,27 @@ export interface ClosableTransport {
 }
 
 /** The error an attempt ends with when its time is up. */
-function attemptTimeoutError(timeoutMs: number): JunctionError {
+export function attemptTimeoutError(timeoutMs: number): JunctionError {
   return new JunctionError('timeout', `no complete response within ${timeoutMs} ms`)
 }
 
 /**
  * What undici accepts as a signal besides an AbortSignal: anything with `once('abort')` and `removeListener`.
  * Building an AbortController costs about 15% of a request's time on a local keep-alive connection (measured with
- * npm run bench); this one-listener object costs next to nothing.
+ * npm run bench); this one-listener object costs next to nothing. It expires at the attempt's deadline.
  */
-class AttemptAbort {
+class AttemptAbort implements Expiring {
   aborted = false
   reason: unknown
-  deadline: number
+  /** Told of the abort besides undici, which only notes it while the request waits for a connection. */
+  onAbort: ((reason: unknown) => void) | undefined
   private listener: (() => void) | undefined
-  constructor(deadline: number) {
-    this.deadline = deadline
-  }
+  constructor(
+    readonly deadline: number,
+    private readonly timeoutMs: number,
+    /** Called once the request is aborted, after undici has been told. */
+    private readonly afterAbort: () => void,
+  ) {}
   once(_event: 'abort', listener: () => void): void {
     this.listener = listener
   }
@@ -80,6 +86,9 @@ class AttemptAbort {
   removeListener(): void {
     this.listener = undefined
   }
+  expire(): void {
+    this.abort(attemptTimeoutError(this.timeoutMs))
+  }
   abort(reason: unknown): void {
     if (this.aborted) return
     this.aborted = true
@@ -87,40 +96,8 @@ class AttemptAbort {
     const listener = this.listener
     this.listener = undefined
     listener?.()
-  }
-}
-
-/**
- * Attempt deadlines, checked by one timer for all attempts in flight instead of a timer each (a Node timer per
- * request is a measurable cost at thousands of requests a second). Precision: `tickMs`.
- */
-function createDeadlineSweeper(tickMs: number) {
-  const inFlight = new Map<AttemptAbort, number>()
-  let timer: NodeJS.Timeout | undefined
-  const sweep = () => {
-    const now = performance.now()
-    for (const [attempt, timeoutMs] of inFlight) {
-      if (attempt.deadline <= now) {
-        inFlight.delete(attempt)
-        attempt.abort(attemptTimeoutError(timeoutMs))
-      }
-    }
-    if (inFlight.size === 0 && timer !== undefined) {
-      clearInterval(timer)
-      timer = undefined
-    }
-  }
-  return {
-    watch(attempt: AttemptAbort, timeoutMs: number) {
-      inFlight.set(attempt, timeoutMs)
-      if (timer === undefined) {
-        timer = setInterval(sweep, tickMs)
-        timer.unref()
-      }
-    },
-    forget(attempt: AttemptAbort) {
-      inFlight.delete(attempt)
-    },
+    this.afterAbort()
+    this.onAbort?.(reason)
   }
 }
 
@@ -129,8 +106,9 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Clo
   const tooLarge = () =>
     new JunctionError('response_too_large', `response body is larger than ${maxResponseBytes} bytes`)
   const agent = new Agent({
+    factory: refusalSafePool,
     maxResponseSize: maxResponseBytes,
-    connections: options.connectionsPerOrigin ?? 128,
+    connections: options.connectionsPerOrigin ?? 256,
     connect: {
       timeout: options.connectTimeoutMs ?? 10_000,
       ...(options.egress === undefined ? {} : { lookup: guardedLookup(options.egress) }),
@@ -142,9 +120,22 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Clo
 
   const deadlines = createDeadlineSweeper(options.timeoutPrecisionMs ?? 10)
 
+  /**
+   * undici 7 lets go of an aborted request's socket a turn of the event loop after destroying it; a request
+   * dispatched within that turn can be given the old socket and leave it open for good (seen with a retry right after
+   * a timeout). So after an abort, requests wait for the next turn: whoever sends them, a retry or another call.
+   */
+  let socketsSettling: Promise<void> | undefined
+  const afterAbort = () => {
+    socketsSettling ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      socketsSettling = undefined
+    })
+  }
+
   const transport: Transport = async (request) => {
-    const abort = new AttemptAbort(performance.now() + request.timeoutMs)
-    deadlines.watch(abort, request.timeoutMs)
+    if (socketsSettling !== undefined) await socketsSettling
+    const abort = new AttemptAbort(performance.now() + request.timeoutMs, request.timeoutMs, afterAbort)
+    deadlines.watch(abort)
     const onCallerAbort = () => abort.abort(request.signal?.reason)
     request.signal?.addEventListener('abort', onCallerAbort, { once: true })
     const release = () => {
@@ -154,18 +145,18 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Clo
     if (request.signal?.aborted) onCallerAbort()
     let response: Awaited<ReturnType<typeof undiciRequest>>
     try {
-      response = await undiciRequest(request.url, {
-        method: request.method as 'GET',
-        headers: request.headers,
-        body: request.body ?? null,
-        signal: abort,
-        dispatcher: agent,
-      })
+      response = await untilAborted(
+        abort,
+        undiciRequest(request.url, {
+          method: request.method as 'GET',
+          headers: request.headers,
+          body: request.body ?? null,
+          signal: abort,
+          dispatcher: agent,
+        }),
+      )
     } catch (error) {
       release()
-      // undici 7 destroys the socket of an aborted request a tick later; a request dispatched before that tick
-      // leaves the old socket open for good (seen with a retry right after a timeout). One turn of the loop first.
-      if (abort.aborted) await new Promise((resolve) => setImmediate(resolve))
       throw abort.reason instanceof JunctionError ? abort.reason : error
     }
     const body = response.body
@@ -190,6 +181,26 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Clo
     }
   }
   return { transport, close: () => agent.close() }
+}
+
+/**
+ * The response, or the abort's reason as soon as the attempt is aborted. undici settles an aborted request only once
+ * a connection takes it: one still waiting in the pool's queue (all sockets busy) would outlive its deadline. A
+ * response that arrives after the abort is dropped.
+ */
+function untilAborted<T extends { body: { destroy(): unknown } }>(abort: AttemptAbort, sent: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    abort.onAbort = reject
+    if (abort.aborted) reject(abort.reason)
+    sent.then(
+      (response) => {
+        abort.onAbort = undefined
+        if (abort.aborted) response.body.destroy()
+        else resolve(response)
+      },
+      (error: unknown) => reject(error),
+    )
+  })
 }
 
 function errorCode(error: unknown): unknown {

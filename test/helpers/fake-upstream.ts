@@ -10,6 +10,8 @@ export interface UpstreamOptions {
   faults?: { errorRate: number; resetRate: number; seed: number }
   /** Enforced per server: a token bucket refilled at `requestsPerSecond`, holding `burst`. */
   rateLimit?: { requestsPerSecond: number; burst: number }
+  /** How long every ordinary answer (faults included) waits before it is sent, as a slow provider's would. */
+  latencyMs?: number
 }
 
 export interface Arrival {
@@ -25,6 +27,8 @@ export interface FakeUpstream {
   readonly arrivals: Arrival[]
   /** Sockets currently open to the server. */
   openSockets(): number
+  /** Changes the fault schedule from the next request on (a provider going down, or coming back). */
+  setFaults(faults: UpstreamOptions['faults']): void
   close(): Promise<void>
 }
 
@@ -43,7 +47,8 @@ export function seededRandom(seed: number): () => number {
 export async function startUpstream(options: UpstreamOptions = {}): Promise<FakeUpstream> {
   const arrivals: Arrival[] = []
   const sockets = new Set<Socket>()
-  const random = options.faults === undefined ? undefined : seededRandom(options.faults.seed)
+  let faults = options.faults
+  let random = faults === undefined ? undefined : seededRandom(faults.seed)
   let tokens = options.rateLimit?.burst ?? 0
   let refilledAt = performance.now()
 
@@ -150,14 +155,16 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Fake
         .end('ok')
       return
     }
+    if (options.latencyMs !== undefined) await new Promise((resolve) => setTimeout(resolve, options.latencyMs))
+    if (response.destroyed) return
     const roll = random?.()
-    if (roll !== undefined && options.faults !== undefined) {
-      if (roll < options.faults.resetRate) {
+    if (roll !== undefined && faults !== undefined) {
+      if (roll < faults.resetRate) {
         record('reset')
         request.socket.destroy()
         return
       }
-      if (roll < options.faults.resetRate + options.faults.errorRate) {
+      if (roll < faults.resetRate + faults.errorRate) {
         record(503)
         response.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"unavailable"}')
         return
@@ -204,6 +211,10 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Fake
     url: `http://127.0.0.1:${port}`,
     arrivals,
     openSockets: () => sockets.size,
+    setFaults: (next) => {
+      faults = next
+      random = next === undefined ? undefined : seededRandom(next.seed)
+    },
     close: () =>
       new Promise((resolve) => {
         for (const socket of sockets) socket.destroy()
