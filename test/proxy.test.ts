@@ -341,8 +341,9 @@ describe('the proxy', () => {
     } finally {
       h.provider.behave({ kind: 'ok' })
     }
-    // Five failures in a row open that connection's circuit; the next call fails fast.
-    for (let n = 0; n < 5; n++)
+    // Ten failed calls, all of that connection's, open its circuit (the default: at least 10 failed calls, at least
+    // half of those in the window); the next call fails fast.
+    for (let n = 0; n < 10; n++)
       await call('/v1/proxy/echo/always-reset', { user: 'u_stale', headers: { 'junction-retries': '0' } })
     const fast = await call('/v1/proxy/echo/x', { user: 'u_stale' })
     expect(fast.status).toBe(503)

@@ -47,7 +47,10 @@ export interface ProxyOptions {
   defaultBudgetMs?: number
   /** @default 10 MiB */
   maxResponseBytes?: number
-  /** Per connection (or per integration, for app-level ones and shared limits). @default 5 failures, 30 s */
+  /**
+   * Per connection (or per integration, for app-level ones and shared limits).
+   * @default at least 10 failed calls, half of those ended in the last 10 s; then 30 s open
+   */
   circuitBreaker?: CircuitBreakerOptions
   /** Rate limits shared with every instance on this Redis (created with `enableOfflineQueue: false`). */
   redis?: Redis | undefined
