@@ -1,6 +1,7 @@
 /**
  * @module The background work of an opened {@link Hub} (keep-alive refreshes, revocation retries, call-log
- * retention), started the same way by `junction start` and `createJunction()`.
+ * retention, and the events: delivery to `events.url` and their retention), started the same way by `junction start`
+ * and `createJunction()`, and stopped by their close.
  */
 import {
   type BackgroundOptions,
@@ -8,13 +9,26 @@ import {
   defaultBackgroundOptions,
   startBackgroundWork,
 } from '../connections/background.js'
+import { type EventsWorkOptions, startEventsWork } from '../events/events-work.js'
+import { loadEventsSecrets } from './events-secret.js'
 import type { Hub } from './open-hub.js'
 
 export function startHubBackgroundWork(
   hub: Hub,
   options: BackgroundOptions = defaultBackgroundOptions,
+  events?: EventsWorkOptions,
 ): BackgroundWork {
-  return startBackgroundWork({
+  const { options: config } = hub
+  const eventsWork = startEventsWork({
+    db: hub.database.db,
+    events: { url: config.eventsUrl, retentionDays: config.eventsRetentionDays },
+    secrets: loadEventsSecrets(config, hub.logger),
+    egress: config.egress,
+    logger: hub.logger,
+    stats: hub.eventDelivery,
+    options: events,
+  })
+  const connectionsWork = startBackgroundWork({
     db: hub.database.db,
     vault: hub.vault,
     refresher: hub.services.refresher,
@@ -23,4 +37,11 @@ export function startHubBackgroundWork(
     logger: hub.logger,
     options,
   })
+  return {
+    runOnce: connectionsWork.runOnce,
+    async stop() {
+      // Each stops on its own: a slow one does not keep the other running.
+      await Promise.all([eventsWork.stop(), connectionsWork.stop()])
+    },
+  }
 }

@@ -9,6 +9,7 @@ import { type ApiKeys, type ApiKeysOptions, createApiKeys } from '../api-keys/ap
 import { defaultCredentialCacheOptions } from '../connections/credential-cache.js'
 import type { JunctionOptions } from '../core/config.js'
 import type { Logger } from '../core/logger.js'
+import { createEventDeliveryStats, type EventDeliveryStats } from '../events/delivery-stats.js'
 import { type ApiProxy, createProxy } from '../proxy/proxy.js'
 import { acquireDataDirLock, type DataDirLock } from '../storage/data-dir-lock.js'
 import { type Database, openDatabase } from '../storage/database.js'
@@ -39,6 +40,8 @@ export interface Hub {
   readonly redis: Redis | undefined
   /** The development sandbox's secret, when the sandbox is served. */
   readonly sandboxSecret: Buffer | undefined
+  /** What the events delivery worker did, for `/metrics` and `/v1/health/integrations`. */
+  readonly eventDelivery: EventDeliveryStats
   /** Closes the database and releases the data dir lock. Safe to call twice. */
   close(): Promise<void>
 }
@@ -124,6 +127,7 @@ export async function openHub(options: JunctionOptions, logger: Logger, open: Op
       apiKeys,
       redis,
       sandboxSecret,
+      eventDelivery: createEventDeliveryStats(),
       get services() {
         return servicesOnce()
       },
