@@ -1,6 +1,7 @@
 /** @module Recognising "the database is not answering", which the API reports as 503, not as a server bug. */
 
 import { isJunctionError, JunctionError } from '../core/errors.js'
+import { writeFailureReason } from './write-failures.js'
 
 /** pg's message when `query_timeout` passes without an answer; also how {@link queryOnDiscardedConnection} starts. */
 const queryTimeoutPattern = /query read timeout/i
@@ -46,6 +47,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 function saysUnavailable(error: Error): boolean {
+  // A full disk or a read-only server answers, but cannot do the work: to callers, unavailable too.
+  if (writeFailureReason(error) !== undefined) return true
   const code = (error as { code?: unknown }).code
   // SQLSTATE class 08: connection exceptions.
   if (typeof code === 'string' && (unavailableCodes.has(code) || /^08/.test(code))) return true
@@ -54,7 +57,11 @@ function saysUnavailable(error: Error): boolean {
 
 /** The database not answering, as Junction's own failure for callers (503 `unavailable`, retry in 5 s). */
 export function databaseUnavailable(cause: unknown): JunctionError {
-  return new JunctionError('unavailable', 'the database is not answering; try again shortly', {
+  const message =
+    writeFailureReason(cause) === undefined
+      ? 'the database is not answering; try again shortly'
+      : 'the database cannot store anything: its disk is full or it is read-only'
+  return new JunctionError('unavailable', message, {
     retryAfterSeconds: 5,
     cause,
   })

@@ -14,6 +14,7 @@ import { openPostgresPool, postgresClientConfig } from './postgres-pool.js'
 import { type PostgresTimeouts, resolvePostgresTimeouts } from './postgres-timeouts.js'
 import { guardPool } from './reentry-guard.js'
 import type { Schema } from './schema.js'
+import { createWriteFailures, type WriteFailureReason } from './write-failures.js'
 
 export type DatabaseTarget =
   | {
@@ -45,6 +46,8 @@ export interface Database {
    * over a large table takes longer than a request's query may). PGlite has one process by design.
    */
   withMigrationLock<T>(work: (db: Kysely<Schema>) => Promise<T>): Promise<T>
+  /** Why the database refuses writes lately (a full disk, a read-only server), though it still answers. */
+  cannotWrite(): WriteFailureReason | undefined
   /** Closes the database; bounded, even when the server has gone silent. */
   close(): Promise<void>
 }
@@ -74,10 +77,12 @@ async function openPglite(
     endTimeoutMs: target.closeTimeoutMs ?? 2_000,
     onEndTimeout: () => logger?.warn('work still holds the embedded database: closing it anyway'),
   })
-  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: guardPool(pool) }) })
+  const writes = createWriteFailures()
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: guardPool(writes.watch(pool)) }) })
   return {
     db,
     backend: 'pglite',
+    cannotWrite: writes.current,
     withMigrationLock: (work) => work(db),
     async close() {
       await db.destroy()
@@ -95,7 +100,8 @@ async function openPostgres(
 ): Promise<Database> {
   const { url, timeouts } = resolvePostgresTimeouts(target.url, target.timeouts)
   const pool = openPostgresPool({ url, size: target.poolSize ?? 10, timeouts, logger })
-  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: guardPool(pool) }) })
+  const writes = createWriteFailures()
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: guardPool(writes.watch(pool)) }) })
   // Migrations may run for minutes; the lock's wait too, while another process migrates.
   const maintenance: PostgresTimeouts = {
     ...timeouts,
@@ -105,6 +111,7 @@ async function openPostgres(
   return {
     db,
     backend: 'postgres',
+    cannotWrite: writes.current,
     async withMigrationLock(work) {
       // A connection of its own, outside the pools: the migrations need theirs while the lock is held.
       const client = new pg.Client(postgresClientConfig(url, maintenance))
