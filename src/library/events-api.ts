@@ -31,7 +31,10 @@ export interface EventRedelivery {
 }
 
 export interface JunctionEvents {
-  /** A page of events, oldest first, with their delivery state: `{data, nextCursor}`. */
+  /**
+   * A page of events, oldest first, with their delivery state: `{data, nextCursor}`. A page with events always has a
+   * `nextCursor` to poll from later; an empty page has none (keep the cursor you have).
+   */
   list(filter?: EventFilter): Promise<Page<Event>>
   /** Throws `not_found` when there is none. */
   get(id: string): Promise<Event>

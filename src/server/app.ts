@@ -77,7 +77,17 @@ export function createApp(deps: AppDeps): Hono {
   const limitTo = (maxSize: number) =>
     bodyLimit({
       maxSize,
-      onError: () => errorResponse('payload_too_large', `the request body is larger than ${maxSize} bytes`),
+      // On our own HTTP/1.1 socket the rest of the body is never read: the connection is closed after the answer,
+      // rather than drained (the Node adapter would read on for up to 500 ms) or kept alive with unread bytes in it.
+      // (Not under HTTP/2 or another server, where `Connection` is not ours to send.)
+      onError: (c) =>
+        errorResponse(
+          'payload_too_large',
+          `the request body is larger than ${maxSize} bytes`,
+          (c.env as { incoming?: { httpVersionMajor?: number } } | undefined)?.incoming?.httpVersionMajor === 1
+            ? { connection: 'close' }
+            : {},
+        ),
     })
   const apiLimit = limitTo(maxBodyBytes)
   const proxyLimit = limitTo(maxProxyBodyBytes)

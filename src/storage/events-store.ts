@@ -5,7 +5,7 @@
  */
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely'
 import { newRowId } from '../core/ids.js'
-import { decodeCursor, type Page, toPage } from './cursor.js'
+import { decodeCursor, encodeCursor, type Page } from './cursor.js'
 import type { EventDeliveryStatus, OutboxEventsTable, Schema } from './schema.js'
 
 export type EventRow = Selectable<OutboxEventsTable>
@@ -56,7 +56,11 @@ export interface EventFilter {
   cursor?: string | undefined
 }
 
-/** Events, oldest first by `seq`, filtered; the cursor is the last `seq` seen. */
+/**
+ * Events, oldest first by `seq`, filtered; the cursor is the last `seq` seen. As a feed, a page with events always
+ * has a `nextCursor` (the position after its last event, to poll from), and only an empty page has none: an app
+ * without a public URL keeps the last cursor it got and asks again later.
+ */
 export async function listEventRows(db: Kysely<Schema>, filter: EventFilter): Promise<Page<EventRow>> {
   let query = db.selectFrom('outbox_events').selectAll()
   if (filter.type !== undefined) query = query.where('type', '=', filter.type)
@@ -72,11 +76,9 @@ export async function listEventRows(db: Kysely<Schema>, filter: EventFilter): Pr
     )
   }
   if (filter.cursor !== undefined) query = query.where('seq', '>', decodeCursor(filter.cursor))
-  const rows = await query
-    .orderBy('seq')
-    .limit(filter.limit + 1)
-    .execute()
-  return toPage(rows, filter.limit, (row) => row)
+  const rows = await query.orderBy('seq').limit(filter.limit).execute()
+  const last = rows[rows.length - 1]
+  return { data: rows, nextCursor: last === undefined ? null : encodeCursor(String(last.seq)) }
 }
 
 export async function findEventRow(db: Kysely<Schema>, id: string): Promise<EventRow | undefined> {

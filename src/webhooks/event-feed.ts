@@ -19,7 +19,10 @@ import {
 import type { Schema } from '../storage/schema.js'
 
 export interface EventFeed {
-  /** A page of events, oldest first (by insertion): `{data, nextCursor}`. */
+  /**
+   * A page of events, oldest first (by insertion): `{data, nextCursor}`. As a feed, a page with events always has a
+   * `nextCursor` to poll from; an empty page has none (keep the cursor you have).
+   */
   list(filter: EventFilter): Promise<Page<Event>>
   /** Throws `not_found` when there is no such event. */
   get(id: string): Promise<Event>
