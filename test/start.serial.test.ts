@@ -5,7 +5,7 @@
  * so no lock outlives its test.
  */
 
-import { readFileSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { request } from 'node:http'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -110,6 +110,60 @@ describe('junction start on the embedded database', slow, () => {
     const listed = await runJunction(['keys', 'list'], { cwd: workdir.path })
     expect(listed.stdout).toContain('after crash')
     expect(listed.stdout).not.toContain(keys.stdout.trim())
+  })
+})
+
+describe('junction start, stopped or refused before it serves', slow, () => {
+  it('refuses a port in use at once, naming the flag and the variable, before creating anything', async () => {
+    const workdir = temporaryDirectory()
+    const { createServer } = await import('node:net')
+    const taken = createServer()
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+    try {
+      const port = (taken.address() as { port: number }).port
+      const result = await runJunction(['start', '--port', String(port)], { cwd: workdir.path })
+      expect(result.code).toBe(1)
+      expect(result.stderr.trim()).toBe(
+        `port ${port} on 127.0.0.1 is in use: stop what uses it, or choose another with --port N or JUNCTION_PORT`,
+      )
+      expect(existsSync(join(workdir.path, '.junction'))).toBe(false)
+    } finally {
+      taken.close()
+      workdir.remove()
+    }
+  })
+
+  it('stops cleanly on Ctrl-C while it is still opening, and leaves no lock behind', async () => {
+    const workdir = temporaryDirectory()
+    const { spawn } = await import('node:child_process')
+    const { freePort, junctionBin, childEnv } = await import('./helpers/cli.js')
+    const child = spawn(process.execPath, [junctionBin, 'start', '--port', String(await freePort())], {
+      cwd: workdir.path,
+      env: childEnv(),
+    })
+    let output = ''
+    child.stdout.on('data', (chunk) => {
+      output += chunk
+    })
+    child.stderr.on('data', (chunk) => {
+      output += chunk
+    })
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+    const lock = join(workdir.path, '.junction', 'junction.lock')
+    try {
+      // The lock is taken first; creating the embedded database takes seconds after it.
+      for (let attempt = 0; attempt < 3_000 && !existsSync(lock); attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      }
+      expect(existsSync(lock)).toBe(true)
+      child.kill('SIGINT')
+      expect(await exited).toBe(0)
+      expect(output).toContain('stopping once the hub has opened')
+      expect(existsSync(lock)).toBe(false)
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+      workdir.remove()
+    }
   })
 })
 

@@ -51,6 +51,17 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
 }
 
 /**
+ * Removes every lock this process holds, synchronously: for a process that exits before it could close what it
+ * opened (a second Ctrl-C, a stop that timed out), so that the next start does not have to take a stale lock over.
+ */
+export function releaseHeldDataDirLocks(): void {
+  for (const path of heldHere) {
+    if (readOwner(path)?.pid === process.pid) rmSync(path, { force: true })
+  }
+  heldHere.clear()
+}
+
+/**
  * Replaces a lock whose owner is gone. Only the process holding `junction.lock.takeover` may do so, and it checks the
  * owner again once it holds it: otherwise two processes could both see the dead owner, and the second would remove
  * the lock the first had just taken.

@@ -7,7 +7,9 @@ import { createHubApp } from '../../hub/hub-app.js'
 import { startHubBackgroundWork } from '../../hub/hub-background.js'
 import { type Hub, openHub } from '../../hub/open-hub.js'
 import { listen, type RunningServer } from '../../server/serve.js'
+import { releaseHeldDataDirLocks } from '../../storage/data-dir-lock.js'
 import { readOptions } from '../cli-context.js'
+import { assertPortFree } from '../port-check.js'
 import { stopInOrder } from '../stop-in-order.js'
 
 interface StartFlags {
@@ -32,12 +34,20 @@ export function registerStartCommand(program: Command): void {
     .action(async (flags: StartFlags) => {
       const options = readOptions(flags)
       const logger = createLogger()
-      const hub = await openHub(options, logger)
+      await assertPortFree(options.host, options.port)
+      // However the process ends from here on, the data dir's lock goes with it.
+      process.once('exit', releaseHeldDataDirLocks)
+      const opening = stopWhileOpening(logger, defaultStopBounds)
+      const hub = await openHub(options, logger).finally(opening.done)
       const running: Running = {}
       // From here on a signal stops cleanly, even while the first key is made or the socket bound.
       const stopOn = stopper(logger, hub, running)
       process.on('SIGINT', () => stopOn('SIGINT'))
       process.on('SIGTERM', () => stopOn('SIGTERM'))
+      if (opening.signal !== undefined) {
+        stopOn(opening.signal)
+        return
+      }
       try {
         await ensureFirstApiKey(hub, {
           isTerminal: process.stdout.isTTY === true,
@@ -59,6 +69,35 @@ export function registerStartCommand(program: Command): void {
         'Junction is listening',
       )
     })
+}
+
+/**
+ * A signal while the hub opens (migrations, keys: seconds, or longer against a database that does not answer) is
+ * kept and acted on once it has opened; if opening takes longer than the stop's bound, the process exits 1 (its lock
+ * released on exit). A second signal exits at once.
+ */
+function stopWhileOpening(logger: Logger, bounds: StopBounds) {
+  const state: { signal: string | undefined; done: () => void } = { signal: undefined, done: () => undefined }
+  let giveUp: NodeJS.Timeout | undefined
+  const onSignal = (signal: string) => {
+    if (state.signal !== undefined) process.exit(1)
+    state.signal = signal
+    logger.info({ signal }, 'stopping once the hub has opened')
+    giveUp = setTimeout(() => {
+      process.stderr.write(`junction: stop timed out after ${bounds.totalMs / 1000} s while opening the hub\n`)
+      process.exit(1)
+    }, bounds.totalMs)
+  }
+  const onInt = () => onSignal('SIGINT')
+  const onTerm = () => onSignal('SIGTERM')
+  process.on('SIGINT', onInt)
+  process.on('SIGTERM', onTerm)
+  state.done = () => {
+    clearTimeout(giveUp)
+    process.off('SIGINT', onInt)
+    process.off('SIGTERM', onTerm)
+  }
+  return state
 }
 
 interface Running {
