@@ -197,7 +197,8 @@ describe('errors, bodies and events', () => {
     setTimeout(() => controller.abort(), 100)
     const started = Date.now()
     await expect(api.get('/items', { signal: controller.signal })).rejects.toMatchObject({ code: 'aborted' })
-    expect(Date.now() - started).toBeLessThan(1_000)
+    // The retry would have come 10 s later; the bound leaves a busy machine room.
+    expect(Date.now() - started).toBeLessThan(5_000)
     await api.close()
     await upstream.close()
   })

@@ -7,16 +7,18 @@ const params = gcraParams(10, 2)
 
 function controllableShared() {
   let mode: 'up' | 'down' | 'hung' = 'up'
+  let reserves = 0
   const local = createLocalRateStore()
   const store: RateStore = {
     reserve: (key, gcra, maxWaitMs) => {
+      reserves++
       if (mode === 'down') return Promise.reject(new Error('connection refused'))
       if (mode === 'hung') return new Promise(() => undefined)
       return local.reserve(key, gcra, maxWaitMs)
     },
     pause: (key, gcra, ms) => (mode === 'up' ? local.pause(key, gcra, ms) : Promise.reject(new Error('down'))),
   }
-  return { store, set: (next: typeof mode) => (mode = next) }
+  return { store, set: (next: typeof mode) => (mode = next), reserves: () => reserves }
 }
 
 describe('failover rate store', () => {
@@ -48,11 +50,12 @@ describe('failover rate store', () => {
     shared.set('hung')
     const started = performance.now()
     expect((await store.reserve('k', params, 1_000)).booked).toBe(true)
-    expect(performance.now() - started).toBeLessThan(200)
-    // Until it is tried again, calls go straight to the local store without waiting.
-    const next = performance.now()
-    await store.reserve('k', params, 1_000)
-    expect(performance.now() - next).toBeLessThan(20)
+    // Answered after the 50 ms timeout; the bound only tells that from a hang, on a busy machine too.
+    expect(performance.now() - started).toBeLessThan(5_000)
+    // Until it is tried again, calls go straight to the local store: the shared one is not asked.
+    const asked = shared.reserves()
+    expect((await store.reserve('k', params, 1_000)).booked).toBe(true)
+    expect(shared.reserves()).toBe(asked)
     expect(events).toEqual(['down'])
   })
 })
