@@ -9,6 +9,8 @@ import * as connectFlow from './0003-connect-flow.js'
 import * as apiLogs from './0004-api-logs.js'
 import * as dashboardSessions from './0005-dashboard-sessions.js'
 import * as eventDelivery from './0006-event-delivery.js'
+import * as undeliveredEvents from './0007-undelivered-events.js'
+import * as webhookAccounts from './0008-webhook-accounts.js'
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-api-keys': apiKeys,
@@ -17,4 +19,6 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0004-api-logs': apiLogs,
   '0005-dashboard-sessions': dashboardSessions,
   '0006-event-delivery': eventDelivery,
+  '0007-undelivered-events': undeliveredEvents,
+  '0008-webhook-accounts': webhookAccounts,
 }
