@@ -5,7 +5,7 @@
  */
 import { sql } from 'kysely'
 import { Webhook } from 'standardwebhooks'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createEventDeliveryStats, type EventDeliveryStats } from '../src/events/delivery-stats.js'
 import { type EventsWork, type EventsWorkOptions, startEventsWork } from '../src/events/events-work.js'
 import { createMetrics } from '../src/logs/metrics.js'
@@ -35,9 +35,13 @@ describe.each(backends())('event delivery on $name', (backend) => {
   let stats: EventDeliveryStats
   let logLines: string[]
 
-  beforeEach(async () => {
+  beforeAll(async () => {
     database = await backend.open()
     await migrateToLatest(database)
+  })
+  afterAll(() => database.close())
+  beforeEach(async () => {
+    await database.db.deleteFrom('outbox_events').execute()
     receiver = await startEventReceiver()
     stats = createEventDeliveryStats()
   })
@@ -45,7 +49,6 @@ describe.each(backends())('event delivery on $name', (backend) => {
     await work?.stop()
     work = undefined
     await receiver.close()
-    await database.close()
   })
 
   const start = (
@@ -255,6 +258,30 @@ describe.each(backends())('event delivery on $name', (backend) => {
     expect(new Set(receiver.requests.map((request) => request.id)).size).toBe(40)
     expect(most).toBeLessThanOrEqual(4)
     expect(receiver.overlaps()).toEqual([])
+  })
+
+  it('lets two workers on one database share the events without attempting one twice at once', async () => {
+    receiver.answer(() => ({ status: 200, delayMs: 20 }))
+    const ids = []
+    for (let n = 0; n < 60; n++) ids.push(await record({ n }))
+    const other = startEventsWork({
+      db: database.db,
+      events: { url: receiver.url, retentionDays: 30 },
+      secrets: [secret],
+      egress: openEgress,
+      logger: capturedLogger().logger,
+      stats,
+      options: fast,
+    })
+    try {
+      start()
+      for (const id of ids) await settled(id, 'delivered')
+    } finally {
+      await other.stop()
+    }
+    expect(receiver.overlaps()).toEqual([])
+    expect([...receiver.countsById().values()].every((count) => count === 1)).toBe(true)
+    expect(receiver.requests).toHaveLength(60)
   })
 
   it('forgets events older than the retention, in batches, and keeps the recent ones', async () => {
