@@ -27,6 +27,7 @@ import {
 } from './delivery-schedule.js'
 import type { EventDeliveryStats } from './delivery-stats.js'
 import { sendEvent } from './send-event.js'
+import { settledWithin } from './settled-within.js'
 
 export interface DeliveryWorkerOptions {
   /** How long a claim keeps other workers off an event; an attempt cut short by a crash is made again after it. @default 30_000 */
@@ -39,6 +40,11 @@ export interface DeliveryWorkerOptions {
   concurrency: number
   /** On stop, how long attempts in flight may finish before they are abandoned (their claims then run out). @default 2_000 */
   stopGraceMs: number
+  /**
+   * After the grace, how long the stop waits for abandoned attempts to unwind (one recording its outcome to a silent
+   * database is not waited for longer). @default 500
+   */
+  abandonWaitMs: number
   schedule: DeliverySchedule
   /** @default Math.random */
   random: () => number
@@ -50,6 +56,7 @@ export const defaultDeliveryWorkerOptions: DeliveryWorkerOptions = Object.freeze
   idlePollMs: 1_000,
   concurrency: 10,
   stopGraceMs: 2_000,
+  abandonWaitMs: 500,
   schedule: standardWebhooksSchedule,
   random: Math.random,
 })
@@ -175,30 +182,13 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
         stopped()
         wake?.()
       }
-      await running
-      const settled = Promise.allSettled([...inFlight])
+      // A claim stuck on a silent database is not waited for beyond the grace either: its claims simply run out.
+      const settled = Promise.allSettled([running, ...inFlight])
       if (!(await settledWithin(settled, options.stopGraceMs))) {
         abort.abort()
-        // An abandoned attempt ends at once; one recording its outcome to a silent database is not waited for.
-        await settledWithin(settled, abandonWaitMs)
+        await settledWithin(settled, options.abandonWaitMs)
       }
     },
-  }
-}
-
-/** How long a stop waits for abandoned attempts to unwind after aborting them. */
-const abandonWaitMs = 500
-
-/** Whether `work` settles within `ms`. */
-async function settledWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined
-  const late = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms)
-  })
-  try {
-    return await Promise.race([work.then(() => true), late])
-  } finally {
-    clearTimeout(timer)
   }
 }
 

@@ -19,6 +19,7 @@ import {
   startDeliveryWorker,
 } from './delivery-worker.js'
 import { defaultEventRetention, type EventRetention, pruneEvents } from './event-retention.js'
+import { settledWithin } from './settled-within.js'
 
 /** Durations and sizes of the events work, each defaulting to production's (tests shorten them). */
 export interface EventsWorkOptions {
@@ -58,6 +59,7 @@ export function startEventsWork(deps: {
     ...options.retention,
   }
   const housekeepingEveryMs = options.housekeepingEveryMs ?? 15_000
+  const stopGraceMs = options.delivery?.stopGraceMs ?? defaultDeliveryWorkerOptions.stopGraceMs
   const url = deps.events.url
   if (url !== undefined && deps.secrets.length === 0)
     throw new Error('events.url is set but no events secret was given')
@@ -102,7 +104,8 @@ export function startEventsWork(deps: {
       clearInterval(timer)
       await worker?.stop()
       await http?.close()
-      await round
+      // A housekeeping round stuck on a silent database is left behind: the hub's close ends its connection.
+      await settledWithin(round, stopGraceMs)
     },
   }
 }
