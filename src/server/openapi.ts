@@ -153,7 +153,7 @@ const operations: Operation[] = [
     method: 'get',
     path: '/v1/health/integrations',
     summary:
-      'Per integration over 5 minutes and 24 hours: calls, error rate, latency, waits, refresh failures, webhooks, circuit',
+      'Per integration over 5 minutes and 24 hours: calls, error rate, latency, waits, refresh failures, webhooks, circuit; and events sent to events.url by this process (delivered, failed attempts, dead)',
     responses: { '200': '`{data: [...]}`', ...errors },
   },
   ...['/v1/proxy/{integration}', '/v1/proxy/{integration}/{path}'].flatMap((path) =>
