@@ -12,6 +12,7 @@ import { recordEvent } from '../src/storage/outbox-store.js'
 import { createPostgresDatabase, postgresAdminUrl } from './helpers/backends.js'
 import { runJunction, startHub, temporaryDirectory } from './helpers/cli.js'
 import { type EventReceiver, startEventReceiver } from './helpers/event-receiver.js'
+import { startTcpProxy } from './helpers/tcp-proxy.js'
 
 const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
 /** Past this the hubs count as stuck: the lease (30 s) an attempt cut short waits for, several times over. */
@@ -199,6 +200,51 @@ describe.runIf(postgresAdminUrl() !== null)('junction start and events', { timeo
     const code = await hub.stop('SIGTERM')
     expect(performance.now() - signalled).toBeLessThan(10_000)
     expect(code, hub.output()).toBe(0)
+  })
+
+  it('stops within the 10 s bound on SIGTERM while attempts are in flight and the database is silent', async () => {
+    // The database through a TCP proxy that goes silent (never answers, never resets), with production's timeouts.
+    const direct = new URL(created.url)
+    const tcp = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) })
+    try {
+      const viaProxy = new URL(created.url)
+      viaProxy.port = String(tcp.port)
+      receiver.answer(() => ({ status: 200, delayMs: 60_000 }))
+      const env = {
+        JUNCTION_DATABASE_URL: viaProxy.toString(),
+        JUNCTION_DATA_DIR: join(workdir.path, 'data'),
+        JUNCTION_CONFIG: configFile(),
+        JUNCTION_EVENTS_SECRET: secret,
+        JUNCTION_SANDBOX: '0',
+      }
+      const migrated = await runJunction(['migrate'], { cwd: workdir.path, env })
+      expect(migrated.code, migrated.stderr).toBe(0)
+      const database = await openDatabase({ backend: 'postgres', url: created.url, poolSize: 2 })
+      try {
+        for (let n = 0; n < 30; n++) {
+          await recordEvent(database.db, { type: 'connection.created', userId: null, integration: 'acme', data: { n } })
+        }
+      } finally {
+        await database.close()
+      }
+      const hub = await startHub({ cwd: workdir.path, env })
+      const deadline = Date.now() + 30_000
+      // Ten attempts in flight (the worker's concurrency), each waiting on the app.
+      while (receiver.requests.length < 10) {
+        if (Date.now() > deadline) throw new Error(`attempts did not reach the app: ${hub.output()}`)
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      tcp.blackhole()
+      // The worker's next claims and the housekeeping now wait on a database that never answers.
+      await new Promise((resolve) => setTimeout(resolve, 1_500))
+      const signalled = performance.now()
+      const code = await hub.stop('SIGTERM')
+      expect(performance.now() - signalled).toBeLessThan(10_000)
+      expect(code, hub.output()).toBe(0)
+    } finally {
+      tcp.restore()
+      await tcp.close()
+    }
   })
 
   it('refuses to start in production with events.url and no events secret, in one line', async () => {

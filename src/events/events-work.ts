@@ -102,10 +102,10 @@ export function startEventsWork(deps: {
     housekeep,
     async stop() {
       clearInterval(timer)
-      await worker?.stop()
+      // Side by side, each within the grace. A housekeeping round stuck on a silent database is left behind: the
+      // hub's close ends its connection.
+      await Promise.all([worker?.stop(), settledWithin(round, stopGraceMs)])
       await http?.close()
-      // A housekeeping round stuck on a silent database is left behind: the hub's close ends its connection.
-      await settledWithin(round, stopGraceMs)
     },
   }
 }
