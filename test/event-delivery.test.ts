@@ -138,6 +138,20 @@ describe.each(backends())('event delivery on $name', (backend) => {
     expect(waitMs).toBeLessThanOrEqual(61_000)
   })
 
+  it('records the status of a failed answer with a large body, never the body', async () => {
+    const page = `<html>${'x'.repeat(200 * 1024)} secret-looking-page</html>`
+    receiver.answer(({ attempt }) => (attempt === 1 ? { status: 500, body: page } : { status: 200 }))
+    const id = await record()
+    start()
+    await settled(id, 'delivered')
+    const events = await database.db.selectFrom('outbox_events').select('last_error').execute()
+    expect(events).toEqual([{ last_error: null }])
+    expect(logLines.join('\n')).not.toContain('secret-looking-page')
+    const failing = await record()
+    receiver.answer(() => ({ status: 500, body: page }))
+    expect(await settled(failing, 'dead')).toMatchObject({ last_error: 'status 500' })
+  })
+
   it('honours a Retry-After on a 503 when it is longer than the schedule', async () => {
     receiver.answer(() => ({ status: 503, headers: { 'retry-after': '3' } }))
     const id = await record()

@@ -5,6 +5,7 @@
  */
 import { hostname } from 'node:os'
 import type { Kysely } from 'kysely'
+import { JunctionError } from '../core/errors.js'
 import { newRowId } from '../core/ids.js'
 import type { Logger } from '../core/logger.js'
 import { createHttpClient } from '../http/client.js'
@@ -38,8 +39,12 @@ export interface EventsWork {
   stop(): Promise<void>
 }
 
-/** The most of an app's (non-2xx) answer that is read: its body is never used, only its status. */
-const maxAnswerBytes = 64 * 1024
+/**
+ * The most of an app's failed (non-2xx) answer that is read: its body is never used, only its status, but the client
+ * reads it whole; past this the attempt's reason is `response too large` instead of its status. A 2xx body is never
+ * read.
+ */
+const maxAnswerBytes = 1024 * 1024
 
 export function startEventsWork(deps: {
   db: Kysely<Schema>
@@ -62,7 +67,7 @@ export function startEventsWork(deps: {
   const stopGraceMs = options.delivery?.stopGraceMs ?? defaultDeliveryWorkerOptions.stopGraceMs
   const url = deps.events.url
   if (url !== undefined && deps.secrets.length === 0)
-    throw new Error('events.url is set but no events secret was given')
+    throw new JunctionError('internal_error', 'events.url is set but no events secret was given')
   const http =
     url === undefined
       ? undefined

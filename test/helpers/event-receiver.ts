@@ -23,6 +23,8 @@ export interface Answer {
   headers?: Record<string, string>
   /** Waits this long before answering (a slow app). */
   delayMs?: number
+  /** @default 'no thanks' for a status of 300 or more, else nothing */
+  body?: string
 }
 
 export type Answering = (request: { id: string; attempt: number }) => Answer
@@ -69,7 +71,7 @@ export async function startEventReceiver(answering: Answering = () => ({ status:
       const send = () => {
         received.endedAt = performance.now()
         res.writeHead(reply.status, reply.headers ?? {})
-        res.end(reply.status >= 300 ? 'no thanks' : '')
+        res.end(reply.body ?? (reply.status >= 300 ? 'no thanks' : ''))
       }
       if (reply.delayMs === undefined) return send()
       const timer = setTimeout(() => {
