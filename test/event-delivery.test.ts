@@ -298,6 +298,25 @@ describe.each(backends())('event delivery on $name', (backend) => {
     expect(receiver.requests).toHaveLength(60)
   })
 
+  it('abandons an attempt still in flight after the stop grace; its claim runs out and the event is attempted again', async () => {
+    receiver.answer(({ attempt }) => (attempt === 1 ? { status: 200, delayMs: 10_000 } : { status: 200 }))
+    const id = await record()
+    const short = { ...fast.delivery, leaseMs: 1_500, timeoutMs: 1_200, stopGraceMs: 200, abandonWaitMs: 200 }
+    const first = start({ options: { ...fast, delivery: short } })
+    while (receiver.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 10))
+    const stopping = performance.now()
+    await first.stop()
+    work = undefined
+    // A bound that only catches a stop waiting for the attempt (10 s): the grace and the unwinding take 0.4 s.
+    expect(performance.now() - stopping).toBeLessThan(3_000)
+    // Nothing recorded: the claim stands until it runs out.
+    expect(await row(id)).toMatchObject({ status: 'pending', attempts: 0 })
+    expect((await row(id)).claimed_by).not.toBeNull()
+    start({ options: { ...fast, delivery: short } })
+    expect(await settled(id, 'delivered')).toMatchObject({ attempts: 1 })
+    expect(receiver.requests.map((request) => request.id)).toEqual([id, id])
+  })
+
   it('forgets events older than the retention, in batches, and keeps the recent ones', async () => {
     const old = []
     for (let n = 0; n < 7; n++) old.push(await record({ n }))
