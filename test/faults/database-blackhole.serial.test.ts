@@ -2,8 +2,8 @@
  * `junction start` on PostgreSQL whose connections go silent (kept open, never answered, never reset), as a host
  * crash or a failover leaves them. Requests that need the database answer 503 `unavailable` within a bound set by the
  * timeouts, never hang; the hub recovers by itself once PostgreSQL answers again; and SIGTERM ends the process
- * within 10 s in every state, the database silent included. The database is reached through a TCP proxy, never by
- * stopping the shared server.
+ * within 10 s in every state: the database silent, answering slowly, or resetting the connections requests wait on.
+ * The database is reached through a TCP proxy, never by stopping the shared server.
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -148,6 +148,41 @@ describe.runIf(postgresAdminUrl() !== null)('junction start while PostgreSQL goe
     const code = await running.stop()
     expect(elapsed(stopping)).toBeLessThan(stopMs)
     expect([503, 'closed']).toContain((await inFlight).status)
+    expect(code).toBe(0)
+    expect(running.output()).toContain('"msg":"stopped"')
+  })
+
+  it('stops within 10 s on SIGTERM while the database answers 4 s per chunk, with the production timeouts', async () => {
+    const { running, key } = await start({})
+    const warm = await Promise.all([1, 2, 3, 4, 5].map(() => ask(running.url, '/v1/connections', key)))
+    expect(warm.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200])
+    // A round trip now takes 8 s, within the 10 s query timeout: the queries in flight are still waiting when the
+    // stop begins, and so is every goodbye sent to the server.
+    tcp.slow(4_000)
+    const inFlight = paths.map((path) => ask(running.url, path, key))
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    const stopping = performance.now()
+    const code = await running.stop()
+    expect(elapsed(stopping)).toBeLessThan(stopMs)
+    for (const answer of await Promise.all(inFlight)) expect([200, 503, 'closed']).toContain(answer.status)
+    expect(code).toBe(0)
+    expect(running.output()).toContain('"msg":"stopped"')
+  })
+
+  it('stops within 10 s on SIGTERM when the connections requests wait on are reset during the stop', async () => {
+    const { running, key } = await start({})
+    const warm = await Promise.all([1, 2, 3, 4, 5].map(() => ask(running.url, '/v1/connections', key)))
+    expect(warm.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200])
+    tcp.stall()
+    const inFlight = paths.map((path) => ask(running.url, path, key))
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    const stopping = performance.now()
+    const stopped = running.stop()
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    tcp.reset()
+    const code = await stopped
+    expect(elapsed(stopping)).toBeLessThan(stopMs)
+    for (const answer of await Promise.all(inFlight)) expect([200, 503, 'closed']).toContain(answer.status)
     expect(code).toBe(0)
     expect(running.output()).toContain('"msg":"stopped"')
   })
