@@ -1,9 +1,10 @@
 /**
  * The dashboard in real headless Chromium, against a hub on a real socket with the sandbox provider: sign in, connect
- * the sandbox account through its real consent page, try a request, see it in the logs and a chart, refresh and
- * delete a connection, create and revoke a key; a wrong key and a cross-site form are refused; at a laptop's and a
- * phone's size no page scrolls sideways and every flow is done by clicking. Screenshots go to
- * test-artifacts/dashboard/.
+ * the sandbox account through its real consent page, try a request as the user the picker offers, see it in the logs
+ * and a chart, refresh and delete a connection, create and revoke a key (each destructive step confirmed first); a
+ * reload after a form repeats nothing; a wrong key and a cross-site form are refused; a missing page is an HTML 404;
+ * dark mode follows the system. At a laptop's and a phone's size no element leaves the window or its container, and
+ * every flow is done by clicking. Screenshots go to test-artifacts/dashboard/.
  */
 import { mkdirSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
@@ -55,6 +56,39 @@ describe.runIf(chromiumAvailable())('the dashboard in Chromium', () => {
     expect(scrollWidth, `${where} is ${scrollWidth}px wide in a ${innerWidth}px window`).toBeLessThanOrEqual(innerWidth)
   }
 
+  /**
+   * Nothing is cut off: every element's box lies inside the window and inside its container (an SVG chart's parts
+   * inside the chart, in both directions). A table that scrolls inside its box, a clipped label or an overflowing
+   * button is named.
+   */
+  async function expectNothingClipped(page: Page, where: string) {
+    const outside = await page.evaluate<string[]>(`(() => {
+      const width = document.documentElement.clientWidth
+      const name = (element) => element.tagName.toLowerCase() + (element.id ? '#' + element.id : '') +
+        (typeof element.className === 'string' && element.className.trim() !== '' ? '.' + element.className.trim().split(/\\s+/).join('.') : '') +
+        ' "' + (element.textContent || '').trim().slice(0, 30) + '"'
+      const found = []
+      for (const element of document.body.querySelectorAll('*')) {
+        const box = element.getBoundingClientRect()
+        if (box.width === 0 && box.height === 0) continue
+        if (box.left < -0.5 || box.right > width + 0.5) {
+          found.push(name(element) + ' spans ' + Math.round(box.left) + '..' + Math.round(box.right) + ' in a ' + width + 'px window')
+          continue
+        }
+        const chart = element instanceof SVGElement ? element.ownerSVGElement : null
+        const container = chart ?? element.parentElement
+        if (container === null || container === document.body) continue
+        const outer = container.getBoundingClientRect()
+        if (box.left < outer.left - 0.5 || box.right > outer.right + 0.5)
+          found.push(name(element) + ' spans ' + Math.round(box.left) + '..' + Math.round(box.right) + ', outside its ' + name(container) + ' at ' + Math.round(outer.left) + '..' + Math.round(outer.right))
+        else if (chart !== null && (box.top < outer.top - 0.5 || box.bottom > outer.bottom + 0.5))
+          found.push(name(element) + ' is cut off at the top or bottom of its chart')
+      }
+      return found
+    })()`)
+    expect(outside, `${where}: elements outside their box`).toEqual([])
+  }
+
   async function signIn(page: Page, key: string) {
     await page.goto(`${publicUrl}/`)
     expect(new URL(page.url()).pathname).toBe('/sign-in')
@@ -62,19 +96,34 @@ describe.runIf(chromiumAvailable())('the dashboard in Chromium', () => {
     await page.click('button[type=submit]')
   }
 
+  /** The sandbox items of a user, read through the proxy. */
+  async function sandboxItems(userId: string): Promise<number> {
+    const response = await h.call('/v1/proxy/sandbox/items?limit=100', { headers: { 'junction-user-id': userId } })
+    return ((await response.json()) as { data: unknown[] }).data.length
+  }
+
   for (const viewport of viewports) {
-    it(`works by clicking at ${viewport.width}×${viewport.height}`, { timeout: 90_000 }, async () => {
+    it(`works by clicking at ${viewport.width}×${viewport.height}`, { timeout: 120_000 }, async () => {
       const context = await browser.newContext({ viewport: { width: viewport.width, height: viewport.height } })
       const page = await context.newPage()
+      // Every answer that fails, but the 404 this test asks for: a missing icon or stylesheet shows up here.
+      const failures: string[] = []
+      page.on('response', (response) => {
+        if (response.status() >= 400 && !response.url().endsWith('/integrations/nope'))
+          failures.push(`${response.status()} ${response.url()}`)
+      })
       const userId = `browser-${viewport.name}`
       const visit = async (name: string) => {
         await expectNoSidewaysScroll(page, name)
+        await expectNothingClipped(page, name)
         await shot(page, viewport.name, name)
       }
       try {
         // A wrong key is refused.
         await signIn(page, `jnc_${'x'.repeat(43)}`)
         await expect.poll(() => page.textContent('.notice.error')).toContain('That key is not valid')
+        // The harness's data dir: its working directory is /srv.
+        expect(await page.textContent('.first-key')).toContain('/srv/.junction/initial-api-key')
         await visit('sign-in-refused')
 
         await page.fill('#key', h.key)
@@ -98,23 +147,45 @@ describe.runIf(chromiumAvailable())('the dashboard in Chromium', () => {
         await page.waitForSelector('.notice.ok:text("Connected to sandbox")')
         expect(await page.textContent('table')).toContain(userId)
         await visit('connections')
+        const filterHeights = await page.evaluate<number[]>(
+          `[...document.querySelectorAll('form.filters select, form.filters input')].map((field) => field.getBoundingClientRect().height)`,
+        )
+        expect(new Set(filterHeights).size, `filter fields' heights: ${filterHeights}`).toBe(1)
 
         // Refresh it from the list.
         const row = page.locator('tr', { hasText: userId })
         await row.locator('button:text("Refresh")').click()
         await page.waitForSelector('.notice.ok:text("Refreshed.")')
 
-        // Try a request against the sandbox API.
+        // Try a request against the sandbox API, as the user the picker offers: it answers 200 the first time.
         await page.click('nav >> text=Integrations')
         await page.click('table >> text=sandbox')
         await page.waitForSelector('h2:text("Try a request")')
-        await page.fill('#try-user', userId)
-        await page.fill('#try-path', '/me')
+        expect(await page.locator('#try-user option').allTextContents()).toContain(userId)
+        await page.selectOption('#try-user', userId)
         await page.click('#try button[type=submit]')
         await page.waitForSelector('.try-result')
         expect(await page.textContent('.try-result h2')).toContain('200')
         expect(await page.textContent('.try-result pre')).toContain('"id": "sandbox-demo"')
         await visit('try-a-request')
+
+        // A POST that creates a sandbox item: a reload of the page it led to shows the result and creates nothing.
+        const itemsBefore = await sandboxItems(userId)
+        await page.selectOption('#try-method', 'POST')
+        await page.fill('#try-path', '/items')
+        await page.fill('#try-body', '{"name": "from the dashboard"}')
+        await page.click('#try button[type=submit]')
+        await page.waitForSelector('.try-result .status-ok:text("201")')
+        expect(await sandboxItems(userId)).toBe(itemsBefore + 1)
+        await page.reload()
+        await page.waitForSelector('.try-result .status-ok:text("201")')
+        expect(await sandboxItems(userId)).toBe(itemsBefore + 1)
+
+        // A body that is not JSON is refused before it is sent, saying where.
+        await page.fill('#try-body', '{"name": "x",\n "size": }')
+        await page.click('#try button[type=submit]')
+        await page.waitForSelector('.notice.error:text("line 2, column 10")')
+        expect(await sandboxItems(userId)).toBe(itemsBefore + 1)
 
         // The call is in the logs, with its detail.
         await page.click('nav >> text=Call logs')
@@ -140,31 +211,68 @@ describe.runIf(chromiumAvailable())('the dashboard in Chromium', () => {
         expect(await page.locator('svg.chart rect.calls').count()).toBeGreaterThan(0)
         await visit('integration')
 
-        // Create a key, then revoke it.
+        // Create a key: its secret is shown once; a reload neither shows it again nor makes another key.
         await page.click('nav >> text=API keys')
+        const keysBefore = await h.apiKeys.countActive()
         await page.fill('#key-name', `key from the ${viewport.name}`)
         await page.click('form.stack button[type=submit]')
         const shown = (await page.textContent('code.secret')) ?? ''
         expect(await h.apiKeys.verify(shown)).toMatchObject({ name: `key from the ${viewport.name}` })
         await visit('keys')
+        await page.reload()
+        await page.waitForSelector('.notice:text("A new key is shown once only")')
+        expect(await page.locator('code.secret').count()).toBe(0)
+        expect(await h.apiKeys.countActive()).toBe(keysBefore + 1)
+
+        // Revoking it asks first.
         await page
           .locator('tr', { hasText: `key from the ${viewport.name}` })
-          .locator('button:text("Revoke")')
+          .locator('text=Revoke')
           .click()
+        await page.waitForSelector('h1:text("Revoke this key?")')
+        await visit('confirm-revoke')
+        expect(await h.apiKeys.verify(shown)).toBeDefined()
+        await page.click('button:text("Revoke the key")')
         await page.waitForSelector('.notice.ok:text("Revoked")')
         expect(await h.apiKeys.verify(shown)).toBeUndefined()
 
-        // Delete the connection.
+        // Deleting the connection asks first, and Cancel leaves it.
         await page.click('nav >> text=Connections')
-        await page.locator('tr', { hasText: userId }).locator('button:text("Delete")').click()
+        await page.locator('tr', { hasText: userId }).locator('text=Delete').click()
+        await page.waitForSelector('h1:text("Delete this connection?")')
+        await visit('confirm-delete')
+        await page.click('text=Cancel')
+        await page.waitForSelector('h1:text("Connections")')
+        expect((await h.call(`/v1/connections/sandbox/${userId}`)).status).toBe(200)
+        await page.locator('tr', { hasText: userId }).locator('text=Delete').click()
+        await page.click('button:text("Delete the connection")')
         await page.waitForSelector('.notice.ok:text("Deleted")')
         expect((await h.call(`/v1/connections/sandbox/${userId}`)).status).toBe(404)
+
+        // A page that is not there is an HTML page in the dashboard's frame.
+        const missing = await page.goto(`${publicUrl}/integrations/nope`)
+        expect(missing?.status()).toBe(404)
+        await page.waitForSelector('h1:text("Page not found")')
+        await visit('not-found')
+
+        // Dark mode follows the system's.
+        await page.emulateMedia({ colorScheme: 'dark' })
+        await page.goto(`${publicUrl}/integrations/sandbox`)
+        const background = await page.evaluate<string>('getComputedStyle(document.body).backgroundColor')
+        const [red = 255, green = 255, blue = 255] = (background.match(/\d+/g) ?? []).map(Number)
+        expect(0.2126 * red + 0.7152 * green + 0.0722 * blue, `body background ${background}`).toBeLessThan(40)
+        await visit('dark-integration')
+        await page.emulateMedia({ colorScheme: 'light' })
 
         // Sign out.
         await page.click('text=Sign out')
         await page.waitForSelector('#key')
         await page.goto(`${publicUrl}/keys`)
         expect(new URL(page.url()).pathname).toBe('/sign-in')
+        expect(failures).toEqual([])
+      } catch (error) {
+        await shot(page, viewport.name, 'failure')
+        throw error
       } finally {
         await context.close()
       }

@@ -18,6 +18,7 @@ const wireStatus = {
   not_found: 404,
   integration_not_found: 404,
   connection_not_found: 404,
+  method_not_allowed: 405,
   connection_needs_reauth: 409,
   payload_too_large: 413,
   rate_limited: 429,

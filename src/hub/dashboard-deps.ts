@@ -10,10 +10,11 @@ import type { ApiProxy } from '../proxy/proxy.js'
 import type { DashboardDeps } from '../server/dashboard/dashboard.js'
 import type { Schema } from '../storage/schema.js'
 import type { ConnectionServices } from './connection-services.js'
+import { initialApiKeyFile } from './first-api-key.js'
 import type { Observability } from './observability.js'
 
 export function dashboardDeps(deps: {
-  options: Pick<JunctionOptions, 'publicUrl' | 'mode'>
+  options: Pick<JunctionOptions, 'publicUrl' | 'mode' | 'dataDir'>
   db: Kysely<Schema>
   apiKeys: ApiKeys
   services: ConnectionServices
@@ -25,6 +26,7 @@ export function dashboardDeps(deps: {
   return {
     publicUrl: deps.options.publicUrl,
     mode: deps.options.mode,
+    initialApiKeyFile: initialApiKeyFile(deps.options.dataDir),
     sessions: createDashboardSessions(deps.db, deps.apiKeys, deps.sessions),
     apiKeys: deps.apiKeys,
     integrations: deps.services.integrations,

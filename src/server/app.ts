@@ -2,7 +2,7 @@
  * @module The HTTP API as a Hono app. `createApp(deps)` takes every service it uses, so tests build it over their own
  * database and call `app.request()` without a socket.
  */
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { ApiKeys } from '../api-keys/api-keys.js'
 import type { ConnectionService } from '../connections/connections.js'
@@ -17,8 +17,8 @@ import type { ApiProxy } from '../proxy/proxy.js'
 import type { Database } from '../storage/database.js'
 import type { EventFeed } from '../webhooks/event-feed.js'
 import type { WebhookInbox } from '../webhooks/inbox/inbox.js'
-import { type DashboardDeps, dashboardRoutes } from './dashboard/dashboard.js'
-import { handleError, notFound } from './error-response.js'
+import { type DashboardDeps, dashboardBase, dashboardErrorPages, dashboardRoutes } from './dashboard/dashboard.js'
+import { allowedMethods, handleError, methodNotAllowed, notFound } from './error-response.js'
 import { apiKeyAuth } from './middleware/api-key-auth.js'
 import { apiKeyRoutes } from './routes/api-keys.js'
 import { connectPageRoutes } from './routes/connect-pages.js'
@@ -125,7 +125,27 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.integrationHealth !== undefined)
     app.route('/v1/health/integrations', integrationHealthRoutes(deps.integrationHealth))
 
-  app.notFound(notFound)
-  app.onError(handleError(deps.logger))
+  // A browser asking for a dashboard page sees the dashboard's HTML 404 and error pages; everything else keeps the
+  // JSON errors, and a wrong method on a path that exists is a 405 naming the path's methods.
+  const pages = deps.dashboard === undefined ? undefined : dashboardErrorPages(dashboardBase(deps.dashboard.publicUrl))
+  const methodsOf = allowedMethods(app.routes)
+  app.notFound((c) => {
+    if (pages !== undefined && isPageRequest(c)) return pages.notFound(c)
+    const methods = methodsOf(c.req.path)
+    return methods.length > 0 && !methods.includes(c.req.method) ? methodNotAllowed(c, methods) : notFound(c)
+  })
+  const answerError = handleError(deps.logger)
+  app.onError((error, c) => {
+    const answer = answerError(error, c)
+    return pages !== undefined && isPageRequest(c) ? pages.failed(c, answer) : answer
+  })
   return app
+}
+
+/** Paths for programs (the API, health, metrics, webhooks, the sandbox) and the connect flow's own pages. */
+const notDashboardPaths = /^\/(?:v1|health|metrics|openapi\.json|webhooks|sandbox|connect|oauth)(?:\/|$)/
+
+/** A browser's request (it accepts HTML) for a dashboard page: anything outside the paths above. */
+function isPageRequest(c: Context): boolean {
+  return !notDashboardPaths.test(c.req.path) && (c.req.header('accept') ?? '').includes('text/html')
 }

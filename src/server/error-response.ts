@@ -1,5 +1,6 @@
 /** @module Turning any thrown value into Junction's one error shape, with the status from the one code table. */
 import type { Context } from 'hono'
+import { TrieRouter } from 'hono/router/trie-router'
 import { errorResponse, junctionErrorResponse } from '../core/error-response.js'
 import { isJunctionError, statusForCode } from '../core/errors.js'
 import type { Logger } from '../core/logger.js'
@@ -27,4 +28,32 @@ export function handleError(logger: Logger) {
 
 export function notFound(c: Context): Response {
   return errorResponse('not_found', `no route for ${c.req.method} ${c.req.path}`)
+}
+
+/**
+ * The methods a path is served with, from the app's own routes (read at the first call, once all are registered;
+ * middleware, registered for `ALL`, is not a route). `HEAD` comes with `GET`, which answers it.
+ */
+export function allowedMethods(routes: ReadonlyArray<{ method: string; path: string }>): (path: string) => string[] {
+  let router: TrieRouter<true> | undefined
+  return (path) => {
+    if (router === undefined) {
+      router = new TrieRouter<true>()
+      for (const route of routes) if (route.method !== 'ALL') router.add(route.method, route.path, true)
+    }
+    const served = router
+    const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].filter(
+      (method) => served.match(method, path)[0].length > 0,
+    )
+    return methods.includes('GET') ? ['GET', 'HEAD', ...methods.slice(1)] : methods
+  }
+}
+
+/** A wrong method on a path that exists: 405, with the path's methods in `Allow` (RFC 9110 §15.5.6). */
+export function methodNotAllowed(c: Context, methods: readonly string[]): Response {
+  return errorResponse(
+    'method_not_allowed',
+    `${c.req.method} is not served at ${c.req.path}; it answers ${methods.join(', ')}`,
+    { allow: methods.join(', ') },
+  )
 }

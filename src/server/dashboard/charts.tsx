@@ -3,24 +3,21 @@
  * latency as a line. Drawn on the server, so they need no script and nothing from elsewhere.
  */
 import type { SeriesBucket } from '../../storage/health-store.js'
+import { formatTime } from './controls.js'
 
 const width = 900
 const height = 190
-const left = 100
+// Room for the y axis's labels at the phone size's larger text (up to "99999 ms", or "12.5 s").
+const left = 150
 const right = 8
 const top = 10
 const bottom = 34
 const plotWidth = width - left - right
 const plotHeight = height - top - bottom
 
-const clock = (date: Date, withDate: boolean) =>
-  withDate ? `${date.toISOString().slice(5, 10)} ${date.toISOString().slice(11, 16)}` : date.toISOString().slice(11, 16)
-
 function Frame(props: { label: string; max: string; buckets: readonly SeriesBucket[]; children: unknown }) {
   const first = props.buckets[0]
   const last = props.buckets.at(-1)
-  const longRange =
-    first !== undefined && last !== undefined && last.start.getTime() - first.start.getTime() > 3_600_000
   return (
     <svg class="chart" viewBox={`0 0 ${width} ${height}`} role="img" aria-label={props.label}>
       <line class="axis" x1={left} y1={top + plotHeight} x2={width - right} y2={top + plotHeight} />
@@ -33,12 +30,12 @@ function Frame(props: { label: string; max: string; buckets: readonly SeriesBuck
       </text>
       {first === undefined ? null : (
         <text x={left} y={height - 6}>
-          {clock(first.start, longRange)} UTC
+          {formatTime(first.start)}
         </text>
       )}
       {last === undefined ? null : (
         <text x={width - right} y={height - 6} text-anchor="end">
-          {clock(last.start, longRange)}
+          {formatTime(last.start)}
         </text>
       )}
       {props.children}
@@ -62,7 +59,7 @@ export function CallsChart(props: { buckets: readonly SeriesBucket[] }) {
         const barWidth = Math.max(1, slot * 0.8)
         const callsHeight = scale(bucket.calls)
         const errorsHeight = scale(bucket.errors)
-        const tip = `${bucket.start.toISOString().slice(0, 16)}Z: ${bucket.calls} calls, ${bucket.errors} failed`
+        const tip = `${formatTime(bucket.start)}: ${bucket.calls} calls, ${bucket.errors} failed`
         return (
           <g>
             <title>{tip}</title>
@@ -100,15 +97,20 @@ export function LatencyChart(props: { buckets: readonly SeriesBucket[] }) {
       : [{ x: left + index * slot + slot / 2, y: top + plotHeight - (bucket.p95Ms / max) * plotHeight, bucket }],
   )
   return (
-    <Frame label={`p95 latency, up to ${max} ms`} max={`${max} ms`} buckets={buckets}>
+    <Frame label={`p95 latency, up to ${max} ms`} max={durationLabel(max)} buckets={buckets}>
       {points.length > 1 ? (
         <polyline class="latency" points={points.map((p) => `${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ')} />
       ) : null}
       {points.map((point) => (
         <circle class="point" cx={point.x.toFixed(1)} cy={point.y.toFixed(1)} r="2.5">
-          <title>{`${point.bucket.start.toISOString().slice(0, 16)}Z: p95 ${point.bucket.p95Ms} ms`}</title>
+          <title>{`${formatTime(point.bucket.start)}: p95 ${point.bucket.p95Ms} ms`}</title>
         </circle>
       ))}
     </Frame>
   )
+}
+
+/** A latency as the axis shows it: milliseconds up to 99 999, then seconds, so that it fits left of the axis. */
+function durationLabel(ms: number): string {
+  return ms < 100_000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`
 }

@@ -1,27 +1,32 @@
 /**
  * @module Connections: the list (filtered by integration, user and status), a connect link opened in this browser
- * for a new one, and refresh and delete on each.
+ * for a new one, and refresh and delete (after a confirmation step) on each.
  */
 import { type Context, Hono } from 'hono'
 import { isAppLevel } from '../../connections/app-credentials.js'
 import type { Connection, ConnectionStatus } from '../../connections/connection-view.js'
 import { dashboardConnectionsPath } from '../../core/dashboard-paths.js'
-import { ActionButton, IntegrationUserFilters, shortTime } from './controls.js'
-import type { DashboardDeps, DashboardEnv } from './dashboard-env.js'
+import { ActionButton, ConfirmAction, formatTime, IntegrationUserFilters } from './controls.js'
+import type { DashboardContext, DashboardDeps, DashboardEnv } from './dashboard-env.js'
 import type { DashboardGuards } from './dashboard-security.js'
-import { attempt, formFields, queryField } from './form-input.js'
-import { Csrf, Layout, type PageFrame } from './layout.js'
+import { attempt, formFields, noticeOf, queryField, redirectShowing, shownRecord } from './form-input.js'
+import { Csrf, Layout, type Notice, type PageFrame } from './layout.js'
 
 const statuses: readonly ConnectionStatus[] = ['active', 'needs_reauth', 'refresh_failing', 'revoked']
 const pageSize = 50
 
 const connectionsPagePath = dashboardConnectionsPath
 
-export function connectionPages(deps: DashboardDeps, guards: DashboardGuards, base: string): Hono<DashboardEnv> {
+export function connectionPages(
+  deps: DashboardDeps,
+  guards: DashboardGuards,
+  { base, records }: DashboardContext,
+): Hono<DashboardEnv> {
   const userLevel = [...deps.integrations.values()].filter((integration) => !isAppLevel(integration))
-  const listUrl = (notice: string) => `${base}${connectionsPagePath}?done=${notice}`
+  const listPath = `${base}${connectionsPagePath}`
+  const showing = (kind: Notice['kind'], text: string) => ({ kind: 'notice' as const, notice: { kind, text } })
 
-  async function listPage(c: Context<DashboardEnv>, error?: string) {
+  async function listPage(c: Context<DashboardEnv>) {
     const frame: PageFrame = { base, csrfToken: c.get('session').csrfToken }
     const filter = {
       integration: queryField(c, 'integration'),
@@ -30,12 +35,10 @@ export function connectionPages(deps: DashboardDeps, guards: DashboardGuards, ba
       cursor: queryField(c, 'cursor'),
     }
     const listed = await attempt(() => deps.connections.list({ limit: pageSize, ...filter }))
-    const notice =
-      error !== undefined
-        ? { kind: 'error' as const, text: error }
-        : listed.ok
-          ? noticeOf(c.req.query('done'), c.req.query('status'), c.req.query('integration'), c.req.query('error'))
-          : { kind: 'error' as const, text: listed.message }
+    const notice = !listed.ok
+      ? { kind: 'error' as const, text: listed.message }
+      : (noticeOf(shownRecord(c, records)) ??
+        connectOutcome(c.req.query('status'), c.req.query('integration'), c.req.query('error')))
     const next = listed.ok ? listed.value.nextCursor : null
     const nextQuery = new URLSearchParams()
     for (const [name, value] of Object.entries(filter))
@@ -88,7 +91,7 @@ export function connectionPages(deps: DashboardDeps, guards: DashboardGuards, ba
                 ))}
               </select>
               <label for="connect-user">End user id</label>
-              <input id="connect-user" name="userId" value="demo-user" required />
+              <input id="connect-user" name="userId" value="u_1" required />
               <button type="submit">Connect</button>
             </form>
           )}
@@ -97,42 +100,80 @@ export function connectionPages(deps: DashboardDeps, guards: DashboardGuards, ba
     )
   }
 
-  return new Hono<DashboardEnv>()
-    .get(connectionsPagePath, guards.page, async (c) => c.html(await listPage(c)))
-    .post(`${connectionsPagePath}/connect`, guards.page, guards.action, async (c) => {
-      const field = await formFields(c)
-      const created = await attempt(() =>
-        deps.connectFlow.createSession({
-          integration: field('integration') ?? '',
-          userId: field('userId') ?? '',
-          returnUrl: `${deps.publicUrl}${connectionsPagePath}`,
-        }),
-      )
-      if (created.ok) return c.redirect(created.value.url, 303)
-      return c.html(await listPage(c, created.message), 400)
-    })
-    .post(`${connectionsPagePath}/refresh`, guards.page, guards.action, async (c) => {
-      const field = await formFields(c)
-      const refreshed = await attempt(() => deps.connections.refresh(field('integration') ?? '', field('userId') ?? ''))
-      if (refreshed.ok) return c.redirect(listUrl('refreshed'), 303)
-      return c.html(await listPage(c, refreshed.message), 400)
-    })
-    .post(`${connectionsPagePath}/delete`, guards.page, guards.action, async (c) => {
-      const field = await formFields(c)
-      const deleted = await attempt(() => deps.connections.delete(field('integration') ?? '', field('userId') ?? ''))
-      if (deleted.ok) return c.redirect(listUrl('deleted'), 303)
-      return c.html(await listPage(c, deleted.message), 400)
-    })
+  return (
+    new Hono<DashboardEnv>()
+      .get(connectionsPagePath, guards.page, async (c) => c.html(await listPage(c)))
+      .post(`${connectionsPagePath}/connect`, guards.page, guards.action, async (c) => {
+        const field = await formFields(c)
+        const created = await attempt(() =>
+          deps.connectFlow.createSession({
+            integration: field('integration') ?? '',
+            userId: field('userId') ?? '',
+            returnUrl: `${deps.publicUrl}${connectionsPagePath}`,
+          }),
+        )
+        if (created.ok) return c.redirect(created.value.url, 303)
+        return redirectShowing(c, records, `${listPath}#connect`, showing('error', created.message))
+      })
+      .post(`${connectionsPagePath}/refresh`, guards.page, guards.action, async (c) => {
+        const field = await formFields(c)
+        const refreshed = await attempt(() =>
+          deps.connections.refresh(field('integration') ?? '', field('userId') ?? ''),
+        )
+        if (refreshed.ok) return redirectShowing(c, records, listPath, showing('ok', 'Refreshed.'))
+        return redirectShowing(c, records, listPath, showing('error', refreshed.message))
+      })
+      // Deleting revokes at the provider: a page says so first, and its form does it.
+      .get(`${connectionsPagePath}/delete`, guards.page, async (c) => {
+        const integration = queryField(c, 'integration') ?? ''
+        const userId = queryField(c, 'userId') ?? ''
+        const found = await attempt(() => deps.connections.get(integration, userId))
+        if (!found.ok) return c.notFound()
+        const connection = found.value
+        return c.html(
+          <Layout
+            frame={{ base, csrfToken: c.get('session').csrfToken }}
+            title="Delete this connection?"
+            section="connections"
+          >
+            <ConfirmAction
+              action={`${listPath}/delete`}
+              csrfToken={c.get('session').csrfToken}
+              label="Delete the connection"
+              cancel={listPath}
+              fields={{ integration: connection.integration, userId: connection.userId }}
+            >
+              <p>
+                The connection of <strong>{connection.userId}</strong> to <strong>{connection.integration}</strong>
+                {connection.providerAccountId === null ? null : <> (account {connection.providerAccountId})</>} is
+                revoked at the provider where it can be, and its credentials are forgotten. Calls made as this user fail
+                until they connect again.
+              </p>
+            </ConfirmAction>
+          </Layout>,
+        )
+      })
+      .post(`${connectionsPagePath}/delete`, guards.page, guards.action, async (c) => {
+        const field = await formFields(c)
+        const deleted = await attempt(() => deps.connections.delete(field('integration') ?? '', field('userId') ?? ''))
+        if (deleted.ok)
+          return redirectShowing(
+            c,
+            records,
+            listPath,
+            showing('ok', 'Deleted: revoked at the provider where it can be.'),
+          )
+        return redirectShowing(c, records, listPath, showing('error', deleted.message))
+      })
+  )
 }
 
-function noticeOf(
-  done: string | undefined,
+/** The connect flow's outcome, as the callback puts it in the query of the page it returns to. */
+function connectOutcome(
   status: string | undefined,
   integration: string | undefined,
   error: string | undefined,
-): { kind: 'ok' | 'error'; text: string } | undefined {
-  if (done === 'refreshed') return { kind: 'ok', text: 'Refreshed.' }
-  if (done === 'deleted') return { kind: 'ok', text: 'Deleted: revoked at the provider where it can be.' }
+): Notice | undefined {
   // The connect flow's outcome comes back in the query: only shapes it can have are shown, so that a crafted link
   // cannot put words on this page.
   const named = (text: string | undefined, pattern: RegExp) =>
@@ -153,7 +194,7 @@ function ConnectionTable(props: {
   if (props.connections.length === 0) return <p class="muted">No connection matches.</p>
   return (
     <div class="scroll">
-      <table>
+      <table class="cards">
         <thead>
           <tr>
             <th>Integration</th>
@@ -171,13 +212,13 @@ function ConnectionTable(props: {
             const which = { integration: connection.integration, userId: connection.userId }
             return (
               <tr>
-                <td>{connection.integration}</td>
-                <td>{connection.userId}</td>
-                <td>{connection.status}</td>
-                <td>{connection.providerAccountId ?? '–'}</td>
-                <td>{shortTime(connection.expiresAt)}</td>
-                <td>{shortTime(connection.lastRefreshedAt)}</td>
-                <td>
+                <td data-label="Integration">{connection.integration}</td>
+                <td data-label="User">{connection.userId}</td>
+                <td data-label="Status">{connection.status}</td>
+                <td data-label="Account">{connection.providerAccountId ?? '–'}</td>
+                <td data-label="Expires">{formatTime(connection.expiresAt)}</td>
+                <td data-label="Refreshed">{formatTime(connection.lastRefreshedAt)}</td>
+                <td class="actions-cell">
                   {/* Only a token can be refreshed: API keys and passwords have nothing to refresh. */}
                   {props.integrations.get(connection.integration)?.definition.auth.type === 'oauth2' ? (
                     <>
@@ -190,13 +231,9 @@ function ConnectionTable(props: {
                       />{' '}
                     </>
                   ) : null}
-                  <ActionButton
-                    action={`${at}/delete`}
-                    csrfToken={frame.csrfToken}
-                    label="Delete"
-                    kind="danger"
-                    fields={which}
-                  />
+                  <a class="button danger" href={`${at}/delete?${new URLSearchParams(which)}`}>
+                    Delete
+                  </a>
                 </td>
               </tr>
             )

@@ -1,4 +1,8 @@
-/** @module Small pieces the dashboard's pages share: the integration and user filters, and one-button action forms. */
+/**
+ * @module Small pieces the dashboard's pages share: the integration and user filters, one-button action forms, the
+ * confirmation step of a destructive action, and the one way times are written.
+ */
+import type { Child } from 'hono/jsx'
 import { Csrf } from './layout.js'
 
 /** The integration and user id fields of a list's filter form. */
@@ -49,7 +53,44 @@ export function ActionButton(props: {
   )
 }
 
-/** A time as the tables show it: date and time to the second, UTC. */
-export function shortTime(iso: string | null): string {
-  return iso === null ? '–' : `${iso.slice(0, 10)} ${iso.slice(11, 19)}Z`
+/**
+ * A time as every page shows it, to the minute and in UTC, said in the text: the pages run no script, so they cannot
+ * learn the browser's time zone.
+ */
+export function formatTime(time: string | Date | null): string {
+  if (time === null) return '–'
+  const iso = typeof time === 'string' ? new Date(time).toISOString() : time.toISOString()
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`
+}
+
+/**
+ * The second step of a destructive action: what it will do, a button that does it (a form with the CSRF token and
+ * the action's fields) and a way back. The first step is a link to this page, so one click never destroys anything.
+ */
+export function ConfirmAction(props: {
+  action: string
+  csrfToken: string
+  /** What will happen, in a sentence or two. */
+  children: Child
+  label: string
+  cancel: string
+  fields: Readonly<Record<string, string>>
+}) {
+  return (
+    <section class="card confirm">
+      {props.children}
+      <form method="post" action={props.action} class="actions">
+        <Csrf token={props.csrfToken} />
+        {Object.entries(props.fields).map(([name, value]) => (
+          <input type="hidden" name={name} value={value} />
+        ))}
+        <button type="submit" class="danger solid">
+          {props.label}
+        </button>
+        <a class="button secondary" href={props.cancel}>
+          Cancel
+        </a>
+      </form>
+    </section>
+  )
 }

@@ -9,10 +9,15 @@ import type { CallSeries } from '../../logs/call-series.js'
 import type { IntegrationHealth } from '../../logs/integration-health.js'
 import type { ConnectFlow } from '../../oauth/connect-flow.js'
 import type { ResolvedIntegration } from '../../providers/resolve-integration.js'
+import type { Notice } from './layout.js'
+import type { PageRecords } from './page-records.js'
+import type { TryRequestInput, TryRequestResult } from './try-request.js'
 
 export interface DashboardDeps {
   publicUrl: string
   mode: Mode
+  /** Where a development hub writes its first API key (`<dataDir>/initial-api-key`); said on the sign-in page. */
+  initialApiKeyFile?: string | undefined
   sessions: DashboardSessions
   apiKeys: ApiKeys
   integrations: ReadonlyMap<string, ResolvedIntegration>
@@ -29,4 +34,21 @@ export interface DashboardDeps {
 
 export interface DashboardEnv {
   Variables: { session: DashboardSession; sessionId: string }
+}
+
+/** What a form's answer shows on the page it redirects to (Post/Redirect/Get). */
+export type DashboardRecord =
+  | { kind: 'notice'; notice: Notice }
+  | { kind: 'new-key'; name: string; key: string }
+  | {
+      kind: 'tried'
+      input: TryRequestInput
+      outcome: { ok: true; value: TryRequestResult } | { ok: false; message: string }
+    }
+
+/** What every group of dashboard routes works with besides its dependencies. */
+export interface DashboardContext {
+  /** The hub's path prefix ('' at the root): links and redirects are absolute paths under it. */
+  base: string
+  records: PageRecords<DashboardRecord>
 }

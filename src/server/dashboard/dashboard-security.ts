@@ -47,7 +47,7 @@ export function dashboardGuards(
  */
 const dashboardHeaders: Readonly<Record<string, string>> = { ...pageHeaders, 'referrer-policy': 'same-origin' }
 
-const setDashboardHeaders = (c: Context) => setPageHeaders(c, dashboardHeaders)
+export const setDashboardHeaders = (c: Context) => setPageHeaders(c, dashboardHeaders)
 
 const withPageHeaders: MiddlewareHandler = async (c, next) => {
   setDashboardHeaders(c)

@@ -1,14 +1,31 @@
-/** @module Reading the dashboard's forms and filters: trimmed text, empty as absent. */
+/**
+ * @module Reading the dashboard's forms and filters (trimmed text, empty as absent), and answering a form with a
+ * redirect to a page that shows its outcome.
+ */
 import type { Context } from 'hono'
 import { isJunctionError } from '../../core/errors.js'
 import { readForm } from '../request-input.js'
+import type { DashboardEnv, DashboardRecord } from './dashboard-env.js'
+import type { Notice } from './layout.js'
+import type { PageRecords } from './page-records.js'
 
-export async function formFields(c: Context): Promise<(name: string) => string | undefined> {
+/** A form's fields by name: trimmed, empty as absent; `raw` as typed (a body whose lines and columns matter). */
+export interface FormFields {
+  (name: string): string | undefined
+  raw(name: string): string | undefined
+}
+
+export async function formFields(c: Context): Promise<FormFields> {
   const form = await readForm(c)
-  return (name) => {
+  const raw = (name: string) => {
     const value = form[name]
-    return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined
+    return typeof value === 'string' ? value : undefined
   }
+  const trimmed = (name: string) => {
+    const value = raw(name)?.trim()
+    return value === '' ? undefined : value
+  }
+  return Object.assign(trimmed, { raw })
 }
 
 export function queryField(c: Context, name: string): string | undefined {
@@ -29,4 +46,34 @@ export async function attempt<T>(
     if (!isJunctionError(error)) throw error
     return { ok: false, message: error.message }
   }
+}
+
+/**
+ * The answer to a form (Post/Redirect/Get): a 303 to the page at `path`, which shows `record` (a notice, a result, a
+ * new key) by the id added to its query. A reload of that page repeats nothing.
+ */
+export function redirectShowing(
+  c: Context<DashboardEnv>,
+  records: PageRecords<DashboardRecord>,
+  path: string,
+  record: DashboardRecord,
+  options: { once?: boolean } = {},
+): Response {
+  const id = records.keep(c.get('sessionId'), record, options)
+  const hashAt = path.indexOf('#')
+  const [target, hash] = hashAt === -1 ? [path, ''] : [path.slice(0, hashAt), path.slice(hashAt)]
+  return c.redirect(`${target}${target.includes('?') ? '&' : '?'}shown=${id}${hash}`, 303)
+}
+
+/** The record a page was redirected to show, if it is still kept for this session. */
+export function shownRecord(
+  c: Context<DashboardEnv>,
+  records: PageRecords<DashboardRecord>,
+): DashboardRecord | undefined {
+  return records.read(c.get('sessionId'), queryField(c, 'shown'))
+}
+
+/** A record's notice, when it is one. */
+export function noticeOf(record: DashboardRecord | undefined): Notice | undefined {
+  return record?.kind === 'notice' ? record.notice : undefined
 }

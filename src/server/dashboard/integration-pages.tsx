@@ -8,33 +8,35 @@ import { type SeriesRange, seriesRanges } from '../../logs/call-series.js'
 import type { IntegrationHealthReport, WindowFigures } from '../../logs/integration-health.js'
 import type { ResolvedIntegration } from '../../providers/resolve-integration.js'
 import { CallsChart, LatencyChart } from './charts.js'
-import type { DashboardDeps, DashboardEnv } from './dashboard-env.js'
+import type { DashboardContext, DashboardDeps, DashboardEnv, DashboardRecord } from './dashboard-env.js'
 import type { DashboardGuards } from './dashboard-security.js'
-import { attempt, formFields, queryField } from './form-input.js'
+import { attempt, formFields, queryField, redirectShowing, shownRecord } from './form-input.js'
 import { Csrf, Layout, type PageFrame } from './layout.js'
 import { type TryRequestInput, type TryRequestResult, tryMethods, tryRequest } from './try-request.js'
 
-export function integrationPages(deps: DashboardDeps, guards: DashboardGuards, base: string): Hono<DashboardEnv> {
+export function integrationPages(
+  deps: DashboardDeps,
+  guards: DashboardGuards,
+  { base, records }: DashboardContext,
+): Hono<DashboardEnv> {
   const frameOf = (csrfToken: string): PageFrame => ({ base, csrfToken })
+  const integrationPath = (id: string) => `${base}/integrations/${id}`
 
-  async function integrationPage(
-    id: string,
-    range: SeriesRange,
-    frame: PageFrame,
-    tried?: { input: TryRequestInput; outcome: { ok: true; value: TryRequestResult } | { ok: false; message: string } },
-  ) {
+  async function integrationPage(id: string, range: SeriesRange, frame: PageFrame, shown: DashboardRecord | undefined) {
     const integration = deps.integrations.get(id)
     if (integration === undefined) return undefined
-    const [report, buckets] = await Promise.all([
+    const tried = shown?.kind === 'tried' && shown.input.integration === id ? shown : undefined
+    const [report, buckets, users] = await Promise.all([
       deps.health.report().then((all) => all.find((entry) => entry.integration === id)),
       deps.series.of(id, range),
+      isAppLevel(integration) ? Promise.resolve(undefined) : connectedUsers(deps, id),
     ])
     return (
       <Layout frame={frame} title={nameOf(integration)} section="integrations">
         <div class="grid">
           <section class="card">
             <h2>Configuration</h2>
-            <ConfigurationFacts integration={integration} />
+            <ConfigurationFacts integration={integration} publicUrl={deps.publicUrl} />
           </section>
           <section class="card">
             <h2>Health</h2>
@@ -48,7 +50,7 @@ export function integrationPages(deps: DashboardDeps, guards: DashboardGuards, b
               key === range ? (
                 <strong>{seriesRanges[key].label} </strong>
               ) : (
-                <a href={`${base}/integrations/${id}?range=${key}`}>{seriesRanges[key].label} </a>
+                <a href={`${integrationPath(id)}?range=${key}`}>{seriesRanges[key].label} </a>
               ),
             )}
           </p>
@@ -67,7 +69,7 @@ export function integrationPages(deps: DashboardDeps, guards: DashboardGuards, b
         </section>
         <section class="card" id="try">
           <h2>Try a request</h2>
-          <TryForm integration={integration} frame={frame} input={tried?.input} />
+          <TryForm integration={integration} frame={frame} input={tried?.input} users={users} />
           {tried === undefined ? null : <TryOutcome outcome={tried.outcome} base={base} />}
         </section>
       </Layout>
@@ -105,7 +107,7 @@ export function integrationPages(deps: DashboardDeps, guards: DashboardGuards, b
             <p class="muted">No integration is configured: add one to junction.config.json and restart.</p>
           ) : (
             <div class="scroll">
-              <table>
+              <table class="cards">
                 <thead>
                   <tr>
                     <th>Integration</th>
@@ -122,15 +124,15 @@ export function integrationPages(deps: DashboardDeps, guards: DashboardGuards, b
                     const figures = reports.get(integration.id)
                     return (
                       <tr>
-                        <td>
-                          <a href={`${base}/integrations/${integration.id}`}>{integration.id}</a>
+                        <td data-label="Integration">
+                          <a href={integrationPath(integration.id)}>{integration.id}</a>
                         </td>
-                        <td>{nameOf(integration)}</td>
-                        <td>{authOf(integration)}</td>
-                        <td>{figures?.last24h.calls ?? 0}</td>
-                        <td>{percent(figures?.last24h.errorRate ?? null)}</td>
-                        <td>{milliseconds(figures?.last24h.p95Ms ?? null)}</td>
-                        <td>{figures?.circuit ?? 'closed'}</td>
+                        <td data-label="Provider">{nameOf(integration)}</td>
+                        <td data-label="Auth">{authOf(integration)}</td>
+                        <td data-label="Calls (24 h)">{figures?.last24h.calls ?? 0}</td>
+                        <td data-label="Errors">{percent(figures?.last24h.errorRate ?? null)}</td>
+                        <td data-label="p95">{milliseconds(figures?.last24h.p95Ms ?? null)}</td>
+                        <td data-label="Circuit">{figures?.circuit ?? 'closed'}</td>
                       </tr>
                     )
                   })}
@@ -146,26 +148,37 @@ export function integrationPages(deps: DashboardDeps, guards: DashboardGuards, b
         c.req.param('id'),
         rangeOf(queryField(c, 'range')),
         frameOf(c.get('session').csrfToken),
+        shownRecord(c, records),
       )
       return page === undefined ? c.notFound() : c.html(page)
     })
     .post('/integrations/:id/try', guards.page, guards.action, async (c) => {
       const id = c.req.param('id')
+      if (!deps.integrations.has(id)) return c.notFound()
       const field = await formFields(c)
       const input: TryRequestInput = {
         integration: id,
         userId: field('userId'),
         method: field('method') ?? 'GET',
         target: field('path') ?? '/',
-        body: field('body'),
+        // As typed, so that a message about the JSON names the line and column the user sees.
+        body: field.raw('body'),
       }
       const outcome = await attempt(() => tryRequest(deps.fetch, input))
       // The page shows the call in its figures and chart: its log row is written first (or stays queued, if the
       // database is not answering).
       await deps.flushCallLog().catch(() => undefined)
-      const page = await integrationPage(id, '1h', frameOf(c.get('session').csrfToken), { input, outcome })
-      return page === undefined ? c.notFound() : c.html(page)
+      return redirectShowing(c, records, `${integrationPath(id)}#try`, { kind: 'tried', input, outcome })
     })
+}
+
+/** Most connected users offered in the "Try a request" picker; past that the field takes any id, with suggestions. */
+const pickerSize = 100
+
+/** The users with an active connection to the integration, up to one more than the picker shows. */
+async function connectedUsers(deps: DashboardDeps, integration: string): Promise<string[]> {
+  const page = await deps.connections.list({ integration, status: 'active', limit: pickerSize + 1 })
+  return page.data.map((connection) => connection.userId)
 }
 
 function rangeOf(value: string | undefined): SeriesRange {
@@ -182,7 +195,7 @@ function authOf(integration: ResolvedIntegration): string {
 const percent = (rate: number | null) => (rate === null ? '–' : `${(rate * 100).toFixed(1)} %`)
 const milliseconds = (ms: number | null) => (ms === null ? '–' : `${ms} ms`)
 
-function ConfigurationFacts(props: { integration: ResolvedIntegration }) {
+function ConfigurationFacts(props: { integration: ResolvedIntegration; publicUrl: string }) {
   const { integration } = props
   const { definition } = integration
   const limit = definition.rateLimit
@@ -210,8 +223,15 @@ function ConfigurationFacts(props: { integration: ResolvedIntegration }) {
       </dd>
       <dt>Idempotency</dt>
       <dd>{definition.idempotency?.header ?? 'none: POST and PATCH are not retried once sent'}</dd>
-      <dt>Webhooks</dt>
-      <dd>{definition.webhooks?.scheme ?? 'none'}</dd>
+      {/* Only what works: the URL to register at the provider, once a webhook secret lets the hub verify them. */}
+      {definition.webhooks !== undefined && integration.webhookSecrets.length > 0 ? (
+        <>
+          <dt>Webhook URL</dt>
+          <dd>
+            <code>{`${props.publicUrl}/webhooks/${integration.id}`}</code>
+          </dd>
+        </>
+      ) : null}
     </dl>
   )
 }
@@ -226,49 +246,56 @@ function HealthTable(props: { report: IntegrationHealthReport }) {
     ['Refresh failures', (f) => f.refreshFailures],
   ]
   return (
-    <div class="scroll">
-      <table>
-        <thead>
+    <table class="health">
+      <thead>
+        <tr>
+          <th />
+          <th>5 min</th>
+          <th>24 h</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map(([label, of]) => (
           <tr>
-            <th />
-            <th>5 min</th>
-            <th>24 h</th>
+            <th>{label}</th>
+            <td>{of(props.report.last5m)}</td>
+            <td>{of(props.report.last24h)}</td>
           </tr>
-        </thead>
-        <tbody>
-          {rows.map(([label, of]) => (
-            <tr>
-              <th>{label}</th>
-              <td>{of(props.report.last5m)}</td>
-              <td>{of(props.report.last24h)}</td>
-            </tr>
-          ))}
-          <tr>
-            <th>Circuit</th>
-            <td colspan={2}>{props.report.circuit}</td>
-          </tr>
-        </tbody>
-      </table>
-    </div>
+        ))}
+        <tr>
+          <th>Circuit</th>
+          <td colspan={2}>{props.report.circuit}</td>
+        </tr>
+      </tbody>
+    </table>
   )
 }
 
-function TryForm(props: { integration: ResolvedIntegration; frame: PageFrame; input: TryRequestInput | undefined }) {
-  const { integration, frame, input } = props
+function TryForm(props: {
+  integration: ResolvedIntegration
+  frame: PageFrame
+  input: TryRequestInput | undefined
+  /** Users with an active connection; undefined for an app-level integration, which calls as nobody. */
+  users: readonly string[] | undefined
+}) {
+  const { integration, frame, input, users } = props
   const sandbox = integration.provider === 'sandbox'
+  if (users !== undefined && users.length === 0) {
+    return (
+      <p class="notice error no-users">
+        No end user has an active connection to {integration.id} yet, so there is no one to call as.{' '}
+        <a href={`${frame.base}/connections?integration=${integration.id}#connect`}>Connect an account</a> first.
+      </p>
+    )
+  }
   return (
-    <form method="post" action={`${frame.base}/integrations/${integration.id}/try#try`} class="stack">
+    <form method="post" action={`${frame.base}/integrations/${integration.id}/try`} class="stack">
       <Csrf token={frame.csrfToken} />
       <p class="muted">
         Sent through the proxy exactly as <code>/v1/proxy/{integration.id}</code> would: with the connection's
         credentials, its rate limit and retries, and a call-log entry.
       </p>
-      {isAppLevel(integration) ? null : (
-        <>
-          <label for="try-user">End user id (the connection to use)</label>
-          <input id="try-user" name="userId" value={input?.userId ?? (sandbox ? 'demo-user' : '')} required />
-        </>
-      )}
+      {users === undefined ? null : <UserPicker users={users} chosen={input?.userId} />}
       <label for="try-method">Method</label>
       <select id="try-method" name="method">
         {tryMethods.map((method) => (
@@ -277,12 +304,43 @@ function TryForm(props: { integration: ResolvedIntegration; frame: PageFrame; in
       </select>
       <label for="try-path">Path under {integration.definition.api.baseUrl}</label>
       <input id="try-path" name="path" value={input?.target ?? (sandbox ? '/me' : '/')} required />
-      <label for="try-body">Body (JSON, for POST, PUT and PATCH)</label>
+      <label for="try-body">Body (JSON, for POST, PUT and PATCH; checked before it is sent)</label>
       <textarea id="try-body" name="body">
         {input?.body ?? ''}
       </textarea>
       <button type="submit">Send</button>
     </form>
+  )
+}
+
+/**
+ * The end user to call as: a list of the users with an active connection (the first one chosen), or, when there are
+ * more than the list shows, a field that suggests them and takes any id.
+ */
+function UserPicker(props: { users: readonly string[]; chosen: string | undefined }) {
+  const { users, chosen } = props
+  if (users.length <= pickerSize) {
+    return (
+      <>
+        <label for="try-user">End user (an active connection)</label>
+        <select id="try-user" name="userId" required>
+          {users.map((userId) => (
+            <option selected={userId === chosen}>{userId}</option>
+          ))}
+        </select>
+      </>
+    )
+  }
+  return (
+    <>
+      <label for="try-user">End user id (an active connection)</label>
+      <input id="try-user" name="userId" list="try-users" value={chosen ?? users[0]} required />
+      <datalist id="try-users">
+        {users.slice(0, pickerSize).map((userId) => (
+          <option value={userId} />
+        ))}
+      </datalist>
+    </>
   )
 }
 

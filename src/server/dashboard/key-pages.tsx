@@ -1,64 +1,75 @@
-/** @module API keys: the list, creating one (shown once, on the answer to the form), and revoking one. */
+/**
+ * @module API keys: the list, creating one (its secret shown once, on the page the form redirects to), and revoking
+ * one after a confirmation step.
+ */
 import { type Context, Hono } from 'hono'
-import { ActionButton, shortTime } from './controls.js'
-import type { DashboardDeps, DashboardEnv } from './dashboard-env.js'
+import { ConfirmAction, formatTime } from './controls.js'
+import type { DashboardContext, DashboardDeps, DashboardEnv } from './dashboard-env.js'
 import type { DashboardGuards } from './dashboard-security.js'
-import { attempt, formFields } from './form-input.js'
-import { Csrf, Layout, type PageFrame } from './layout.js'
+import { attempt, formFields, noticeOf, queryField, redirectShowing, shownRecord } from './form-input.js'
+import { Csrf, Layout, type Notice, type PageFrame } from './layout.js'
 
-export function keyPages(deps: DashboardDeps, guards: DashboardGuards, base: string): Hono<DashboardEnv> {
-  async function keysPage(c: Context<DashboardEnv>, shown?: { name: string; key: string }, error?: string) {
+export function keyPages(deps: DashboardDeps, guards: DashboardGuards, shared: DashboardContext): Hono<DashboardEnv> {
+  const { base, records } = shared
+
+  async function keysPage(c: Context<DashboardEnv>) {
     const frame: PageFrame = { base, csrfToken: c.get('session').csrfToken }
     const keys = await deps.apiKeys.listAll()
-    const revoked = c.req.query('done') === 'revoked'
-    const notice =
-      error !== undefined
-        ? { kind: 'error' as const, text: error }
-        : revoked
-          ? { kind: 'ok' as const, text: 'Revoked: the key no longer works.' }
-          : undefined
+    const shown = shownRecord(c, records)
+    const created = shown?.kind === 'new-key' ? shown : undefined
+    // A new key's record is read once: the same page loaded again (a reload) finds it gone, and says why.
+    const notice: Notice | undefined =
+      noticeOf(shown) ??
+      (shown === undefined && queryField(c, 'new') !== undefined
+        ? {
+            kind: 'ok',
+            text: 'A new key is shown once only. If you did not copy it, revoke it and create another.',
+          }
+        : undefined)
     return (
       <Layout frame={frame} title="API keys" section="keys" notice={notice}>
-        {shown === undefined ? null : (
+        {created === undefined ? null : (
           <section class="card new-key">
-            <h2>New key “{shown.name}”</h2>
+            <h2>New key “{created.name}”</h2>
             <p>Copy it now: it is shown only this once.</p>
             <p>
-              <code class="secret">{shown.key}</code>
+              <code class="secret">{created.key}</code>
             </p>
           </section>
         )}
         <div class="scroll">
-          <table>
+          <table class="cards">
             <thead>
               <tr>
                 <th>Name</th>
                 <th>Key</th>
                 <th>Created</th>
                 <th>Last used</th>
-                <th />
+                <th>
+                  <span class="muted">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
               {keys.map((key) => (
                 <tr>
-                  <td>
+                  <td data-label="Name">
                     {key.name}
                     {key.id === c.get('session').apiKeyId ? <span class="muted"> (this session)</span> : null}
                   </td>
-                  <td>
+                  <td data-label="Key">
                     <code>{key.prefix}…</code>
                   </td>
-                  <td>{shortTime(key.createdAt)}</td>
-                  <td>{shortTime(key.lastUsedAt)}</td>
-                  <td>
-                    <ActionButton
-                      action={`${base}/keys/${key.id}/revoke`}
-                      csrfToken={frame.csrfToken}
-                      label="Revoke"
-                      kind="danger"
-                      ariaLabel={`Revoke ${key.name}`}
-                    />
+                  <td data-label="Created">{formatTime(key.createdAt)}</td>
+                  <td data-label="Last used">{formatTime(key.lastUsedAt)}</td>
+                  <td class="actions-cell">
+                    <a
+                      class="button danger"
+                      href={`${base}/keys/${encodeURIComponent(key.id)}/revoke`}
+                      aria-label={`Revoke ${key.name}`}
+                    >
+                      Revoke
+                    </a>
                   </td>
                 </tr>
               ))}
@@ -78,23 +89,62 @@ export function keyPages(deps: DashboardDeps, guards: DashboardGuards, base: str
     )
   }
 
+  const keysPath = `${base}/keys`
+  const failed = (message: string) => ({ kind: 'notice' as const, notice: { kind: 'error' as const, text: message } })
+
   return new Hono<DashboardEnv>()
     .get('/keys', guards.page, async (c) => c.html(await keysPage(c)))
     .post('/keys', guards.page, guards.action, async (c) => {
       const field = await formFields(c)
       const created = await attempt(() => deps.apiKeys.create(field('name') ?? ''))
-      if (!created.ok) return c.html(await keysPage(c, undefined, created.message), 400)
-      return c.html(await keysPage(c, { name: created.value.info.name, key: created.value.key }))
+      if (!created.ok) return redirectShowing(c, records, keysPath, failed(created.message))
+      return redirectShowing(
+        c,
+        records,
+        `${keysPath}?new=1`,
+        { kind: 'new-key', name: created.value.info.name, key: created.value.key },
+        { once: true },
+      )
+    })
+    .get('/keys/:id/revoke', guards.page, async (c) => {
+      const key = (await deps.apiKeys.listAll()).find((candidate) => candidate.id === c.req.param('id'))
+      if (key === undefined) return c.notFound()
+      const own = key.id === c.get('session').apiKeyId
+      return c.html(
+        <Layout frame={{ base, csrfToken: c.get('session').csrfToken }} title="Revoke this key?" section="keys">
+          <ConfirmAction
+            action={`${base}/keys/${encodeURIComponent(key.id)}/revoke`}
+            csrfToken={c.get('session').csrfToken}
+            label="Revoke the key"
+            cancel={keysPath}
+            fields={{}}
+          >
+            <p>
+              The key “{key.name}” (<code>{key.prefix}…</code>) stops working at once, on every instance: calls made
+              with it are refused and dashboard sessions signed in with it end.
+            </p>
+            {own ? (
+              <p>
+                <strong>This session signed in with it: you will be signed out.</strong>
+              </p>
+            ) : null}
+          </ConfirmAction>
+        </Layout>,
+      )
     })
     .post('/keys/:id/revoke', guards.page, guards.action, async (c) => {
       const id = c.req.param('id')
       const revoked = await attempt(() => deps.apiKeys.revoke(id))
-      if (!revoked.ok) return c.html(await keysPage(c, undefined, revoked.message), 400)
+      if (!revoked.ok) return redirectShowing(c, records, keysPath, failed(revoked.message))
       // Revoking the session's own key ends the session: back to the sign-in page.
       if (id === c.get('session').apiKeyId) {
+        records.forget(c.get('sessionId'))
         guards.cookie.clear(c)
         return c.redirect(`${base}/sign-in?revoked=1`, 303)
       }
-      return c.redirect(`${base}/keys?done=revoked`, 303)
+      return redirectShowing(c, records, keysPath, {
+        kind: 'notice',
+        notice: { kind: 'ok', text: 'Revoked: the key no longer works.' },
+      })
     })
 }

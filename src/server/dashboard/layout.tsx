@@ -11,6 +11,12 @@ const sections: ReadonlyArray<{ id: Section; label: string; path: string }> = [
   { id: 'keys', label: 'API keys', path: '/keys' },
 ]
 
+/** A line at the top of a page: what an action did, or why it did not. */
+export interface Notice {
+  kind: 'ok' | 'error'
+  text: string
+}
+
 export interface PageFrame {
   /** The hub's path prefix ('' at the root). */
   base: string
@@ -20,8 +26,9 @@ export interface PageFrame {
 export function Layout(props: {
   frame: PageFrame
   title: string
-  section: Section
-  notice?: { kind: 'ok' | 'error'; text: string } | undefined
+  /** The navigation entry to mark as current, if any (an error page has none). */
+  section?: Section | undefined
+  notice?: Notice | undefined
   children: Child
 }) {
   const { base, csrfToken } = props.frame
@@ -68,6 +75,7 @@ export function Document(props: { base: string; title: string; children: Child }
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title>{`${props.title} · Junction`}</title>
           <link rel="stylesheet" href={`${props.base}/assets/dashboard.css`} />
+          <link rel="icon" type="image/svg+xml" href={`${props.base}/favicon.svg`} />
         </head>
         <body>{props.children}</body>
       </html>

@@ -2,15 +2,15 @@
 import { Hono } from 'hono'
 import type { CallLog } from '../../logs/call-log-view.js'
 import { parseStatusFilter } from '../../logs/status-filter.js'
-import { IntegrationUserFilters, shortTime } from './controls.js'
-import type { DashboardDeps, DashboardEnv } from './dashboard-env.js'
+import { formatTime, IntegrationUserFilters } from './controls.js'
+import type { DashboardContext, DashboardDeps, DashboardEnv } from './dashboard-env.js'
 import type { DashboardGuards } from './dashboard-security.js'
 import { attempt, queryField } from './form-input.js'
 import { Layout } from './layout.js'
 
 const pageSize = 50
 
-export function logPages(deps: DashboardDeps, guards: DashboardGuards, base: string): Hono<DashboardEnv> {
+export function logPages(deps: DashboardDeps, guards: DashboardGuards, { base }: DashboardContext): Hono<DashboardEnv> {
   return new Hono<DashboardEnv>()
     .get('/logs', guards.page, async (c) => {
       const filter = {
@@ -69,7 +69,7 @@ export function logPages(deps: DashboardDeps, guards: DashboardGuards, base: str
           <section class="card">
             <dl class="facts">
               <dt>When</dt>
-              <dd>{log.createdAt}</dd>
+              <dd>{formatTime(log.createdAt)}</dd>
               <dt>Integration</dt>
               <dd>{log.integration}</dd>
               <dt>User</dt>
@@ -112,7 +112,7 @@ function LogTable(props: { logs: readonly CallLog[]; base: string }) {
   if (props.logs.length === 0) return <p class="muted">No call matches yet.</p>
   return (
     <div class="scroll">
-      <table class="logs">
+      <table class="logs cards">
         <thead>
           <tr>
             <th>When</th>
@@ -127,19 +127,21 @@ function LogTable(props: { logs: readonly CallLog[]; base: string }) {
         <tbody>
           {props.logs.map((log) => (
             <tr>
-              <td>
-                <a href={`${props.base}/logs/${log.id}`}>{shortTime(log.createdAt).slice(5)}</a>
+              <td data-label="When">
+                <a href={`${props.base}/logs/${log.id}`}>{formatTime(log.createdAt)}</a>
               </td>
-              <td class={statusClass(log)}>{log.status ?? log.error ?? 'no answer'}</td>
-              <td class="wrap">
+              <td data-label="Status" class={statusClass(log)}>
+                {log.status ?? log.error ?? 'no answer'}
+              </td>
+              <td data-label="Call" class="wrap">
                 <code>
                   {log.method} {log.path}
                 </code>
               </td>
-              <td>{log.durationMs} ms</td>
-              <td>{log.integration}</td>
-              <td>{log.userId ?? '–'}</td>
-              <td>{log.attempts}</td>
+              <td data-label="Time">{log.durationMs} ms</td>
+              <td data-label="Integration">{log.integration}</td>
+              <td data-label="User">{log.userId ?? '–'}</td>
+              <td data-label="Attempts">{log.attempts}</td>
             </tr>
           ))}
         </tbody>

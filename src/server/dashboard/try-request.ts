@@ -1,9 +1,11 @@
 /**
  * @module "Try a request" on an integration's page: one call through the proxy, with every proxy rule, limit, retry
- * and call-log entry of a real one, as the user named in the form. Only the first 64 KiB of the answer is kept.
+ * and call-log entry of a real one, as the user named in the form. A body must be JSON, checked before it is sent.
+ * Only the first 64 KiB of the answer is kept.
  */
 import { JunctionError } from '../../core/errors.js'
 import type { JunctionFetch } from '../../library/library-fetch.js'
+import { describeJsonProblem, findJsonProblem } from './json-check.js'
 
 export interface TryRequestInput {
   integration: string
@@ -34,7 +36,16 @@ export async function tryRequest(fetch: JunctionFetch, input: TryRequestInput): 
   if (!input.target.startsWith('/')) throw new JunctionError('invalid_request', 'path: starts with /')
   const body = input.body !== undefined && input.body.trim() !== '' && input.method !== 'GET' ? input.body : undefined
   const headers = new Headers()
-  if (body !== undefined) headers.set('content-type', looksLikeJson(body) ? 'application/json' : 'text/plain')
+  if (body !== undefined) {
+    // Checked here, before anything is sent: a provider's answer to a broken body says less, and costs a call.
+    const problem = findJsonProblem(body)
+    if (problem !== undefined)
+      throw new JunctionError(
+        'invalid_json',
+        `The body is not JSON (${describeJsonProblem(problem)}). Nothing was sent.`,
+      )
+    headers.set('content-type', 'application/json')
+  }
   const started = performance.now()
   const response = await fetch(input.integration, input.userId ?? null, input.target, {
     method: input.method,
@@ -71,15 +82,6 @@ async function readStart(response: Response): Promise<{ text: string; truncated:
 
 function decode(chunks: Uint8Array[]): string {
   return new TextDecoder().decode(Buffer.concat(chunks))
-}
-
-function looksLikeJson(text: string): boolean {
-  try {
-    JSON.parse(text)
-    return true
-  } catch {
-    return false
-  }
 }
 
 function prettyIfJson(text: string, contentType: string | null): string {
