@@ -210,6 +210,8 @@ describe.runIf(chromiumAvailable())('the dashboard in Chromium', () => {
         await page.waitForSelector('strong:text("Last 24 hours, by hour")')
         expect(await page.locator('svg.chart rect.calls').count()).toBeGreaterThan(0)
         await visit('integration')
+        // The window alone, as a newcomer first sees an integration (the README's picture, docs/dashboard.png).
+        await page.screenshot({ path: `${artifacts}/${viewport.name}-integration-window.png` })
 
         // Create a key: its secret is shown once; a reload neither shows it again nor makes another key.
         await page.click('nav >> text=API keys')
