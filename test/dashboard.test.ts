@@ -369,6 +369,12 @@ describe.each(backends())('the dashboard on $name', (backend) => {
       expect(page).toContain('{&quot;name&quot;: &quot;once&quot;}')
     }
     expect(h.provider.calls.length).toBe(calls + 1)
+    // Another session (or an instance that did not keep the record) shows no result, and says why.
+    const other = new DashboardBrowser(h)
+    await other.signIn(h.key)
+    const elsewhere = await (await other.get(location.split('#')[0] ?? '')).text()
+    expect(elsewhere).not.toContain('class="try-result"')
+    expect(elsewhere).toContain('The outcome of that form is no longer shown here')
   })
 
   it('checks a body is JSON before sending it, and says where it is not', async () => {

@@ -73,7 +73,16 @@ export function shownRecord(
   return records.read(c.get('sessionId'), queryField(c, 'shown'))
 }
 
-/** A record's notice, when it is one. */
-export function noticeOf(record: DashboardRecord | undefined): Notice | undefined {
-  return record?.kind === 'notice' ? record.notice : undefined
+/**
+ * What a page says of the record it was sent to show: the record's notice, or, when the record is gone (expired, or
+ * kept by another instance), that the form's outcome is no longer shown here.
+ */
+export function noticeOf(c: Context<DashboardEnv>, record: DashboardRecord | undefined): Notice | undefined {
+  if (record?.kind === 'notice') return record.notice
+  if (record === undefined && queryField(c, 'shown') !== undefined)
+    return {
+      kind: 'ok',
+      text: 'The outcome of that form is no longer shown here (it is kept for 10 minutes); what it did is done.',
+    }
+  return undefined
 }

@@ -10,8 +10,8 @@ import type { ResolvedIntegration } from '../../providers/resolve-integration.js
 import { CallsChart, LatencyChart } from './charts.js'
 import type { DashboardContext, DashboardDeps, DashboardEnv, DashboardRecord } from './dashboard-env.js'
 import type { DashboardGuards } from './dashboard-security.js'
-import { attempt, formFields, queryField, redirectShowing, shownRecord } from './form-input.js'
-import { Csrf, Layout, type PageFrame } from './layout.js'
+import { attempt, formFields, noticeOf, queryField, redirectShowing, shownRecord } from './form-input.js'
+import { Csrf, Layout, type Notice, type PageFrame } from './layout.js'
 import { type TryRequestInput, type TryRequestResult, tryMethods, tryRequest } from './try-request.js'
 
 export function integrationPages(
@@ -22,7 +22,13 @@ export function integrationPages(
   const frameOf = (csrfToken: string): PageFrame => ({ base, csrfToken })
   const integrationPath = (id: string) => `${base}/integrations/${id}`
 
-  async function integrationPage(id: string, range: SeriesRange, frame: PageFrame, shown: DashboardRecord | undefined) {
+  async function integrationPage(
+    id: string,
+    range: SeriesRange,
+    frame: PageFrame,
+    shown: DashboardRecord | undefined,
+    notice: Notice | undefined,
+  ) {
     const integration = deps.integrations.get(id)
     if (integration === undefined) return undefined
     const tried = shown?.kind === 'tried' && shown.input.integration === id ? shown : undefined
@@ -32,7 +38,7 @@ export function integrationPages(
       isAppLevel(integration) ? Promise.resolve(undefined) : connectedUsers(deps, id),
     ])
     return (
-      <Layout frame={frame} title={nameOf(integration)} section="integrations">
+      <Layout frame={frame} title={nameOf(integration)} section="integrations" notice={notice}>
         <div class="grid">
           <section class="card">
             <h2>Configuration</h2>
@@ -144,11 +150,13 @@ export function integrationPages(
       )
     })
     .get('/integrations/:id', guards.page, async (c) => {
+      const shown = shownRecord(c, records)
       const page = await integrationPage(
         c.req.param('id'),
         rangeOf(queryField(c, 'range')),
         frameOf(c.get('session').csrfToken),
-        shownRecord(c, records),
+        shown,
+        noticeOf(c, shown),
       )
       return page === undefined ? c.notFound() : c.html(page)
     })

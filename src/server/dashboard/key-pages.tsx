@@ -19,13 +19,9 @@ export function keyPages(deps: DashboardDeps, guards: DashboardGuards, shared: D
     const created = shown?.kind === 'new-key' ? shown : undefined
     // A new key's record is read once: the same page loaded again (a reload) finds it gone, and says why.
     const notice: Notice | undefined =
-      noticeOf(shown) ??
-      (shown === undefined && queryField(c, 'new') !== undefined
-        ? {
-            kind: 'ok',
-            text: 'A new key is shown once only. If you did not copy it, revoke it and create another.',
-          }
-        : undefined)
+      shown === undefined && queryField(c, 'new') !== undefined
+        ? { kind: 'ok', text: 'A new key is shown once only. If you did not copy it, revoke it and create another.' }
+        : noticeOf(c, shown)
     return (
       <Layout frame={frame} title="API keys" section="keys" notice={notice}>
         {created === undefined ? null : (
