@@ -29,7 +29,9 @@ export async function pruneEvents(db: Kysely<Schema>, retention: EventRetention)
   for (let batch = 0; batch < retention.maxBatches; batch++) {
     const deleted = await deleteEventsBefore(db, before, retention.batchSize)
     pruned += deleted
-    if (deleted < retention.batchSize) break
+    // Only an empty batch ends the round: with several hubs pruning at once, a batch may come back short because
+    // another took part of it, while older rows remain.
+    if (deleted === 0) break
   }
   return pruned
 }
