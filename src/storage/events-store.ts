@@ -86,14 +86,13 @@ export async function findEventRow(db: Kysely<Schema>, id: string): Promise<Even
 }
 
 /**
- * Due now, with no claim: `retrying`, or `pending` for an event never attempted. The attempt count is kept (the
- * worker's schedule goes on from it), and so is the id, which is the `webhook-id` the app deduplicates on.
+ * Due now: `retrying`, or `pending` for an event never attempted. The attempt count is kept (the worker's schedule
+ * goes on from it), and so is the id, which is the `webhook-id` the app deduplicates on. A live claim is left alone:
+ * an attempt in flight is never doubled by another worker; the event is due again once that claim ends.
  */
 const dueAgain = {
   status: sql<EventDeliveryStatus>`case when attempts = 0 then 'pending' else 'retrying' end`,
   next_attempt_at: sql<Date>`now()`,
-  claimed_until: null,
-  claimed_by: null,
 }
 
 /** Makes one event due again; `undefined` when there is no such event. */
