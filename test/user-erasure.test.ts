@@ -1,5 +1,6 @@
 /** `DELETE /v1/users/:userId`: every connection revoked and gone, then the user's logs, sessions and events. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { appendEvent } from '../src/storage/events-store.js'
 import { backends } from './helpers/backends.js'
 import { type ConnectionHarness, openConnectionHarness } from './helpers/connection-harness.js'
 
@@ -48,6 +49,24 @@ describe.each(backends())('erasing an end user on $name', (backend) => {
     expect(await countFor('api_logs', 'u_erase')).toBe(0)
     expect(await countFor('connections', 'u_keep')).toBe(1)
     expect((await h.call('/v1/connections/acme/u_erase')).status).toBe(404)
+  })
+
+  it('takes the user out of a webhook linked to several users, which stays for the others', async () => {
+    await appendEvent(h.database.db, {
+      type: 'webhook.received',
+      userId: null,
+      integration: 'acme',
+      data: { integration: 'acme', userIds: ['u_shared_a', 'u_shared_b'], body: '{}' },
+    })
+    expect((await h.call('/v1/users/u_shared_a', { method: 'DELETE' })).status).toBe(204)
+    const rows = await h.database.db
+      .selectFrom('outbox_events')
+      .select('data')
+      .where('type', '=', 'webhook.received')
+      .execute()
+    expect(rows.map((row) => row.data.userIds)).toEqual([['u_shared_b']])
+    const listed = (await (await h.call('/v1/events?userId=u_shared_a')).json()) as { data: unknown[] }
+    expect(listed.data).toEqual([])
   })
 
   it('answers 204 for a user it does not know, and 400 for an id that is not one', async () => {
