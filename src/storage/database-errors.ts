@@ -49,6 +49,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 function saysUnavailable(error: Error): boolean {
   // A full disk or a read-only server answers, but cannot do the work: to callers, unavailable too.
   if (writeFailureReason(error) !== undefined) return true
+  // A PANIC ends the server's work (the embedded database's, for good: see pglite-pool.ts).
+  if ((error as { severity?: unknown }).severity === 'PANIC') return true
   const code = (error as { code?: unknown }).code
   // SQLSTATE class 08: connection exceptions.
   if (typeof code === 'string' && (unavailableCodes.has(code) || /^08/.test(code))) return true

@@ -1,7 +1,7 @@
 /**
  * @module Noticing a database that answers but cannot store anything: its disk is full (SQLSTATE 53100, ENOSPC,
- * EDQUOT), or it is read-only (25006, as a standby after a failover; EROFS). Reads still work, so a trivial query says
- * all is well: `/health` reads this watch instead, and writes are answered 503, not 500.
+ * EDQUOT), or it is read-only (25006, as a standby after a failover; EROFS, or 42501 saying so). Reads still work, so
+ * a trivial query says all is well: `/health` reads this watch instead, and writes are answered 503, not 500.
  */
 import type { PostgresPool, PostgresPoolClient } from 'kysely'
 
@@ -39,6 +39,9 @@ export function writeFailureReason(error: unknown): WriteFailureReason | undefin
   for (let depth = 0; current instanceof Error && depth < 5; depth++) {
     const code = (current as { code?: unknown }).code
     if (typeof code === 'string' && reasonOfCode[code] !== undefined) return reasonOfCode[code]
+    // PostgreSQL reports a file it may not write (EACCES, EPERM, EROFS) as 42501, insufficient privilege: only the
+    // message tells the embedded database's files on a disk gone read-only from a missing grant.
+    if (code === '42501' && /read-only file system/i.test(current.message)) return 'read_only'
     current = current.cause
   }
   return undefined
