@@ -40,7 +40,7 @@ const faultMs = 3_000
 /** Specification, not measurement: the README's "recovers by itself", bounded. */
 const recoveryMs = 30_000
 
-type Mode = {
+interface Mode {
   name: string
   /** Whether the database stays away until restore() (a reset is over at once). */
   away: boolean
@@ -244,10 +244,9 @@ describe.runIf(postgresAdminUrl() !== null).each(modes)('the database $name', { 
   const callback = async (flow: { browser: Browserless; callback: string }): Promise<Answer> => {
     const started = performance.now()
     const step = await flow.browser.request(flow.callback)
-    const status = step.status
     return {
       what: 'callback',
-      status,
+      status: step.status,
       error: step.headers.get('junction-error'),
       requestId: null,
       body: step.body,
