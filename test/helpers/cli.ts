@@ -76,13 +76,19 @@ export interface RunningHub {
 /** Every hub started by {@link startHub} in this process that may still be running. */
 const startedHubs = new Set<RunningHub>()
 
+/** The hubs this process started that have not exited yet. */
+export function runningHubs(): ReadonlySet<RunningHub> {
+  return new Set(startedHubs)
+}
+
 /**
- * Kills (SIGKILL) every hub this process started that has not exited, and waits for each to exit. Suites that start
- * hubs call it in `afterEach`, so a failed assertion never leaves a hub holding a data-dir lock for the next test.
+ * Kills (SIGKILL) every hub this process started that has not exited, but those in `except`, and waits for each to
+ * exit. test/stop-started-hubs.ts calls it after each test (sparing the suite's own hubs, started before the test)
+ * and after each file, so a failed assertion never leaves a hub holding a data-dir lock for the next test.
  */
-export async function stopStartedHubs(): Promise<void> {
-  const alive = [...startedHubs]
-  startedHubs.clear()
+export async function stopStartedHubs(except: ReadonlySet<RunningHub> = new Set()): Promise<void> {
+  const alive = [...startedHubs].filter((hub) => !except.has(hub))
+  for (const hub of alive) startedHubs.delete(hub)
   await Promise.all(alive.map((hub) => hub.stop('SIGKILL')))
 }
 
