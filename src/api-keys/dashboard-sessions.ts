@@ -1,5 +1,5 @@
 /**
- * @module Dashboard sign-in (CONTRACT.md §6): an API key buys a server-side session, a random id that lives only in
+ * @module Dashboard sign-in (docs/security.md, "Dashboard"): an API key buys a server-side session, a random id that lives only in
  * the browser's cookie (the database keeps its SHA-256), with its own CSRF token. A session ends when it expires, on
  * sign-out, or when its key is revoked, on every instance at once since each request reads it from the database.
  */

@@ -1,8 +1,8 @@
 /**
- * @module The egress rules of CONTRACT.md §2: which URLs and addresses outbound requests may reach. The address is
+ * @module The egress rules (docs/configuration.md, "Egress"): which URLs and addresses outbound requests may reach. The address is
  * checked where the socket connects (a DNS lookup hook), so a name that resolves to a public address when checked
  * and to a private one when used (DNS rebinding) is still refused.
- * @see reference/security.md §5a
+ * @see docs/security.md, "Egress"
  */
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns'
 import { BlockList, isIP } from 'node:net'

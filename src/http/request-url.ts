@@ -1,6 +1,6 @@
 /**
  * @module Building a request URL under a base, and describing it without secrets.
- * @see reference/security.md §5a (URL construction)
+ * @see docs/security.md, "Path joining"
  */
 
 import { JunctionError } from '../core/errors.js'

@@ -34,7 +34,7 @@ export async function readCappedBody(
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
 }
 
-/** Parsed JSON for JSON types, a string for text, bytes otherwise (CONTRACT.md §5). */
+/** Parsed JSON for JSON types, a string for text, bytes otherwise (docs/library.md, "Responses and errors"). */
 export function parseBody(bytes: Uint8Array, contentType: string | undefined): unknown {
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase()
   const isJson = type === 'application/json' || type.endsWith('+json')

@@ -2,7 +2,7 @@
  * @module Whether a failed attempt is tried again, and after how long. Pure: the clock and the randomness are
  * inputs, so tests pin every branch.
  *
- * The idempotency rules (CONTRACT.md §3): GET, HEAD, OPTIONS, PUT and DELETE are retried on network errors and on
+ * The idempotency rules (docs/http-api.md, "Retries and idempotency"): GET, HEAD, OPTIONS, PUT and DELETE are retried on network errors and on
  * 408, 429, 500, 502, 503 and 504. POST and PATCH are retried on 429 (the provider refused them, so nothing
  * happened), when the connection failed before anything was sent, and, only for providers that name an idempotency
  * header, in the other cases too when the caller sent that header.
