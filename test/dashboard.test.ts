@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDashboardSessions } from '../src/api-keys/dashboard-sessions.js'
 import { describeJsonProblem, findJsonProblem } from '../src/server/dashboard/json-check.js'
 import { createPageRecords } from '../src/server/dashboard/page-records.js'
+import { appendEvent } from '../src/storage/events-store.js'
 import { backends } from './helpers/backends.js'
 import { type ConnectionHarness, openConnectionHarness } from './helpers/connection-harness.js'
 
@@ -70,7 +71,7 @@ describe.each(backends())('the dashboard on $name', (backend) => {
 
   it('sends a signed-out browser to the sign-in page, with the CSP on every page', async () => {
     const browser = new DashboardBrowser(h)
-    for (const path of ['/', '/connections', '/logs', '/keys', '/integrations/acme']) {
+    for (const path of ['/', '/connections', '/logs', '/events', '/keys', '/integrations/acme']) {
       const response = await browser.get(path)
       expect(response.status, path).toBe(303)
       expect(response.headers.get('location')).toBe('/sign-in')
@@ -305,6 +306,83 @@ describe.each(backends())('the dashboard on $name', (backend) => {
       'The connection failed (access_denied).',
     )
   })
+  it('lists events, shows one with its payload and delivery state, and redelivers one or every dead one', async () => {
+    const browser = new DashboardBrowser(h)
+    await browser.signIn(h.key)
+    await h.call('/v1/connections', {
+      method: 'POST',
+      body: JSON.stringify({ integration: 'keyed', userId: 'event-user', credentials: { apiKey: 'k-event' } }),
+    })
+    // A webhook's body is the provider's text: the pages show it escaped, as it came.
+    const hostile = '<script>alert("x")</script>'
+    const webhookId = await appendEvent(h.database.db, {
+      type: 'webhook.received',
+      userId: 'event-user',
+      integration: 'acme',
+      data: { integration: 'acme', provider: 'acme', providerEventId: null, userIds: ['event-user'], body: hostile },
+    })
+
+    const listed = await (await browser.get('/events?userId=event-user')).text()
+    expect(listed).toContain('<h1>Events</h1>')
+    expect(listed).toContain('href="/events" aria-current="page"')
+    expect(listed).toContain('<td data-label="Type"><code>connection.created</code></td>')
+    expect(listed).toContain('<td data-label="Type"><code>webhook.received</code></td>')
+    expect(listed).toMatch(/<td data-label="When"><a href="\/events\/[^"]+">\d{4}-\d\d-\d\d \d\d:\d\d UTC<\/a><\/td>/)
+    expect(listed).toContain('<td data-label="User" class="wrap">event-user</td>')
+    expect(listed).toContain('<td data-label="Delivery">pending</td>')
+    const byType = await (await browser.get('/events?userId=event-user&type=connection.created')).text()
+    expect(byType).toContain('connection.created</code>')
+    expect(byType).not.toContain('webhook.received</code></td>')
+    expect(await (await browser.get('/events?status=nonsense')).text()).toContain('status: one of pending')
+
+    const created = /href="\/events\/([^"]+)"/.exec(byType)?.[1] ?? ''
+    const detail = await (await browser.get(`/events/${created}`)).text()
+    expect(detail).toContain('<h1>Event</h1>')
+    expect(detail).toContain('&quot;userId&quot;: &quot;event-user&quot;')
+    expect(detail).toContain('&quot;integration&quot;: &quot;keyed&quot;')
+    expect(detail).toMatch(/<dt>Status<\/dt><dd>pending<\/dd><dt>Attempts<\/dt><dd>0<\/dd>/)
+    expect(detail).toContain('<dt>Delivered at</dt><dd>–</dd>')
+    expect(detail).not.toContain('k-event')
+
+    const webhook = await (await browser.get(`/events/${webhookId}`)).text()
+    expect(webhook).not.toContain(hostile)
+    expect(webhook).toContain('<pre>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</pre>')
+    expect((await browser.get('/events/no-such-event')).status).toBe(404)
+
+    // Redeliver: a form with the CSRF token, answered with a 303 to the event's page; the event is due now.
+    const token = await browser.csrf(`/events/${created}`)
+    expect((await browser.post('/events/redeliver', { id: created })).status).toBe(403)
+    await h.database.db
+      .updateTable('outbox_events')
+      .set({ status: 'dead', attempts: 10, last_error: 'HTTP 500', next_attempt_at: new Date(Date.now() + 3_600_000) })
+      .where('id', 'in', [created, webhookId ?? ''])
+      .execute()
+    const dead = await (await browser.get(`/events/${created}`)).text()
+    expect(dead).toContain('<dd class="status-error">dead</dd>')
+    expect(dead).toContain('<dt>Last error</dt><dd>HTTP 500</dd>')
+    const redelivered = await browser.post('/events/redeliver', { _csrf: token, id: created })
+    expect(redelivered.status).toBe(303)
+    expect(redelivered.headers.get('location')).toMatch(new RegExp(`^/events/${created}\\?shown=[A-Za-z0-9_-]{22}$`))
+    expect(await (await browser.follow(redelivered)).text()).toContain('Redelivery queued')
+    const due = (await (await h.call(`/v1/events/${created}`)).json()) as {
+      delivery: { status: string; nextAttemptAt: string }
+    }
+    expect(['pending', 'retrying']).toContain(due.delivery.status)
+    expect(Math.abs(Date.parse(due.delivery.nextAttemptAt) - Date.now())).toBeLessThan(10_000)
+
+    // Redeliver all dead: only the webhook is dead now.
+    expect((await browser.post('/events/redeliver-dead', {})).status).toBe(403)
+    const all = await browser.post('/events/redeliver-dead', { _csrf: token })
+    expect(all.status).toBe(303)
+    expect(all.headers.get('location')).toMatch(/^\/events\?shown=[A-Za-z0-9_-]{22}$/)
+    expect(await (await browser.follow(all)).text()).toContain('Redelivery queued for 1 dead event: due now.')
+    const again = (await (await h.call(`/v1/events/${webhookId}`)).json()) as { delivery: { status: string } }
+    expect(again.delivery.status).toBe('retrying')
+    const none = await browser.post('/events/redeliver-dead', { _csrf: token, type: 'webhook.received' })
+    expect(none.headers.get('location')).toMatch(/^\/events\?type=webhook.received&shown=/)
+    expect(await (await browser.follow(none)).text()).toContain('No dead event to redeliver.')
+  })
+
   it('answers every form with a 303 to a page: a reload shows a new key once and creates nothing', async () => {
     const browser = new DashboardBrowser(h)
     await browser.signIn(h.key)

@@ -9,6 +9,7 @@ import { createCallSeries } from '../logs/call-series.js'
 import type { ApiProxy } from '../proxy/proxy.js'
 import type { DashboardDeps } from '../server/dashboard/dashboard.js'
 import type { Schema } from '../storage/schema.js'
+import { createEventFeed } from '../webhooks/event-feed.js'
 import type { ConnectionServices } from './connection-services.js'
 import { initialApiKeyFile } from './first-api-key.js'
 import type { Observability } from './observability.js'
@@ -36,6 +37,7 @@ export function dashboardDeps(deps: {
     logs: deps.watch.logs,
     health: deps.watch.integrationHealth,
     series: createCallSeries(deps.db),
+    events: createEventFeed(deps.db),
     flushCallLog: () => deps.services.callLog.flush(),
   }
 }

@@ -9,6 +9,7 @@ import type { CallSeries } from '../../logs/call-series.js'
 import type { IntegrationHealth } from '../../logs/integration-health.js'
 import type { ConnectFlow } from '../../oauth/connect-flow.js'
 import type { ResolvedIntegration } from '../../providers/resolve-integration.js'
+import type { EventFeed } from '../../webhooks/event-feed.js'
 import type { Notice } from './layout.js'
 import type { PageRecords } from './page-records.js'
 import type { TryRequestInput, TryRequestResult } from './try-request.js'
@@ -28,6 +29,8 @@ export interface DashboardDeps {
   logs: CallLogs
   health: IntegrationHealth
   series: CallSeries
+  /** The events and their delivery state, as `/v1/events` reads them; redelivery. */
+  events: EventFeed
   /** Writes the call log's queued rows now, so that a page shown right after a call includes it. */
   flushCallLog(): Promise<void>
 }

@@ -7,6 +7,7 @@ import { connectionPages } from './connection-pages.js'
 import { dashboardStylesheet, faviconSvg } from './dashboard-css.js'
 import type { DashboardContext, DashboardDeps, DashboardEnv, DashboardRecord } from './dashboard-env.js'
 import { dashboardGuards } from './dashboard-security.js'
+import { eventPages } from './event-pages.js'
 import { integrationPages } from './integration-pages.js'
 import { keyPages } from './key-pages.js'
 import { logPages } from './log-pages.js'
@@ -35,6 +36,7 @@ export function dashboardRoutes(deps: DashboardDeps): Hono<DashboardEnv> {
     .route('/', integrationPages(deps, guards, shared))
     .route('/', connectionPages(deps, guards, shared))
     .route('/', logPages(deps, guards, shared))
+    .route('/', eventPages(deps, guards, shared))
     .route('/', keyPages(deps, guards, shared))
 }
 
