@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every benchmark, each beside a baseline measured in the same run, printed as a table.
  * Figures are reported (BENCHMARKS.md), not gated: correctness counts live in the test suites.
- * `npm run bench -- --only proxy` runs one of them (startup, http, refresh, proxy, soak); `--soak` (or
+ * `npm run bench -- --only proxy` runs one of them (startup, http, refresh, proxy, webhooks, soak); `--soak` (or
  * JUNCTION_BENCH_SOAK=1) adds the proxy's 6-minute memory soak on PostgreSQL.
  */
 import { parseArgs } from 'node:util'
@@ -10,6 +10,8 @@ import { measureProxy, measureProxySoak } from './proxy.js'
 import { printProxyFigures, printSoakFigures } from './proxy-report.js'
 import { measureRefreshStorm } from './refresh-storm.js'
 import { measureStartup } from './startup.js'
+import { measureWebhooks } from './webhooks.js'
+import { printWebhooksFigures } from './webhooks-report.js'
 
 const { values: flags } = parseArgs({
   options: { only: { type: 'string' }, soak: { type: 'boolean', default: false } },
@@ -101,6 +103,11 @@ if (runs('refresh') && usePostgres) {
 if (runs('proxy')) {
   const rounds = 3
   printProxyFigures(await measureProxy({ postgresAdminUrl: usePostgres ? postgresUrl : undefined, rounds }), rounds)
+}
+
+if (runs('webhooks')) {
+  if (usePostgres) printWebhooksFigures(await measureWebhooks({ postgresAdminUrl: postgresUrl }))
+  else console.log('\nWebhooks in, events out: skipped (its baseline and hub run on PostgreSQL, and none answers)')
 }
 
 if (soak) {
