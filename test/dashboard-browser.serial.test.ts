@@ -1,7 +1,7 @@
 /**
  * The dashboard in real headless Chromium, against a hub on a real socket with the sandbox provider: sign in, connect
  * the sandbox account through its real consent page, try a request as the user the picker offers, see it in the logs
- * and a chart, refresh and delete a connection, create and revoke a key (each destructive step confirmed first); a
+ * and a chart, redeliver the connection's event, refresh and delete a connection, create and revoke a key (each destructive step confirmed first); a
  * reload after a form repeats nothing; a wrong key and a cross-site form are refused; a missing page is an HTML 404;
  * dark mode follows the system. At a laptop's and a phone's size no element leaves the window or its container, and
  * every flow is done by clicking. Screenshots go to test-artifacts/dashboard/.
@@ -201,6 +201,21 @@ describe.runIf(chromiumAvailable())('the dashboard in Chromium', () => {
         await page.waitForSelector('h1:text("Call")')
         expect(await page.textContent('dl.facts')).toContain('Attempts')
         await visit('log-detail')
+
+        // Connecting made a `connection.created` event: its page shows the delivery state, and Redeliver makes it due.
+        await page.click('nav >> text=Events')
+        await page.waitForSelector('h1:text("Events")')
+        await page.fill('form.filters input[name=userId]', userId)
+        await page.click('form.filters button[type=submit]')
+        await page.locator('tr', { hasText: 'connection.created' }).first().locator('a').click()
+        await page.waitForSelector('h1:text("Event")')
+        expect(await page.textContent('pre')).toContain(`"userId": "${userId}"`)
+        await visit('event-detail')
+        await page.click('button:text("Redeliver")')
+        await page.waitForSelector('.notice.ok:text("Redelivery queued")')
+        await page.click('text=All events')
+        await page.waitForSelector('h1:text("Events")')
+        await visit('events')
 
         // And in the charts.
         await page.click('nav >> text=Integrations')
