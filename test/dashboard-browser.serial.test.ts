@@ -1,10 +1,10 @@
 /**
  * The dashboard in real headless Chromium, against a hub on a real socket with the sandbox provider: sign in, connect
  * the sandbox account through its real consent page, try a request as the user the picker offers, see it in the logs
- * and a chart, redeliver the connection's event, refresh and delete a connection, create and revoke a key (each destructive step confirmed first); a
- * reload after a form repeats nothing; a wrong key and a cross-site form are refused; a missing page is an HTML 404;
- * dark mode follows the system. At a laptop's and a phone's size no element leaves the window or its container, and
- * every flow is done by clicking. Screenshots go to test-artifacts/dashboard/.
+ * and a chart, redeliver the connection's event, refresh and delete a connection, create and revoke a key (each
+ * destructive step confirmed first); a reload after a form repeats nothing; a wrong key and a cross-site form are
+ * refused; a missing page is an HTML 404; dark mode follows the system. At a laptop's and a phone's size no element
+ * leaves the window or its container, and every flow is done by clicking. Screenshots go to test-artifacts/dashboard/.
  */
 import { mkdirSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
