@@ -17,7 +17,8 @@ describe('connect flow failures', () => {
     h = await openConnectionHarness(pglite!, {
       publicUrl,
       allowedReturnUrls: ['http://app.test/'],
-      sessionTtlMs: 400,
+      // Long enough for every flow here on a busy machine; the late test waits past it.
+      sessionTtlMs: 2_000,
       providers: {
         refused: {
           auth: {
@@ -78,7 +79,7 @@ describe('connect flow failures', () => {
     const { url } = (await response.json()) as { url: string }
     const browser = new Browserless(publicUrl, h.app)
     const state = new URL((await browser.request(url)).location!).searchParams.get('state')!
-    await new Promise((resolve) => setTimeout(resolve, 500))
+    await new Promise((resolve) => setTimeout(resolve, 2_300))
     h.provider.behave({ kind: 'ok' })
     const calls = h.provider.calls.length
     const late = await browser.request(`${publicUrl}/oauth/callback?code=c0de&state=${state}`)

@@ -206,11 +206,13 @@ describe.each(backends())('the dashboard on $name', (backend) => {
   })
 
   it('expires sessions after their lifetime', async () => {
-    const sessions = createDashboardSessions(h.database.db, h.apiKeys, { ttlMs: 50 })
+    // Long enough that a busy machine still reads the session before it ends (50 ms was not, on CI).
+    const ttlMs = 2_000
+    const sessions = createDashboardSessions(h.database.db, h.apiKeys, { ttlMs })
     const signedIn = await sessions.signIn(h.key)
     expect(signedIn).toBeDefined()
     expect(await sessions.find(signedIn?.id ?? '')).toBeDefined()
-    await new Promise((resolve) => setTimeout(resolve, 80))
+    await new Promise((resolve) => setTimeout(resolve, ttlMs + 300))
     expect(await sessions.find(signedIn?.id ?? '')).toBeUndefined()
     expect(await sessions.find('not-a-session')).toBeUndefined()
   })
