@@ -307,8 +307,9 @@ describe.each(backends())('event delivery on $name', (backend) => {
     const stopping = performance.now()
     await first.stop()
     work = undefined
-    // A bound that only catches a stop waiting for the attempt (10 s): the grace and the unwinding take 0.4 s.
-    expect(performance.now() - stopping).toBeLessThan(3_000)
+    // A bound that only catches a stop waiting for the attempt (10 s): the grace and the unwinding take 0.4 s, with
+    // room for a busy machine.
+    expect(performance.now() - stopping).toBeLessThan(8_000)
     // Nothing recorded: the claim stands until it runs out.
     expect(await row(id)).toMatchObject({ status: 'pending', attempts: 0 })
     expect((await row(id)).claimed_by).not.toBeNull()
