@@ -10,9 +10,9 @@ export type { HubSpotClient, HubSpotObject, HubSpotPage } from './clients/hubspo
 export { isProviderApiError, ProviderApiError } from './clients/provider-api-error.js'
 export type { SlackChannel, SlackClient, SlackResponse, SlackUser } from './clients/slack.js'
 export type { StripeClient, StripeCustomer, StripeList, StripeParams } from './clients/stripe.js'
+export type { Mode } from './config/config.js'
 export type { Connection, ConnectionStatus } from './connections/connection-view.js'
 export type { AccessToken, ImportedCredentials } from './connections/connections.js'
-export type { Mode } from './core/config.js'
 // Errors
 export { ConfigError, isConfigError } from './core/config-error.js'
 export { isJunctionError, JunctionError, type JunctionErrorCode, type WireErrorCode } from './core/errors.js'
@@ -26,6 +26,6 @@ export {
 } from './library/create-junction.js'
 export type { EventFilter, EventRedelivery, JunctionEvents } from './library/events-api.js'
 export type { FetchLike } from './library/fetch-for.js'
-export type { JunctionFetch } from './library/library-fetch.js'
+export type { JunctionFetch } from './proxy/proxy-fetch.js'
 export type { Page } from './storage/cursor.js'
 export type { Event, EventDelivery } from './storage/event-view.js'

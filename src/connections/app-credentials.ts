@@ -3,10 +3,11 @@
  * key, or an `oauth2_client_credentials` token fetched once per integration (single-flight) and kept in memory until
  * it nears expiry. Each process fetches its own; a client-credentials grant has no rotation to race on.
  */
+
+import type { ResolvedIntegration } from '../config/resolve-integration.js'
 import { JunctionError } from '../core/errors.js'
 import type { HttpClient } from '../http/client.js'
 import { callTokenEndpoint } from '../oauth/token-endpoint.js'
-import type { ResolvedIntegration } from '../providers/resolve-integration.js'
 import { needsRefresh, type RefreshTiming } from './refresh-policy.js'
 
 export type AppCredential =

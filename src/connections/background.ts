@@ -5,9 +5,9 @@
  * Timers do not keep the process alive; `stop()` ends them and waits for a round in progress.
  */
 import type { Kysely } from 'kysely'
+import type { ResolvedIntegration } from '../config/resolve-integration.js'
 import type { Logger } from '../core/logger.js'
 import { type CallLogRetention, defaultCallLogRetention, pruneCallLogs } from '../logs/call-log-retention.js'
-import type { ResolvedIntegration } from '../providers/resolve-integration.js'
 import { connectionsIdleSince } from '../storage/keep-alive-store.js'
 import type { Schema } from '../storage/schema.js'
 import type { Vault } from '../vault/vault.js'

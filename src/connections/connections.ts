@@ -3,11 +3,11 @@
  * route and CLI command goes through it; it checks ids, looks integrations up, seals and opens credentials.
  */
 import type { Kysely } from 'kysely'
+import { type ResolvedIntegration, requireIntegration } from '../config/resolve-integration.js'
 import { isJunctionError, JunctionError, statusForCode } from '../core/errors.js'
 import { isUserId, newRowId } from '../core/ids.js'
 import type { CallLogWriter } from '../logs/call-log-writer.js'
 import type { TokenSet } from '../oauth/token-response.js'
-import { type ResolvedIntegration, requireIntegration } from '../providers/resolve-integration.js'
 import { tokenReadEndpoint } from '../storage/api-logs-store.js'
 import { type ConnectionRow, findConnection, listConnections, replaceConnection } from '../storage/connections-store.js'
 import type { Page } from '../storage/cursor.js'

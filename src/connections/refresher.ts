@@ -6,13 +6,13 @@
  * (pending-refresh-writes.ts): a rotating provider has already retired the old refresh token.
  */
 import type { Kysely } from 'kysely'
+import type { ResolvedIntegration } from '../config/resolve-integration.js'
 import { JunctionError } from '../core/errors.js'
 import type { Logger } from '../core/logger.js'
 import type { HttpClient } from '../http/client.js'
 import { sleep } from '../http/sleep.js'
 import { callTokenEndpoint } from '../oauth/token-endpoint.js'
 import type { TokenSet } from '../oauth/token-response.js'
-import type { ResolvedIntegration } from '../providers/resolve-integration.js'
 import { type ConnectionRow, findConnectionById } from '../storage/connections-store.js'
 import { databaseUnavailable, isDatabaseUnavailable } from '../storage/database-errors.js'
 import type { Schema } from '../storage/schema.js'

@@ -6,12 +6,12 @@
  * @see RFC 7009 §2.1, §2.2 (200 also for a token already invalid), §2.2.1 (503: try again later)
  */
 import type { Kysely, Transaction } from 'kysely'
+import type { ResolvedIntegration } from '../config/resolve-integration.js'
 import { isJunctionError } from '../core/errors.js'
 import { newRowId } from '../core/ids.js'
 import type { HttpClient } from '../http/client.js'
 import { isHttpError } from '../http/http-error.js'
 import { buildRevocationRequest, revocationToken, type TokenKind } from '../oauth/token-request.js'
-import type { ResolvedIntegration } from '../providers/resolve-integration.js'
 import { type ConnectionRow, deleteConnection } from '../storage/connections-store.js'
 import { recordEvent } from '../storage/outbox-store.js'
 import {

@@ -5,9 +5,9 @@
  * erasing it would leave the grant alive at the provider.
  */
 import type { Kysely } from 'kysely'
+import type { ResolvedIntegration } from '../config/resolve-integration.js'
 import { isJunctionError } from '../core/errors.js'
 import type { CallLogWriter } from '../logs/call-log-writer.js'
-import type { ResolvedIntegration } from '../providers/resolve-integration.js'
 import { deleteConnection, listConnections } from '../storage/connections-store.js'
 import type { Schema } from '../storage/schema.js'
 import { deleteUserRecords } from '../storage/user-records-store.js'

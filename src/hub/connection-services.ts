@@ -1,7 +1,10 @@
 /** @module Composes the connection services of a hub: integrations, the OAuth HTTP client, refresher, revoker. */
 import { hostname } from 'node:os'
 import type { Kysely } from 'kysely'
+import type { JunctionOptions } from '../config/config.js'
+import { type ResolvedIntegration, resolveIntegration } from '../config/resolve-integration.js'
 import { type AppCredentials, createAppCredentials } from '../connections/app-credentials.js'
+import { type ConnectFlow, type ConnectFlowOptions, createConnectFlow } from '../connections/connect-flow.js'
 import { type ConnectionService, createConnectionService } from '../connections/connections.js'
 import {
   type CredentialCacheOptions,
@@ -21,16 +24,13 @@ import {
   type Revoker,
 } from '../connections/revoker.js'
 import { createUserErasure, type UserErasure } from '../connections/user-erasure.js'
-import type { JunctionOptions } from '../core/config.js'
 import { dashboardConnectionsPath } from '../core/dashboard-paths.js'
 import { newRowId } from '../core/ids.js'
 import type { Logger } from '../core/logger.js'
 import { createHttpClient, type HttpClient } from '../http/client.js'
 import { type CallLogWriter, type CallLogWriterOptions, createCallLogWriter } from '../logs/call-log-writer.js'
 import { createMetrics, type Metrics } from '../logs/metrics.js'
-import { type ConnectFlow, type ConnectFlowOptions, createConnectFlow } from '../oauth/connect-flow.js'
 import { createProviderRegistry } from '../providers/registry.js'
-import { type ResolvedIntegration, resolveIntegration } from '../providers/resolve-integration.js'
 import { sandboxClient, sandboxWebhookSecret } from '../sandbox/sandbox-app.js'
 import type { Schema } from '../storage/schema.js'
 import type { Vault } from '../vault/vault.js'

@@ -3,9 +3,9 @@
  * hub's database and integrations. Stateless: built wherever they are served (the app, the library).
  */
 import type { Kysely } from 'kysely'
+import type { ResolvedIntegration } from '../config/resolve-integration.js'
 import type { Logger } from '../core/logger.js'
 import type { Metrics } from '../logs/metrics.js'
-import type { ResolvedIntegration } from '../providers/resolve-integration.js'
 import type { SandboxWebhookTarget } from '../sandbox/sandbox-webhooks.js'
 import type { Schema } from '../storage/schema.js'
 import { createEventFeed, type EventFeed, type EventFeedOptions } from '../webhooks/event-feed.js'

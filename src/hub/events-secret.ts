@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { JunctionOptions } from '../core/config.js'
+import type { JunctionOptions } from '../config/config.js'
 import type { Logger } from '../core/logger.js'
 import { writePrivateFileOnce } from './private-file.js'
 

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
-import type { JunctionOptions } from '../core/config.js'
+import type { JunctionOptions } from '../config/config.js'
 import { ConfigError } from '../core/config-error.js'
 import type { Logger } from '../core/logger.js'
 import { type EncryptionKey, generateEncryptionKeyText, parseEncryptionKeys } from '../vault/keys.js'

@@ -4,10 +4,11 @@
  * `junction.fetch` with the rest of the path, so every proxy rule applies. The SDK's own `Authorization` (a
  * placeholder key, typically) is never sent: the proxy drops it and sets the connection's credentials.
  */
+
+import { type ResolvedIntegration, requireIntegration } from '../config/resolve-integration.js'
 import { JunctionError } from '../core/errors.js'
-import { type ResolvedIntegration, requireIntegration } from '../providers/resolve-integration.js'
 import { providerBaseUrl } from '../proxy/provider-base-url.js'
-import type { JunctionFetch } from './library-fetch.js'
+import type { JunctionFetch } from '../proxy/proxy-fetch.js'
 
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>
 

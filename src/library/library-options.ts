@@ -4,7 +4,7 @@
  * explicit environment given to {@link loadConfig}, and `{ "env": NAME }` secrets of the configuration resolve only
  * from `secrets`.
  */
-import { type JunctionOptions, loadConfig, type Mode } from '../core/config.js'
+import { type JunctionOptions, loadConfig, type Mode } from '../config/config.js'
 import { ConfigError, isConfigError } from '../core/config-error.js'
 import type { Logger } from '../core/logger.js'
 

@@ -4,8 +4,8 @@
  * state of its circuit; and how many provider webhooks were stored and refused.
  */
 import type { Kysely } from 'kysely'
+import type { ResolvedIntegration } from '../config/resolve-integration.js'
 import type { CircuitState } from '../http/circuit-breaker.js'
-import type { ResolvedIntegration } from '../providers/resolve-integration.js'
 import { webhooksReceivedSince } from '../storage/events-store.js'
 import { type CallFigures, callFigures, refreshFailures } from '../storage/health-store.js'
 import type { Schema } from '../storage/schema.js'

@@ -1,6 +1,7 @@
 /** @module The URL that sends an end user's browser to the provider's consent page. @see RFC 6749 §4.1.1 */
+
+import type { ResolvedIntegration } from '../config/resolve-integration.js'
 import { JunctionError } from '../core/errors.js'
-import type { ResolvedIntegration } from '../providers/resolve-integration.js'
 
 export interface AuthorizeRequest {
   redirectUri: string

@@ -1,7 +1,7 @@
 /** For every built-in OAuth provider: the exact authorize URL, and the exact token requests. */
 import { describe, expect, it } from 'vitest'
+import { resolveIntegration } from '../config/resolve-integration.js'
 import { createProviderRegistry } from '../providers/registry.js'
-import { resolveIntegration } from '../providers/resolve-integration.js'
 import { buildAuthorizeUrl } from './authorize-url.js'
 import { pkceChallenge } from './pkce.js'
 import { buildRevocationRequest, buildTokenRequest, revocationToken } from './token-request.js'

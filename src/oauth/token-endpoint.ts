@@ -2,10 +2,11 @@
  * @module Calling a provider's token endpoint: one attempt (an authorization code is single-use, and a rotating
  * refresh token must not be sent twice), a hard timeout, the egress rules, no redirects.
  */
+
+import type { ResolvedIntegration } from '../config/resolve-integration.js'
 import { isJunctionError } from '../core/errors.js'
 import type { HttpClient } from '../http/client.js'
 import { isHttpError } from '../http/http-error.js'
-import type { ResolvedIntegration } from '../providers/resolve-integration.js'
 import { buildTokenRequest, type TokenGrant } from './token-request.js'
 import { readTokenResponse, type TokenResponseOutcome } from './token-response.js'
 

@@ -3,9 +3,10 @@
  * tiny strategy per style.
  * @see RFC 6749 §2.3.1 (client password), §4.1.3 (code), §6 (refresh), §4.4 (client credentials)
  */
+
+import type { ResolvedIntegration } from '../config/resolve-integration.js'
 import { JunctionError } from '../core/errors.js'
 import type { OutboundRequest } from '../providers/provider.js'
-import type { ResolvedIntegration } from '../providers/resolve-integration.js'
 
 export type TokenGrant =
   | { type: 'authorization_code'; code: string; redirectUri: string; codeVerifier: string | undefined }

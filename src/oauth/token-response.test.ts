@@ -1,7 +1,7 @@
 /** Token responses in each provider's documented shape, read into one TokenSet. */
 import { describe, expect, it } from 'vitest'
+import { resolveIntegration } from '../config/resolve-integration.js'
 import { createProviderRegistry } from '../providers/registry.js'
-import { resolveIntegration } from '../providers/resolve-integration.js'
 import { readTokenResponse } from './token-response.js'
 
 const registry = createProviderRegistry({ publicUrl: 'http://localhost:3003', custom: {} })

@@ -2,8 +2,9 @@
  * @module Reading a token endpoint's answer, whatever the provider's quirks, into one shape.
  * @see RFC 6749 §5.1 (successful response), §5.2 (error response)
  */
+
+import type { ResolvedIntegration } from '../config/resolve-integration.js'
 import type { StandardTokenResponse } from '../providers/provider.js'
-import type { ResolvedIntegration } from '../providers/resolve-integration.js'
 
 export interface TokenSet {
   accessToken: string

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { loadConfig } from '../core/config.js'
+import { loadConfig } from '../config/config.js'
+import { resolveIntegration } from '../config/resolve-integration.js'
 import { providerDefinitionSchema } from './definition.js'
 import { builtinProviderNames, createProviderRegistry } from './registry.js'
-import { resolveIntegration } from './resolve-integration.js'
 
 const registry = createProviderRegistry({ publicUrl: 'http://localhost:3003', custom: {} })
 

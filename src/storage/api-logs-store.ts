@@ -1,9 +1,9 @@
 /** @module `api_logs`: what was called for the app, how it went. Never a token, never a query secret. */
 import type { Kysely, Selectable } from 'kysely'
 import { newRowId } from '../core/ids.js'
-import type { StatusFilter } from '../logs/status-filter.js'
 import { decodeCursor, type Page, toPage } from './cursor.js'
 import type { ApiLogsTable, Schema } from './schema.js'
+import type { StatusFilter } from './status-filter.js'
 
 export type ApiLogRow = Selectable<ApiLogsTable>
 

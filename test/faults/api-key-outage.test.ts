@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApiKeys } from '../../src/api-keys/api-keys.js'
-import { loadConfig } from '../../src/core/config.js'
+import { loadConfig } from '../../src/config/config.js'
 import { createHubApp } from '../../src/hub/hub-app.js'
 import { type Hub, openHub } from '../../src/hub/open-hub.js'
 import { createPostgresDatabase, postgresAdminUrl } from '../helpers/backends.js'

@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadConfig } from '../../src/core/config.js'
+import { loadConfig } from '../../src/config/config.js'
 import { createHubApp } from '../../src/hub/hub-app.js'
 import type { Hub } from '../../src/hub/open-hub.js'
 import { openHub } from '../../src/hub/open-hub.js'

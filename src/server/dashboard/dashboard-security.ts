@@ -6,7 +6,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { csrfTokenMatches, type DashboardSessions } from '../../api-keys/dashboard-sessions.js'
-import type { Mode } from '../../core/config.js'
+import type { Mode } from '../../config/config.js'
 import { pageHeaders, setPageHeaders } from '../pages.js'
 import type { DashboardEnv } from './dashboard-env.js'
 import { formFields } from './form-input.js'

@@ -3,10 +3,10 @@
  * integration's page (its configuration, health, charts over time, and "Try a request").
  */
 import { Hono } from 'hono'
+import type { ResolvedIntegration } from '../../config/resolve-integration.js'
 import { isAppLevel } from '../../connections/app-credentials.js'
 import { type SeriesRange, seriesRanges } from '../../logs/call-series.js'
 import type { IntegrationHealthReport, WindowFigures } from '../../logs/integration-health.js'
-import type { ResolvedIntegration } from '../../providers/resolve-integration.js'
 import { CallsChart, LatencyChart } from './charts.js'
 import type { DashboardContext, DashboardDeps, DashboardEnv, DashboardRecord } from './dashboard-env.js'
 import type { DashboardGuards } from './dashboard-security.js'

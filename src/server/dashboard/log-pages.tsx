@@ -1,7 +1,7 @@
 /** @module Call logs: the list (filtered by integration, user and status, newest first) and one call's detail. */
 import { Hono } from 'hono'
 import type { CallLog } from '../../logs/call-log-view.js'
-import { parseStatusFilter } from '../../logs/status-filter.js'
+import { parseStatusFilter } from '../../storage/status-filter.js'
 import { formatTime, IntegrationUserFilters } from './controls.js'
 import type { DashboardContext, DashboardDeps, DashboardEnv } from './dashboard-env.js'
 import type { DashboardGuards } from './dashboard-security.js'

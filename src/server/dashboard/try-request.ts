@@ -4,7 +4,7 @@
  * Only the first 64 KiB of the answer is kept.
  */
 import { JunctionError } from '../../core/errors.js'
-import type { JunctionFetch } from '../../library/library-fetch.js'
+import type { JunctionFetch } from '../../proxy/proxy-fetch.js'
 import { describeJsonProblem, findJsonProblem } from './json-check.js'
 
 export interface TryRequestInput {

@@ -5,8 +5,8 @@
  */
 import { type Context, Hono } from 'hono'
 import { getCookie, setCookie } from 'hono/cookie'
+import type { ConnectFlow, FlowResult } from '../../connections/connect-flow.js'
 import { isJunctionError } from '../../core/errors.js'
-import type { ConnectFlow, FlowResult } from '../../oauth/connect-flow.js'
 import { withOutcome } from '../../oauth/return-url.js'
 import { credentialsFormPage, pagesStylesheet, resultPage, setPageHeaders } from '../pages.js'
 import { readForm } from '../request-input.js'

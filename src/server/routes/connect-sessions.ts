@@ -1,6 +1,6 @@
 /** @module `POST /v1/connect-sessions`: a one-time link for an end user's browser. */
 import { Hono } from 'hono'
-import type { ConnectFlow } from '../../oauth/connect-flow.js'
+import type { ConnectFlow } from '../../connections/connect-flow.js'
 import { connectSessionSchema } from '../api-schemas.js'
 import { readJsonBody } from '../request-input.js'
 

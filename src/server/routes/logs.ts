@@ -1,7 +1,7 @@
 /** @module `GET /v1/logs`: the call log, newest first (docs/http-api.md, "Call logs"). */
 import { Hono } from 'hono'
 import type { CallLogs } from '../../logs/call-logs.js'
-import { parseStatusFilter } from '../../logs/status-filter.js'
+import { parseStatusFilter } from '../../storage/status-filter.js'
 import { logFilters } from '../api-schemas.js'
 import { readListQuery } from '../request-input.js'
 

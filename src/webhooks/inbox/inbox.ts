@@ -5,9 +5,9 @@
  * the sender may know: the reason of a refusal goes to the log and the metrics.
  */
 import type { Kysely } from 'kysely'
+import type { ResolvedIntegration } from '../../config/resolve-integration.js'
 import { JunctionError } from '../../core/errors.js'
 import type { Logger } from '../../core/logger.js'
-import type { ResolvedIntegration } from '../../providers/resolve-integration.js'
 import { userIdsOfAccount } from '../../storage/account-links-store.js'
 import { appendEvent } from '../../storage/events-store.js'
 import type { Schema } from '../../storage/schema.js'

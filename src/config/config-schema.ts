@@ -1,0 +1,60 @@
+/**
+ * @module The schema of `junction.config.json` (the README's configuration section). Every object is strict: an
+ * unknown key is an error.
+ */
+import { z } from 'zod'
+import { integrationIdPattern } from '../core/ids.js'
+import { secretRefSchema } from '../core/secret-ref.js'
+import { apiSchema, providerDefinitionSchema, rateLimitSchema } from '../providers/definition.js'
+import { sandboxConfigSchema } from './sandbox-options.js'
+
+const id = z.string().regex(integrationIdPattern, 'expected an id matching ^[a-z][a-z0-9_-]{0,63}$')
+
+/** The auth fields an integration may override: URLs only, to point at a staging host or the sandbox. */
+const authOverrideSchema = z.strictObject({
+  authorizeUrl: z.url().optional(),
+  tokenUrl: z.url().optional(),
+  revokeUrl: z.url().optional(),
+  issuer: z.string().min(1).optional(),
+})
+
+export const integrationConfigSchema = z.strictObject({
+  provider: id,
+  displayName: z.string().min(1).optional(),
+  clientId: z.string().min(1).optional(),
+  clientSecret: secretRefSchema.optional(),
+  scopes: z.array(z.string().min(1)).optional(),
+  /** The app's own credential at an `api_key` provider: makes the integration app-level. */
+  apiKey: secretRefSchema.optional(),
+  /** Verifies the provider's webhooks; a list during a rotation (a signature made with any one is accepted). */
+  webhookSecret: z.union([secretRefSchema, z.array(secretRefSchema).min(1).max(10)]).optional(),
+  rateLimit: rateLimitSchema.optional(),
+  api: apiSchema.partial().optional(),
+  auth: authOverrideSchema.optional(),
+})
+
+export const configFileSchema = z.strictObject({
+  host: z.string().min(1).optional(),
+  port: z.number().int().min(0).max(65535).optional(),
+  publicUrl: z.url().optional(),
+  dataDir: z.string().min(1).optional(),
+  databaseUrl: secretRefSchema.optional(),
+  redisUrl: secretRefSchema.optional(),
+  encryptionKeys: secretRefSchema.optional(),
+  eventsSecret: secretRefSchema.optional(),
+  /** `false` turns the development sandbox off; an object configures it (fault injection, auto-approval, limits). */
+  sandbox: z.union([z.boolean(), sandboxConfigSchema]).optional(),
+  allowedReturnUrls: z.array(z.url()).default([]),
+  /** Where events are sent (none: they are stored and listed only), and for how many days they are kept. */
+  events: z
+    .strictObject({ url: z.url().optional(), retentionDays: z.number().int().min(1).max(3650).optional() })
+    .optional(),
+  egress: z
+    .strictObject({ allowPrivateNetworks: z.boolean().optional(), allowHttp: z.boolean().optional() })
+    .optional(),
+  providers: z.record(id, providerDefinitionSchema).default({}),
+  integrations: z.record(id, integrationConfigSchema).default({}),
+})
+
+export type ConfigFile = z.infer<typeof configFileSchema>
+export type IntegrationConfig = z.infer<typeof integrationConfigSchema>

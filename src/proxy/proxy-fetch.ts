@@ -1,0 +1,87 @@
+/**
+ * @module `junction.fetch()`: a call to a provider's API through the same proxy as `/v1/proxy` (docs/http-api.md,
+ * "Proxy rules"): the connection's credentials, rate limit, retries, circuit breaker and a call-log row. The answer is
+ * a web `Response`: the provider's, or Junction's own error JSON with a `Junction-Error` header, as over HTTP.
+ */
+import { junctionErrorResponse } from '../core/error-response.js'
+import { isJunctionError, JunctionError } from '../core/errors.js'
+import type { Logger } from '../core/logger.js'
+import type { ApiProxy } from './proxy.js'
+import { knownBodyLength, proxyBody } from './proxy-body.js'
+
+/**
+ * Calls `path` (with its query) under the integration's `api.baseUrl`, as `userId` (`null` for app-level
+ * integrations). `Junction-Timeout-Ms` and `Junction-Retries` in `init.headers` work as over HTTP; `Authorization`
+ * and the provider's auth header are never sent as given (Junction sets the connection's credentials).
+ * @example await junction.fetch('slack', 'u_1', '/chat.postMessage', { method: 'POST', body })
+ */
+export type JunctionFetch = (
+  integration: string,
+  userId: string | null | undefined,
+  path: string,
+  init?: RequestInit,
+) => Promise<Response>
+
+export function createLibraryFetch(deps: { proxy: ApiProxy; logger: Logger }): JunctionFetch {
+  return async (integration, userId, path, init = {}) => {
+    try {
+      const { pathname, search } = splitTarget(path)
+      const request = requestOf(init)
+      const { body, length } = await proxyBody(request, knownBodyLength(init.body))
+      const headers = new Headers(request.headers)
+      // The user is an argument here, never a header the caller could have left in `init`.
+      headers.delete('junction-user-id')
+      if (userId !== null && userId !== undefined) headers.set('junction-user-id', userId)
+      if (length !== undefined) headers.set('content-length', String(length))
+      return await deps.proxy.forward({
+        integration,
+        path: pathname,
+        search,
+        method: request.method,
+        headers,
+        body,
+        signal: init.signal ?? undefined,
+      })
+    } catch (error) {
+      if (isJunctionError(error)) return failureResponse(error)
+      // Not Junction's own error (a bug): logged, and answered as the HTTP API would.
+      deps.logger.error({ err: error, integration }, 'a library call failed')
+      return failureResponse(
+        new JunctionError('internal_error', 'Junction failed to make this call; the error was logged'),
+      )
+    }
+  }
+}
+
+/** Junction's own failure as the HTTP proxy answers it: its error JSON and `Junction-Error`. */
+export function failureResponse(error: JunctionError): Response {
+  return junctionErrorResponse(error, { 'junction-error': error.code })
+}
+
+/** `/items?page=2#top` → `/items` and `?page=2` (a fragment is never sent). */
+function splitTarget(path: string): { pathname: string; search: string } {
+  if (typeof path !== 'string' || !(path === '' || path.startsWith('/'))) {
+    throw new JunctionError('invalid_path', 'a path starts with / and is joined under the API base URL, e.g. /users')
+  }
+  const hash = path.indexOf('#')
+  const target = hash === -1 ? path : path.slice(0, hash)
+  const questionMark = target.indexOf('?')
+  return questionMark === -1
+    ? { pathname: target, search: '' }
+    : { pathname: target.slice(0, questionMark), search: target.slice(questionMark) }
+}
+
+/** The init as a `Request`, which settles the method and the body's content type as `fetch()` would. */
+function requestOf(init: RequestInit): Request {
+  try {
+    return new Request('http://junction.invalid/', {
+      ...init,
+      method: (init.method ?? 'GET').toUpperCase(),
+      signal: null,
+      ...(init.body === undefined || init.body === null ? {} : { duplex: 'half' }),
+    } as RequestInit)
+  } catch {
+    // The runtime's message may quote a header value, which may be a secret: say only what was wrong.
+    throw new JunctionError('invalid_request', 'init is not a valid request (its method, headers or body)')
+  }
+}
