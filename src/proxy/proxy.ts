@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 import type { Redis } from 'ioredis'
 import type { ResolvedIntegration } from '../config/resolve-integration.js'
-import { isAppLevel } from '../connections/app-credentials.js'
+import { type AppCredentials, isAppLevel } from '../connections/app-credentials.js'
+import type { ConnectionService } from '../connections/connections.js'
 import { junctionErrorResponse } from '../core/error-response.js'
 import { isJunctionError, JunctionError } from '../core/errors.js'
 import { isUserId } from '../core/ids.js'
@@ -18,7 +19,7 @@ import type { EgressPolicy } from '../http/egress.js'
 import { isHttpError } from '../http/http-error.js'
 import { createRateLimiter } from '../http/rate-limit/rate-limiter.js'
 import { buildRequestUrl } from '../http/request-url.js'
-import type { ConnectionServices } from '../hub/connection-services.js'
+import type { CallLogWriter } from '../logs/call-log-writer.js'
 import { loggedPath } from '../logs/logged-path.js'
 import { databaseUnavailable, isDatabaseUnavailable } from '../storage/database-errors.js'
 import { applyCredential, authPlacement, type UsableCredential } from './apply-credentials.js'
@@ -65,9 +66,16 @@ export interface ApiProxy {
   close(): Promise<void>
 }
 
+/** What the proxy uses of the hub's services: credentials, the integrations and the call log. */
+export interface ProxyServices {
+  readonly integrations: ReadonlyMap<string, ResolvedIntegration>
+  readonly connections: Pick<ConnectionService, 'credentialsForUse'>
+  readonly appCredentials: Pick<AppCredentials, 'get'>
+  readonly callLog: Pick<CallLogWriter, 'record'>
+}
+
 export interface ProxyDeps {
-  /** Credentials, integrations and the call log. */
-  services: ConnectionServices
+  services: ProxyServices
   options: ProxyOptions
 }
 
