@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { openRedis, redisHealth } from '../src/hub/redis-client.js'
+import { openRedis, redisHealth } from '../src/storage/redis-client.js'
 import { postgresAdminUrl } from './helpers/backends.js'
 import { capturedLogger } from './helpers/captured-logger.js'
 import { freePort, type RunningHub, runJunction, startHub, temporaryDirectory } from './helpers/cli.js'

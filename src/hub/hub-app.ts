@@ -6,11 +6,11 @@
 import type { Hono } from 'hono'
 import { createSandboxApp } from '../sandbox/sandbox-app.js'
 import { createApp } from '../server/app.js'
+import { redisHealth } from '../storage/redis-client.js'
 import { dashboardDeps } from './dashboard-deps.js'
 import { createEventServices, sandboxWebhookTarget } from './event-services.js'
 import { observability } from './observability.js'
 import type { Hub } from './open-hub.js'
-import { redisHealth } from './redis-client.js'
 
 export function createHubApp(hub: Hub): Hono {
   const { options } = hub

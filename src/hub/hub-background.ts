@@ -9,8 +9,8 @@ import {
   defaultBackgroundOptions,
   startBackgroundWork,
 } from '../connections/background.js'
+import { loadEventsSecrets } from '../events/events-secret.js'
 import { type EventsWorkOptions, startEventsWork } from '../events/events-work.js'
-import { loadEventsSecrets } from './events-secret.js'
 import type { Hub } from './open-hub.js'
 
 export function startHubBackgroundWork(

@@ -11,18 +11,18 @@ import { defaultCredentialCacheOptions } from '../connections/credential-cache.j
 import type { Logger } from '../core/logger.js'
 import { createEventDeliveryStats, type EventDeliveryStats } from '../events/delivery-stats.js'
 import { type ApiProxy, createProxy } from '../proxy/proxy.js'
+import { loadSandboxSecret } from '../sandbox/sandbox-secret.js'
 import { acquireDataDirLock, type DataDirLock } from '../storage/data-dir-lock.js'
 import { type Database, openDatabase } from '../storage/database.js'
 import { migrateToLatest } from '../storage/migrate.js'
 import type { PostgresTimeouts } from '../storage/postgres-timeouts.js'
+import { closeRedis, openRedis } from '../storage/redis-client.js'
 import { createVault, type Vault } from '../vault/vault.js'
 import {
   type ConnectionServices,
   type ConnectionServicesOptions,
   createConnectionServices,
 } from './connection-services.js'
-import { closeRedis, openRedis } from './redis-client.js'
-import { loadSandboxSecret } from './sandbox-secret.js'
 import { loadVaultKeys, type VaultKeys } from './vault-keys.js'
 
 export interface Hub {

@@ -9,8 +9,8 @@ import { join } from 'node:path'
 import type { JunctionOptions } from '../config/config.js'
 import { ConfigError } from '../core/config-error.js'
 import type { Logger } from '../core/logger.js'
+import { writePrivateFileOnce } from '../core/private-file.js'
 import { type EncryptionKey, generateEncryptionKeyText, parseEncryptionKeys } from '../vault/keys.js'
-import { writePrivateFileOnce } from './private-file.js'
 
 export const developmentKeyId = 'dev'
 

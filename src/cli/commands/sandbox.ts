@@ -1,8 +1,8 @@
 /** @module `junction sandbox [--port N]`: the sandbox provider on its own, for trying integrations offline. */
 import type { Command } from 'commander'
 import { createLogger } from '../../core/logger.js'
-import { loadSandboxSecret } from '../../hub/sandbox-secret.js'
 import { createSandboxApp, sandboxClient } from '../../sandbox/sandbox-app.js'
+import { loadSandboxSecret } from '../../sandbox/sandbox-secret.js'
 import { listen } from '../../server/serve.js'
 import { readOptions } from '../cli-context.js'
 import { parsePortFlag } from './start.js'

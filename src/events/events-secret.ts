@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { JunctionOptions } from '../config/config.js'
 import type { Logger } from '../core/logger.js'
-import { writePrivateFileOnce } from './private-file.js'
+import { writePrivateFileOnce } from '../core/private-file.js'
 
 export function eventsSecretFile(dataDir: string): string {
   return join(dataDir, 'events-secret')

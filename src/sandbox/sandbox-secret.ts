@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { writePrivateFileOnce } from './private-file.js'
+import { writePrivateFileOnce } from '../core/private-file.js'
 
 export function loadSandboxSecret(dataDir: string): Buffer {
   const file = join(dataDir, 'sandbox.secret')
