@@ -3,7 +3,7 @@
  * the proxy as `fetch` and `fetchFor` (with the official Stripe SDK), typed clients, no environment read, `close()`.
  * Real parts only: an embedded database in a temporary directory, providers on 127.0.0.1.
  */
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -448,6 +448,78 @@ describe('createJunction options', () => {
     expect(messages[1]).toMatch(/^config error at encryptionKeys: required in production/)
     expect(messages[2]).toMatch(/^config error at dataDir: required: dataDir .* or databaseUrl/)
     expect(messages[3]).toMatch(/^config error at encryptionKeys:/)
+  })
+
+  it('needs neither basePath nor publicUrl for the functions; handle() and connectUrl() name the missing one', async () => {
+    const api = createServer((request, response) =>
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ path: request.url, key: request.headers['x-api-key'] })),
+    )
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve))
+    const apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`
+    const open = (options: { basePath?: string; publicUrl?: string }) =>
+      createJunction({
+        config: {
+          ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
+          providers: { acme: { auth: { type: 'api_key', header: 'x-api-key' }, api: { baseUrl: apiUrl } } },
+          integrations: { acme: { provider: 'acme' } },
+        },
+        dataDir: join(workdir.path, 'unmounted'),
+        mode: 'development',
+        ...(options.basePath === undefined ? {} : { basePath: options.basePath }),
+      })
+    try {
+      const bare = await open({})
+      try {
+        await bare.connections.import({ integration: 'acme', userId: 'u_1', credentials: { apiKey: 'acme-key' } })
+        const response = await bare.fetch('acme', 'u_1', '/me')
+        expect(response.status).toBe(200)
+        expect(await response.json()).toEqual({ path: '/me', key: 'acme-key' })
+        await expect(bare.handle(new Request('http://localhost:3000/health'))).rejects.toThrow(
+          /^config error at basePath: required by handle\(\): the path where handle\(\) is mounted, e\.g\. \/junction$/,
+        )
+        const refused = await bare.connectUrl({ integration: 'acme', userId: 'u_1' }).catch((error: unknown) => error)
+        expect(isConfigError(refused)).toBe(true)
+        expect((refused as Error).message).toMatch(/^config error at basePath: required by connectUrl\(\)/)
+      } finally {
+        await bare.close()
+      }
+      // A base path alone does not say where the app is reached: publicUrl is asked for, with the base path in the hint.
+      const halfway = await open({ basePath: '/junction' })
+      try {
+        await expect(halfway.handle(new Request('http://localhost:3000/junction/health'))).rejects.toThrow(
+          /^config error at publicUrl: required by handle\(\): the URL at which handle\(\) is reached, e\.g\. https:\/\/app\.example\.com\/junction/,
+        )
+        await expect(halfway.connectUrl({ integration: 'acme', userId: 'u_1' })).rejects.toThrow(
+          /^config error at publicUrl: required by connectUrl\(\)/,
+        )
+      } finally {
+        await halfway.close()
+      }
+      const mounted = await open({ basePath: '/junction', publicUrl: 'http://localhost:3000/junction' })
+      try {
+        expect((await mounted.handle(new Request('http://localhost:3000/junction/health'))).status).toBe(200)
+      } finally {
+        await mounted.close()
+      }
+      // The same publicUrl from a config file.
+      const configFile = join(workdir.path, 'mounted.config.json')
+      writeFileSync(configFile, JSON.stringify({ publicUrl: 'http://localhost:3000/junction' }))
+      const fromFile = await createJunction({
+        config: configFile,
+        dataDir: join(workdir.path, 'unmounted'),
+        mode: 'development',
+        basePath: '/junction',
+      })
+      try {
+        expect((await fromFile.handle(new Request('http://localhost:3000/junction/health'))).status).toBe(200)
+      } finally {
+        await fromFile.close()
+      }
+    } finally {
+      await new Promise((resolve) => api.close(resolve))
+    }
   })
 
   it('close() stops the hub and releases the data dir for the next one; twice is safe', async () => {

@@ -30,9 +30,15 @@ export interface ClientOptions {
 
 export interface Junction {
   readonly mode: Mode
-  /** The whole hub app (connect pages, `/oauth/callback`, `/v1`, `/webhooks`, the sandbox) under `basePath`. */
+  /**
+   * The whole hub app (connect pages, `/oauth/callback`, `/v1`, `/webhooks`, the sandbox) under `basePath`. Rejects
+   * with a `ConfigError` when `basePath` or the configuration's `publicUrl` was not given.
+   */
   handle(request: Request): Promise<Response>
-  /** A link for the end user's browser to connect an account (valid 10 minutes, once), as `POST /v1/connect-sessions`. */
+  /**
+   * A link for the end user's browser to connect an account (valid 10 minutes, once), as `POST /v1/connect-sessions`.
+   * It leads to `handle()`, so it needs `basePath` and `publicUrl` as `handle()` does.
+   */
   connectUrl(input: { integration: string; userId: string; returnUrl?: string | undefined }): Promise<string>
   connections: JunctionConnections
   /** The events (`connection.*`, `webhook.received`) with their delivery state, and redelivery: `/v1/events`. */
@@ -58,7 +64,7 @@ export type { CreateJunctionOptions }
  *   encryptionKeys: process.env.JUNCTION_ENCRYPTION_KEYS, mode: 'production', basePath: '/junction' })
  */
 export async function createJunction(input: CreateJunctionOptions): Promise<Junction> {
-  const { options, basePath } = readLibraryOptions(input)
+  const { options, basePath, requireMount } = readLibraryOptions(input)
   const logger = input.logger === undefined ? silentLogger() : redactingChild(input.logger)
   const hub = await openHub(options, logger)
   let closing: Promise<void> | undefined
@@ -91,9 +97,13 @@ export async function createJunction(input: CreateJunctionOptions): Promise<Junc
 
   return {
     mode: options.mode,
-    handle: (request) => (closing === undefined ? handler(request) : Promise.resolve(failureResponse(closedError()))),
+    async handle(request) {
+      requireMount('handle()')
+      return closing === undefined ? handler(request) : failureResponse(closedError())
+    },
     async connectUrl(session) {
       assertOpen()
+      requireMount('connectUrl()')
       return (await hub.services.connectFlow.createSession(session)).url
     },
     connections: whileOpen(libraryConnections(hub.services.connections), assertOpen),

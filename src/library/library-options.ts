@@ -4,6 +4,7 @@
  * explicit environment given to {@link loadConfig}, and `{ "env": NAME }` secrets of the configuration resolve only
  * from `secrets`.
  */
+import { readFileSync } from 'node:fs'
 import { type JunctionOptions, loadConfig, type Mode } from '../config/config.js'
 import { ConfigError, isConfigError } from '../core/config-error.js'
 import type { Logger } from '../core/logger.js'
@@ -28,9 +29,10 @@ export interface CreateJunctionOptions {
   mode: Mode
   /**
    * Where `handle()` is mounted in the app, e.g. `/junction` (`/` or `''` for the root). The configuration's
-   * `publicUrl` must end with it, since every link and redirect Junction makes starts with `publicUrl`.
+   * `publicUrl` must end with it, since every link and redirect Junction makes starts with `publicUrl`. Needed, with
+   * `publicUrl`, only by `handle()` and `connectUrl()`: an app that only calls the functions may leave both out.
    */
-  basePath: string
+  basePath?: string | undefined
   /**
    * Where `{ "env": NAME }` secrets of `config` are looked up; nothing else is read from it (`JUNCTION_*` variables
    * in it are ignored). The library never reads `process.env` itself: pass `secrets: process.env` to resolve them
@@ -52,8 +54,16 @@ const optionOfVariable: Readonly<Record<string, string>> = {
   JUNCTION_EVENTS_SECRET: 'eventsSecret',
 }
 
+export interface LibraryOptions {
+  options: JunctionOptions
+  /** The normalised base path (`''` for the root); `''` too when none was given, as `handle()` then refuses. */
+  basePath: string
+  /** Throws, naming the option, when `use` (`handle()`, `connectUrl()`) lacks `basePath` or `publicUrl`. */
+  requireMount(use: string): void
+}
+
 /** Reads the options into the hub's configuration and the normalised base path. Throws {@link ConfigError}. */
-export function readLibraryOptions(input: CreateJunctionOptions): { options: JunctionOptions; basePath: string } {
+export function readLibraryOptions(input: CreateJunctionOptions): LibraryOptions {
   if (input.mode !== 'development' && input.mode !== 'production') {
     throw new ConfigError('mode', "expected 'development' or 'production'")
   }
@@ -69,7 +79,7 @@ export function readLibraryOptions(input: CreateJunctionOptions): { options: Jun
       'required in production: keyId:base64-of-32-bytes, e.g. k1:$(openssl rand -base64 32)',
     )
   }
-  const basePath = normaliseBasePath(input.basePath)
+  const basePath = input.basePath === undefined ? undefined : normaliseBasePath(input.basePath)
   let options: JunctionOptions
   try {
     options = loadConfig({
@@ -82,8 +92,32 @@ export function readLibraryOptions(input: CreateJunctionOptions): { options: Jun
       ? new ConfigError(optionOfVariable[error.path] ?? error.path, error.reason)
       : error
   }
-  assertPublicUrlHasBasePath(options.publicUrl, basePath)
-  return { options, basePath }
+  const publicUrlGiven = hasPublicUrl(input.config, options.configFile)
+  // Both given: the app means to mount handle(), so a publicUrl that does not lead there is refused at once.
+  if (basePath !== undefined && publicUrlGiven) assertPublicUrlHasBasePath(options.publicUrl, basePath)
+  return {
+    options,
+    basePath: basePath ?? '',
+    requireMount(use) {
+      if (basePath === undefined)
+        throw new ConfigError('basePath', `required by ${use}: the path where handle() is mounted, e.g. /junction`)
+      if (!publicUrlGiven)
+        throw new ConfigError(
+          'publicUrl',
+          `required by ${use}: the URL at which handle() is reached, e.g. https://app.example.com${basePath} (in config)`,
+        )
+    },
+  }
+}
+
+/** Whether the configuration sets `publicUrl` (otherwise the hub's default, `http://localhost:<port>`, is not the app's). */
+function hasPublicUrl(config: CreateJunctionOptions['config'], configFile: string | undefined): boolean {
+  if (typeof config !== 'string') return config.publicUrl !== undefined
+  // loadConfig has read and validated this file already.
+  return (
+    configFile !== undefined &&
+    (JSON.parse(readFileSync(configFile, 'utf8')) as { publicUrl?: unknown }).publicUrl !== undefined
+  )
 }
 
 /**
@@ -109,8 +143,7 @@ function explicitEnv(input: CreateJunctionOptions): Record<string, string | unde
 
 /** `/junction/` → `/junction`; `/` and `''` → `''` (the root). */
 function normaliseBasePath(basePath: string): string {
-  if (typeof basePath !== 'string')
-    throw new ConfigError('basePath', 'required: where handle() is mounted, e.g. /junction')
+  if (typeof basePath !== 'string') throw new ConfigError('basePath', 'expected a path such as /junction')
   const trimmed = basePath.replace(/\/+$/, '')
   if (trimmed === '') return ''
   const segments = trimmed.split('/').slice(1)
