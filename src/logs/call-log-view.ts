@@ -1,5 +1,5 @@
-/** @module `Log`, one row of the call log as the API shows it (docs/http-api.md, "Log"). */
-import type { ApiLogRow } from '../storage/api-logs-store.js'
+/** @module `Log`, one row of the call log as the API shows it (docs/http-api.md, "Log"), and its detail. */
+import type { ApiLogRow, ApiLogSummary, CallAttempt, CallDetails, LoggedBody } from '../storage/api-logs-store.js'
 
 export interface CallLog {
   id: string
@@ -17,7 +17,16 @@ export interface CallLog {
   createdAt: string
 }
 
-export function toCallLog(row: ApiLogRow): CallLog {
+/** A row with what was kept of a failed or retried call; empty lists and nulls for the others. */
+export interface CallLogDetail extends CallLog {
+  errorText: string | null
+  requestHeaders: ReadonlyArray<readonly [string, string]>
+  responseHeaders: ReadonlyArray<readonly [string, string]>
+  responseBody: LoggedBody | null
+  attemptLog: readonly CallAttempt[]
+}
+
+export function toCallLog(row: ApiLogSummary): CallLog {
   return {
     id: row.id,
     requestId: row.request_id,
@@ -31,5 +40,18 @@ export function toCallLog(row: ApiLogRow): CallLog {
     rateLimitWaitMs: row.rate_limit_wait_ms,
     error: row.error_message,
     createdAt: row.created_at.toISOString(),
+  }
+}
+
+export function toCallLogDetail(row: ApiLogRow): CallLogDetail {
+  // Our own column, written by `insertCallLogs`: read as written, with anything absent (older rows) as empty.
+  const details = (row.details ?? {}) as CallDetails
+  return {
+    ...toCallLog(row),
+    errorText: details.errorText ?? null,
+    requestHeaders: details.requestHeaders ?? [],
+    responseHeaders: details.responseHeaders ?? [],
+    responseBody: details.responseBody ?? null,
+    attemptLog: details.attempts ?? [],
   }
 }

@@ -23,6 +23,7 @@ import type { CallLogWriter } from '../logs/call-log-writer.js'
 import { loggedPath } from '../logs/logged-path.js'
 import { databaseUnavailable, isDatabaseUnavailable } from '../storage/database-errors.js'
 import { applyCredential, authPlacement, type UsableCredential } from './apply-credentials.js'
+import { type CallNotes, callDetails, createAttemptLog } from './call-details.js'
 import { echoFormsOf, scrubBytes, scrubText } from './echo-scrubber.js'
 import { providerBaseUrl } from './provider-base-url.js'
 import { headersForCaller, headersForProvider } from './proxy-headers.js'
@@ -127,6 +128,8 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
     rateLimitWaitMs: number
     /** The credential sent, once known: an error answer is scrubbed of its echoes. */
     credential: UsableCredential | undefined
+    /** What the call-log row keeps of a failed or retried call (headers, error body, attempts). */
+    notes: CallNotes
   }
 
   /** One call to the provider, with the connection's credential (refreshed first when `force`). */
@@ -149,6 +152,7 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
       headers['content-length'] = declared
     applyCredential(integration.definition.auth, usable, url, headers)
     options.tally.credential = usable
+    options.tally.notes.sent = { headers, authHeader: placement.header }
     return clientFor(integration).request<Uint8Array>({
       method: call.method,
       path: url.toString(),
@@ -165,6 +169,7 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
       onAttempt: (event) => {
         options.tally.attempts += 1
         options.tally.rateLimitWaitMs += event.rateLimitWaitMs
+        options.tally.notes.attemptLog.record(event)
       },
     })
   }
@@ -174,7 +179,12 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
     const started = performance.now()
     const integration = deps.services.integrations.get(call.integration)
     const userId = call.headers.get('junction-user-id') ?? undefined
-    const tally: Tally = { attempts: 0, rateLimitWaitMs: 0, credential: undefined }
+    const tally: Tally = {
+      attempts: 0,
+      rateLimitWaitMs: 0,
+      credential: undefined,
+      notes: { attemptLog: createAttemptLog(started) },
+    }
     // Only answers that are not a success are scrubbed (an error, or a redirect, which is never followed and whose
     // Location can repeat a query-string key): success bodies and headers are the app's own data, at no cost.
     const echoForms = () => (tally.credential === undefined ? [] : echoFormsOf(tally.credential))
@@ -203,6 +213,7 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
         (upstream.status >= 300
           ? scrubBytes(upstream.data ?? new Uint8Array(), forms)
           : (upstream.data ?? new Uint8Array()))
+      tally.notes.answered = { headers, body: upstream.status >= 400 && body instanceof Uint8Array ? body : undefined }
       return new Response(body, { status: upstream.status, headers })
     }
     try {
@@ -251,7 +262,8 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
         'junction-request-id': requestId,
         'junction-attempts': String(tally.attempts),
       }
-      const response = junctionErrorResponse(error, headers, scrubText(redactText(error.message), echoForms()))
+      tally.notes.errorText = scrubText(redactText(error.message), echoForms())
+      const response = junctionErrorResponse(error, headers, tally.notes.errorText)
       status = response.status
       return response
     } finally {
@@ -268,6 +280,7 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
           errorMessage: errorCode,
           attempts: tally.attempts,
           rateLimitWaitMs: tally.rateLimitWaitMs,
+          details: callDetails(tally.notes, status, echoForms),
         })
       }
     }

@@ -1,5 +1,5 @@
 /** @module `api_logs`: what was called for the app, how it went. Never a token, never a query secret. */
-import type { Kysely, Selectable } from 'kysely'
+import { type Kysely, type Selectable, sql } from 'kysely'
 import { newRowId } from '../core/ids.js'
 import { decodeCursor, type Page, toPage } from './cursor.js'
 import type { ApiLogsTable, Schema } from './schema.js'
@@ -24,7 +24,50 @@ export interface CallLogEntry {
   attempts?: number
   rateLimitWaitMs?: number
   bytes?: number | null
+  /** Kept for a call that failed or was retried; already redacted and scrubbed by whoever records it. */
+  details?: CallDetails | undefined
 }
+
+/**
+ * What the dashboard's call detail shows beyond the `Log` fields. Every text in it was redacted before it got here:
+ * this module stores what it is given.
+ */
+export interface CallDetails {
+  /** Junction's own error sentence, as the caller was answered (no provider answer, or Junction refused the call). */
+  errorText?: string | undefined
+  /** The headers sent to the provider, as `[name, value]` in order; credentials show as `[redacted]`. */
+  requestHeaders?: ReadonlyArray<readonly [string, string]> | undefined
+  /** The provider's last answer's headers, as the caller got them. */
+  responseHeaders?: ReadonlyArray<readonly [string, string]> | undefined
+  /** The provider's error body as the caller got it (scrubbed), cut at `maxLoggedBodyBytes`. */
+  responseBody?: LoggedBody | undefined
+  /** Each attempt, in order. */
+  attempts?: readonly CallAttempt[] | undefined
+}
+
+export interface LoggedBody {
+  /** The body as UTF-8 text, or null for bytes that are not text (their size is still said). */
+  text: string | null
+  /** The body's size as answered. */
+  bytes: number
+  /** True when `text` holds only the first `maxLoggedBodyBytes`. */
+  truncated: boolean
+}
+
+export interface CallAttempt {
+  attempt: number
+  status: number | null
+  /** Junction's error code when the attempt got no answer (`timeout`, `network_error`). */
+  error: string | null
+  durationMs: number
+  /** Time between the previous attempt's end (or the call's start) and this attempt being sent: backoff and limits. */
+  waitMs: number
+  /** The part of `waitMs` spent waiting for the rate limit. */
+  rateLimitWaitMs: number
+}
+
+/** The most of a provider's error body a row keeps: what the proxy buffers to scrub (docs/http-api.md). */
+export const maxLoggedBodyBytes = 64 * 1024
 
 /**
  * A row as the writer queues it: its id and time are fixed when the call ends, so that a retried batch cannot double
@@ -60,6 +103,7 @@ export async function insertCallLogs(db: Kysely<Schema>, entries: readonly Queue
         rate_limit_wait_ms: Math.round(entry.rateLimitWaitMs ?? 0),
         bytes: entry.bytes ?? null,
         created_at: entry.createdAt,
+        details: entry.details === undefined ? null : JSON.stringify(entry.details),
       })),
     )
     .onConflict((conflict) => conflict.column('id').doNothing())
@@ -72,16 +116,47 @@ export interface CallLogFilter {
   status?: StatusFilter | undefined
   /** Rows from this instant on. */
   since?: Date | undefined
+  /** Rows before this instant. */
+  until?: Date | undefined
+  /** Rows whose path holds this text, compared without regard to case. */
+  pathContains?: string | undefined
   limit: number
   cursor?: string | undefined
 }
 
+/** A row as lists show it: every column but `details`, which can hold 64 KiB and is read one row at a time. */
+export type ApiLogSummary = Omit<ApiLogRow, 'details'>
+
+const summaryColumns = [
+  'id',
+  'seq',
+  'request_id',
+  'user_id',
+  'integration',
+  'provider',
+  'endpoint',
+  'method',
+  'status_code',
+  'response_time_ms',
+  'error_message',
+  'attempts',
+  'rate_limit_wait_ms',
+  'bytes',
+  'created_at',
+] as const satisfies ReadonlyArray<keyof ApiLogSummary>
+
 /** The call log, newest first, filtered. */
-export async function listCallLogs(db: Kysely<Schema>, filter: CallLogFilter): Promise<Page<ApiLogRow>> {
-  let query = db.selectFrom('api_logs').selectAll()
+export async function listCallLogs(db: Kysely<Schema>, filter: CallLogFilter): Promise<Page<ApiLogSummary>> {
+  let query = db.selectFrom('api_logs').select(summaryColumns)
   if (filter.integration !== undefined) query = query.where('integration', '=', filter.integration)
   if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId)
   if (filter.since !== undefined) query = query.where('created_at', '>=', filter.since)
+  if (filter.until !== undefined) query = query.where('created_at', '<', filter.until)
+  if (filter.pathContains !== undefined) {
+    // strpos, not LIKE: the text is matched as it is, with no wildcard of its own (`%`, `_` are ordinary here).
+    const needle = filter.pathContains.toLowerCase()
+    query = query.where(sql<boolean>`strpos(lower(endpoint), ${needle}) > 0`)
+  }
   const status = filter.status
   if (status?.kind === 'code') query = query.where('status_code', '=', status.code)
   if (status?.kind === 'class')

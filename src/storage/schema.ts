@@ -120,6 +120,8 @@ export interface ApiLogsTable {
   rate_limit_wait_ms: Generated<number>
   bytes: Nullable<number>
   created_at: CreatedAt
+  /** A failed or retried call's headers, error body and attempts (`CallDetails`, in api-logs-store.ts). */
+  details: ColumnType<unknown, string | null | undefined, never>
 }
 
 export interface DashboardSessionsTable {

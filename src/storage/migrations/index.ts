@@ -11,6 +11,7 @@ import * as dashboardSessions from './0005-dashboard-sessions.js'
 import * as eventDelivery from './0006-event-delivery.js'
 import * as undeliveredEvents from './0007-undelivered-events.js'
 import * as webhookAccounts from './0008-webhook-accounts.js'
+import * as callLogDetails from './0009-call-log-details.js'
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-api-keys': apiKeys,
@@ -21,4 +22,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0006-event-delivery': eventDelivery,
   '0007-undelivered-events': undeliveredEvents,
   '0008-webhook-accounts': webhookAccounts,
+  '0009-call-log-details': callLogDetails,
 }
