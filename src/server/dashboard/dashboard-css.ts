@@ -61,6 +61,16 @@ svg.chart .calls{fill:var(--calls)}
 svg.chart .errors{fill:var(--errors)}
 svg.chart .latency{fill:none;stroke:var(--link);stroke-width:1.5}
 svg.chart .point{fill:var(--link)}
+svg.chart .grid{stroke:var(--rule)}
+svg.chart text.axis-title{fill:var(--fg)}
+svg.chart .hover{fill:transparent}
+svg.chart g:hover .hover{fill:var(--rule);fill-opacity:.45}
+.chart-empty{display:flex;align-items:center;justify-content:center;min-height:8rem;margin:0 0 1rem;background:var(--card);border:1px dashed var(--line);border-radius:6px;color:var(--muted)}
+.exports{display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:baseline;margin:0 0 1rem}
+.pager{display:flex;flex-wrap:wrap;gap:.4rem 1.5rem}
+.error-text{color:var(--bad)}
+dl.facts.headers{grid-template-columns:minmax(6rem,16rem) minmax(0,1fr)}
+dl.facts.headers code{overflow-wrap:anywhere;word-break:break-word}
 .legend{font-size:.85rem;color:var(--muted);margin:.3rem 0 1rem}
 .legend .swatch{display:inline-block;width:.7rem;height:.7rem;margin:0 .3rem 0 .8rem;vertical-align:middle}
 .swatch.calls{background:var(--calls)}.swatch.errors{background:var(--errors)}.swatch.latency{background:var(--link)}

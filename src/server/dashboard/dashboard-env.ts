@@ -31,6 +31,8 @@ export interface DashboardDeps {
   series: CallSeries
   /** The events and their delivery state, as `/v1/events` reads them; redelivery. */
   events: EventFeed
+  /** The most rows one call-log export holds. @default 100_000 */
+  maxExportRows?: number
   /** Writes the call log's queued rows now, so that a page shown right after a call includes it. */
   flushCallLog(): Promise<void>
 }

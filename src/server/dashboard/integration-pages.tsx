@@ -7,7 +7,7 @@ import type { ResolvedIntegration } from '../../config/resolve-integration.js'
 import { isAppLevel } from '../../connections/app-credentials.js'
 import { type SeriesRange, seriesRanges } from '../../logs/call-series.js'
 import type { IntegrationHealthReport, WindowFigures } from '../../logs/integration-health.js'
-import { CallsChart, LatencyChart } from './charts.js'
+import { CallsChart, EmptyChart, LatencyChart } from './charts.js'
 import type { DashboardContext, DashboardDeps, DashboardEnv, DashboardRecord } from './dashboard-env.js'
 import type { DashboardGuards } from './dashboard-security.js'
 import { attempt, formFields, noticeOf, queryField, redirectShowing, shownRecord } from './form-input.js'
@@ -60,18 +60,24 @@ export function integrationPages(
               ),
             )}
           </p>
-          <CallsChart buckets={buckets} />
-          <p class="legend">
-            <span class="swatch calls" />
-            calls
-            <span class="swatch errors" />
-            failed (no answer, or a 4xx or 5xx)
-          </p>
-          <LatencyChart buckets={buckets} />
-          <p class="legend">
-            <span class="swatch latency" />
-            p95 latency
-          </p>
+          {buckets.every((bucket) => bucket.calls === 0) ? (
+            <EmptyChart />
+          ) : (
+            <>
+              <CallsChart buckets={buckets} />
+              <p class="legend">
+                <span class="swatch calls" />
+                calls
+                <span class="swatch errors" />
+                failed (no answer, or a 4xx or 5xx)
+              </p>
+              <LatencyChart buckets={buckets} />
+              <p class="legend">
+                <span class="swatch latency" />
+                p95 latency
+              </p>
+            </>
+          )}
         </section>
         <section class="card" id="try">
           <h2>Try a request</h2>
