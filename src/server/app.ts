@@ -20,6 +20,7 @@ import type { WebhookInbox } from '../webhooks/inbox/inbox.js'
 import { type DashboardDeps, dashboardBase, dashboardErrorPages, dashboardRoutes } from './dashboard/dashboard.js'
 import { allowedMethods, handleError, methodNotAllowed, notFound } from './error-response.js'
 import { apiKeyAuth } from './middleware/api-key-auth.js'
+import { type NodeRoute, withNodeRoutes } from './node-routes.js'
 import { apiKeyRoutes } from './routes/api-keys.js'
 import { connectPageRoutes } from './routes/connect-pages.js'
 import { connectSessionRoutes } from './routes/connect-sessions.js'
@@ -32,7 +33,7 @@ import { metricsRoutes } from './routes/metrics.js'
 import { openApiRoutes } from './routes/openapi.js'
 import { proxyRoutes } from './routes/proxy.js'
 import { userRoutes } from './routes/users.js'
-import { webhookRoutes } from './routes/webhooks.js'
+import { webhookNodeRoute, webhookRoutes } from './routes/webhooks.js'
 
 export interface AppDeps {
   apiKeys: ApiKeys
@@ -106,7 +107,12 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', healthRoutes(deps.database, deps.redisHealth))
   app.route('/openapi.json', openApiRoutes())
   if (deps.sandbox !== undefined) app.route('/sandbox', deps.sandbox)
-  if (deps.webhooks !== undefined) app.route('/webhooks', webhookRoutes(deps.webhooks))
+  // On a socket (`listen`), webhooks are served ahead of the app on Node's own request and response, the same way.
+  const nodeRoutes: NodeRoute[] = []
+  if (deps.webhooks !== undefined) {
+    app.route('/webhooks', webhookRoutes(deps.webhooks))
+    nodeRoutes.push(webhookNodeRoute({ inbox: deps.webhooks, maxBodyBytes, logger: deps.logger }))
+  }
   if (deps.connect !== undefined) app.route('/', connectPageRoutes(deps.connect.flow, deps.connect.publicUrl))
   if (deps.dashboard !== undefined) app.route('/', dashboardRoutes(deps.dashboard))
 
@@ -139,7 +145,7 @@ export function createApp(deps: AppDeps): Hono {
     const answer = answerError(error, c)
     return pages !== undefined && isPageRequest(c) ? pages.failed(c, answer) : answer
   })
-  return app
+  return withNodeRoutes(app, nodeRoutes)
 }
 
 /** Paths for programs (the API, health, metrics, webhooks, the sandbox) and the connect flow's own pages. */
