@@ -46,6 +46,30 @@ export async function appendEvent(db: Db, event: NewEvent): Promise<string | und
   return rows[0]?.id
 }
 
+/**
+ * Appends several events in one statement, in `seq` order under one take of {@link feedOrderLock}, in the order
+ * given: each answer is the new event's id, or `undefined` for an event whose `dedupKey` was already stored (by an
+ * earlier statement, or earlier in this one). One statement, so that the rows commit together or not at all.
+ */
+export async function appendEvents(db: Db, events: readonly NewEvent[]): Promise<Array<string | undefined>> {
+  if (events.length === 0) return []
+  const ids = events.map(() => newRowId())
+  const rows = events.map(
+    (event, index) =>
+      sql`(${ids[index]}::uuid, ${event.type}::text, ${event.userId}::text, ${event.integration}::text,
+        ${JSON.stringify(event.data)}::jsonb, ${event.dedupKey ?? null}::text)`,
+  )
+  const { rows: stored } = await sql<{ id: string }>`
+    with feed_order as (select pg_advisory_xact_lock(${feedOrderLock}))
+    insert into outbox_events (id, type, user_id, integration, data, dedup_key)
+    select v.id, v.type, v.user_id, v.integration, v.data, v.dedup_key
+    from feed_order, (values ${sql.join(rows)}) as v (id, type, user_id, integration, data, dedup_key)
+    on conflict (dedup_key) do nothing
+    returning id`.execute(db)
+  const storedIds = new Set(stored.map((row) => row.id))
+  return ids.map((id) => (storedIds.has(id) ? id : undefined))
+}
+
 export interface EventFilter {
   type?: string | undefined
   integration?: string | undefined

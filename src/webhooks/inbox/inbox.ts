@@ -9,13 +9,15 @@ import type { ResolvedIntegration } from '../../config/resolve-integration.js'
 import { JunctionError } from '../../core/errors.js'
 import type { Logger } from '../../core/logger.js'
 import { userIdsOfAccount } from '../../storage/account-links-store.js'
-import { appendEvent } from '../../storage/events-store.js'
+import { isDatabaseUnavailable } from '../../storage/database-errors.js'
+import { appendEvents, type NewEvent } from '../../storage/events-store.js'
 import type { Schema } from '../../storage/schema.js'
 import { parseVerifiedJson } from '../body.js'
 import type { WebhookHeaders, WebhookRefusalReason } from '../types.js'
 import { verifyWebhook } from '../verify-webhook.js'
 import { accountIdAt } from './account-id.js'
 import { webhookDedupKey } from './dedup-key.js'
+import { createGroupCommit, type GroupCommitOptions } from './group-commit.js'
 
 /** A delivery as it arrived: nothing of it is trusted until its signature verified. */
 export interface WebhookDelivery {
@@ -54,6 +56,13 @@ export interface WebhookInboxOptions {
    * @default 300
    */
   toleranceSeconds?: number
+  /**
+   * Deliveries that arrive together are stored in one statement (group commit), each answered once the statement
+   * holding it has committed: how long a batch waits for more after its first (0: until the next turn of the event
+   * loop) and how many it holds at most.
+   * @default { windowMs: 0, maxBatchSize: 100 }
+   */
+  batch?: GroupCommitOptions
 }
 
 export interface WebhookInboxDeps {
@@ -72,6 +81,12 @@ const refusal = () => new JunctionError('invalid_signature', 'the webhook signat
 export function createWebhookInbox(deps: WebhookInboxDeps): WebhookInbox {
   const { db, logger, onOutcome = () => undefined } = deps
   const toleranceSeconds = deps.options?.toleranceSeconds ?? 300
+  const store = createGroupCommit<NewEvent, string | undefined>({
+    write: (events) => appendEvents(db, events),
+    // A delivery the database refuses on its own (a body PostgreSQL's JSON cannot hold) fails alone, not its batch.
+    retryOneByOne: (error) => !isDatabaseUnavailable(error),
+    ...(deps.options?.batch === undefined ? {} : { options: deps.options.batch }),
+  })
 
   return {
     async receive(delivery) {
@@ -106,7 +121,7 @@ export function createWebhookInbox(deps: WebhookInboxDeps): WebhookInbox {
       const providerAccountId = accountIdPath === undefined ? undefined : accountIdAt(parsed, accountIdPath)
       const userIds =
         providerAccountId === undefined ? [] : await userIdsOfAccount(db, integration.id, providerAccountId)
-      const eventId = await appendEvent(db, {
+      const eventId = await store.add({
         type: 'webhook.received',
         // One linked user owns the event (and goes with it when erased); several are named in `data.userIds` only.
         userId: userIds.length === 1 ? (userIds[0] ?? null) : null,
