@@ -6,15 +6,18 @@
  * branded `svix-id` / `svix-timestamp` / `svix-signature` are read when the unbranded trio is absent, as Svix's own
  * library does. The id for deduplication is `webhook-id`.
  *
- * The MAC itself comes from the `standardwebhooks` package, the specification's reference library, so the key
- * decoding and the signed content are exactly its own; the comparison and the time window are ours, shared by every
- * scheme (the package's `verify` reads the clock itself and has a fixed tolerance).
+ * The key and the signed content are exactly those of the `standardwebhooks` package, the specification's reference
+ * library: each secret is decoded into a key by it, and the key checked against a MAC of its own; the HMAC of every
+ * delivery is then `node:crypto`'s (the package computes SHA-256 in JavaScript, several times slower). A secret whose
+ * key the check does not confirm keeps the package's own MAC. The comparison and the time window are ours, shared by
+ * every scheme (the package's `verify` reads the clock itself and has a fixed tolerance).
  * @see https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md
  */
 import { randomUUID } from 'node:crypto'
 import { Webhook } from 'standardwebhooks'
 import { exactUtf8 } from '../body.js'
 import { type HeaderReader, soleHeaderValue } from '../headers.js'
+import { hmacSha256 } from '../mac.js'
 import { decodeBase64 } from '../signature-encoding.js'
 import { parseUnixSeconds } from '../timestamp.js'
 import { type ReadResult, refuse, type SchemeRequest, type WebhookSchemeDefinition } from './scheme.js'
@@ -71,16 +74,43 @@ export const standardWebhooksScheme: WebhookSchemeDefinition = {
   },
 }
 
+/** How to compute a secret's MAC: with its key in `node:crypto`, or by the package; `undefined` for no usable key. */
+export type Signer = { key: Buffer } | { webhook: Webhook } | undefined
+
+/** Signers by secret, few in practice (a hub's configured secrets); emptied when full, so callers cannot grow it. */
+const signers = new Map<string, Signer>()
+const maxSigners = 256
+
 /** The `v1` MAC the package computes, as bytes; `undefined` when the secret is not a usable `whsec_` key. */
 function standardWebhooksMac(secret: string, id: string, signedAt: Date, payload: string): Uint8Array | undefined {
-  let signer: Webhook
+  const signer = signerFor(secret)
+  if (signer === undefined) return undefined
+  if ('key' in signer) return hmacSha256(signer.key, `${id}.${Math.floor(signedAt.getTime() / 1000)}.${payload}`)
+  return decodeBase64(signer.webhook.sign(id, signedAt, payload).slice('v1,'.length))
+}
+
+/** How a secret's MACs are computed (exported for its test). */
+export function signerFor(secret: string): Signer {
+  if (signers.has(secret)) return signers.get(secret)
+  if (signers.size >= maxSigners) signers.clear()
+  const signer = newSigner(secret)
+  signers.set(secret, signer)
+  return signer
+}
+
+/** The secret's key as Node's base64 decodes it, when the package's own MAC of a probe message agrees; else the package. */
+function newSigner(secret: string): Signer {
+  let webhook: Webhook
   try {
-    signer = new Webhook(secret)
+    webhook = new Webhook(secret)
   } catch {
     return undefined // empty, or not base64
   }
-  const signature = signer.sign(id, signedAt, payload)
-  return decodeBase64(signature.slice('v1,'.length))
+  const key = Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64')
+  const probe = { id: 'msg_probe', at: new Date(0), payload: '{"probe":true}' }
+  const theirs = webhook.sign(probe.id, probe.at, probe.payload).slice('v1,'.length)
+  const ours = hmacSha256(key, `${probe.id}.0.${probe.payload}`).toString('base64')
+  return ours === theirs ? { key } : { webhook }
 }
 
 function headerPrefix(header: HeaderReader): 'webhook' | 'svix' {
