@@ -1,7 +1,8 @@
 /** @module What every CLI command shares: reading the configuration, and opening the hub around a piece of work. */
 import { type ConfigFlags, type JunctionOptions, loadConfig } from '../config/config.js'
 import { createLogger, type Logger } from '../core/logger.js'
-import { type Hub, type OpenHubOptions, openHub } from '../hub/open-hub.js'
+import type { Hub } from '../hub/hub.js'
+import { type OpenHubOptions, openHub } from '../hub/open-hub.js'
 
 export interface GlobalFlags {
   config?: string

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { JunctionError } from '../core/errors.js'
 import { replacePrivateFile } from '../core/private-file.js'
-import type { Hub } from './open-hub.js'
+import type { Hub } from './hub.js'
 
 export function initialApiKeyFile(dataDir: string): string {
   return join(dataDir, 'initial-api-key')

@@ -4,13 +4,27 @@
  * serves it under the app's own prefix. This is the one place that wires a hub into `createApp`.
  */
 import type { Hono } from 'hono'
+import type { Kysely } from 'kysely'
+import type { ApiKeys } from '../api-keys/api-keys.js'
+import { createDashboardSessions, type DashboardSessionsOptions } from '../api-keys/dashboard-sessions.js'
+import type { JunctionOptions } from '../config/config.js'
+import type { Logger } from '../core/logger.js'
+import type { EventDeliveryStats } from '../events/delivery-stats.js'
+import { type CallLogs, createCallLogs } from '../logs/call-logs.js'
+import { createCallSeries } from '../logs/call-series.js'
+import { createIntegrationHealth, type IntegrationHealth } from '../logs/integration-health.js'
+import type { ApiProxy } from '../proxy/proxy.js'
+import { createLibraryFetch } from '../proxy/proxy-fetch.js'
 import { createSandboxApp } from '../sandbox/sandbox-app.js'
 import { createApp } from '../server/app.js'
+import type { DashboardDeps } from '../server/dashboard/dashboard.js'
 import { redisHealth } from '../storage/redis-client.js'
-import { dashboardDeps } from './dashboard-deps.js'
+import type { Schema } from '../storage/schema.js'
+import { createEventFeed } from '../webhooks/event-feed.js'
+import type { ConnectionServices } from './connection-services.js'
 import { createEventServices, sandboxWebhookTarget } from './event-services.js'
-import { observability } from './observability.js'
-import type { Hub } from './open-hub.js'
+import { initialApiKeyFile } from './first-api-key.js'
+import type { Hub } from './hub.js'
 
 export function createHubApp(hub: Hub): Hono {
   const { options } = hub
@@ -60,4 +74,68 @@ export function createHubApp(hub: Hub): Hono {
     redisHealth: () => redisHealth(hub.redis),
     logger: hub.logger,
   })
+}
+
+/** What the HTTP API serves for watching a hub: the call log, integration health and Prometheus metrics. */
+export interface Observability {
+  logs: CallLogs
+  integrationHealth: IntegrationHealth
+  metrics: { render(): string }
+}
+
+export function observability(deps: {
+  db: Kysely<Schema>
+  services: ConnectionServices
+  proxy: ApiProxy
+  /** The events delivery worker's figures (absent: none reported). */
+  eventDelivery?: EventDeliveryStats
+}): Observability {
+  const circuits = () => deps.proxy.circuits()
+  const { eventDelivery } = deps
+  return {
+    logs: createCallLogs(deps.db),
+    integrationHealth: createIntegrationHealth({
+      db: deps.db,
+      integrations: deps.services.integrations,
+      circuits,
+      webhookRefusals: deps.services.metrics.webhookRefusalsSince,
+      ...(eventDelivery === undefined ? {} : { eventDelivery: eventDelivery.countsOf }),
+    }),
+    metrics: {
+      render: () =>
+        deps.services.metrics.render({
+          callLog: deps.services.callLog,
+          circuits,
+          ...(eventDelivery === undefined ? {} : { eventDelivery }),
+        }),
+    },
+  }
+}
+
+function dashboardDeps(deps: {
+  options: Pick<JunctionOptions, 'publicUrl' | 'mode' | 'dataDir'>
+  db: Kysely<Schema>
+  apiKeys: ApiKeys
+  services: ConnectionServices
+  proxy: ApiProxy
+  logger: Logger
+  watch: Observability
+  sessions?: DashboardSessionsOptions
+}): DashboardDeps {
+  return {
+    publicUrl: deps.options.publicUrl,
+    mode: deps.options.mode,
+    initialApiKeyFile: initialApiKeyFile(deps.options.dataDir),
+    sessions: createDashboardSessions(deps.db, deps.apiKeys, deps.sessions),
+    apiKeys: deps.apiKeys,
+    integrations: deps.services.integrations,
+    connections: deps.services.connections,
+    connectFlow: deps.services.connectFlow,
+    fetch: createLibraryFetch({ proxy: deps.proxy, logger: deps.logger }),
+    logs: deps.watch.logs,
+    health: deps.watch.integrationHealth,
+    series: createCallSeries(deps.db),
+    events: createEventFeed(deps.db),
+    flushCallLog: () => deps.services.callLog.flush(),
+  }
 }

@@ -11,7 +11,7 @@ import {
 } from '../connections/background.js'
 import { loadEventsSecrets } from '../events/events-secret.js'
 import { type EventsWorkOptions, startEventsWork } from '../events/events-work.js'
-import type { Hub } from './open-hub.js'
+import type { Hub } from './hub.js'
 
 export function startHubBackgroundWork(
   hub: Hub,

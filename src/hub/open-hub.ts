@@ -1,16 +1,12 @@
 /**
  * @module Opens everything a running Junction needs, in order: the data dir lock (embedded database only), the
- * encryption keys, the database with its migrations, and the services over them. `junction start`, the other CLI
- * commands and `createJunction()` all start here.
+ * encryption keys, the database with its migrations and Redis, then composes the hub over them (`compose.ts`).
+ * `junction start`, the other CLI commands and `createJunction()` all start here.
  */
 import { mkdirSync } from 'node:fs'
-import type { Redis } from 'ioredis'
-import { type ApiKeys, type ApiKeysOptions, createApiKeys } from '../api-keys/api-keys.js'
+import type { ApiKeysOptions } from '../api-keys/api-keys.js'
 import type { JunctionOptions } from '../config/config.js'
-import { defaultCredentialCacheOptions } from '../connections/credential-cache.js'
 import type { Logger } from '../core/logger.js'
-import { createEventDeliveryStats, type EventDeliveryStats } from '../events/delivery-stats.js'
-import { type ApiProxy, createProxy } from '../proxy/proxy.js'
 import { loadSandboxSecret } from '../sandbox/sandbox-secret.js'
 import { acquireDataDirLock, type DataDirLock } from '../storage/data-dir-lock.js'
 import { type Database, openDatabase } from '../storage/database.js'
@@ -18,33 +14,10 @@ import { migrateToLatest } from '../storage/migrate.js'
 import type { PostgresTimeouts } from '../storage/postgres-timeouts.js'
 import { closeRedis, openRedis } from '../storage/redis-client.js'
 import { createVault, type Vault } from '../vault/vault.js'
-import {
-  type ConnectionServices,
-  type ConnectionServicesOptions,
-  createConnectionServices,
-} from './connection-services.js'
+import { composeHub } from './compose.js'
+import type { ConnectionServicesOptions } from './connection-services.js'
+import type { Hub } from './hub.js'
 import { loadVaultKeys, type VaultKeys } from './vault-keys.js'
-
-export interface Hub {
-  readonly options: JunctionOptions
-  readonly logger: Logger
-  readonly database: Database
-  readonly vault: Vault
-  readonly vaultKeys: VaultKeys
-  readonly apiKeys: ApiKeys
-  /** Integrations, connections, token refresh and revocation (built on first use: they need the vault). */
-  readonly services: ConnectionServices
-  /** Calls to providers' APIs with a connection's credentials (built on first use). */
-  readonly proxy: ApiProxy
-  /** Shared rate limits, when `JUNCTION_REDIS_URL` is set. */
-  readonly redis: Redis | undefined
-  /** The development sandbox's secret, when the sandbox is served. */
-  readonly sandboxSecret: Buffer | undefined
-  /** What the events delivery worker did, for `/metrics` and `/v1/health/integrations`. */
-  readonly eventDelivery: EventDeliveryStats
-  /** Closes the database and releases the data dir lock. Safe to call twice. */
-  close(): Promise<void>
-}
 
 export interface OpenHubOptions {
   /** @default true */
@@ -92,58 +65,24 @@ export async function openHub(options: JunctionOptions, logger: Logger, open: Op
       logger,
     )
     if (open.migrate !== false) await migrateToLatest(database)
-    const apiKeys = createApiKeys(database.db, {
-      outageGraceMs: open.tuning?.credentialCache?.outageGraceMs ?? defaultCredentialCacheOptions.outageGraceMs,
-      ...open.apiKeys,
-      onBackgroundError: (error) => logger.warn({ err: error }, 'could not record an API key last use'),
-    })
     const opened = database
     const sandboxSecret = options.sandbox ? loadSandboxSecret(options.dataDir) : undefined
-    let services: ConnectionServices | undefined
-    const servicesOnce = () => {
-      services ??= createConnectionServices({
-        options,
-        db: opened.db,
-        vault: loadKeys().vault,
-        logger,
-        ...(open.tuning === undefined ? {} : { tuning: open.tuning }),
-        sandboxSecret,
-      })
-      return services
-    }
     const redis = options.redisUrl === undefined ? undefined : openRedis(options.redisUrl, logger)
-    let proxy: ApiProxy | undefined
-    let closing: Promise<void> | undefined
-    return {
+    return composeHub({
       options,
       logger,
       database: opened,
-      get vault() {
-        return loadKeys().vault
-      },
-      get vaultKeys() {
-        return loadKeys().vaultKeys
-      },
-      apiKeys,
+      keys: loadKeys,
       redis,
       sandboxSecret,
-      eventDelivery: createEventDeliveryStats(),
-      get services() {
-        return servicesOnce()
-      },
-      get proxy() {
-        proxy ??= createProxy({ services: servicesOnce(), options: { egress: options.egress, redis } })
-        return proxy
-      },
-      close() {
-        closing ??= Promise.resolve(proxy?.close())
-          .then(() => services?.close())
-          .then(() => opened.close())
+      tuning: open.tuning,
+      apiKeys: open.apiKeys,
+      closeParts: () =>
+        opened
+          .close()
           .then(() => (redis === undefined ? undefined : closeRedis(redis)))
-          .finally(() => lock?.release())
-        return closing
-      },
-    }
+          .finally(() => lock?.release()),
+    })
   } catch (error) {
     await database?.close().catch(() => undefined)
     lock?.release()

@@ -12,8 +12,6 @@ import type { BackgroundWork } from '../connections/background.js'
 import { JunctionError } from '../core/errors.js'
 import { redactingChild, silentLogger } from '../core/logger.js'
 import { ensureFirstApiKey } from '../hub/first-api-key.js'
-import { createHubApp } from '../hub/hub-app.js'
-import { startHubBackgroundWork } from '../hub/hub-background.js'
 import { openHub } from '../hub/open-hub.js'
 import { createLibraryFetch, failureResponse, type JunctionFetch } from '../proxy/proxy-fetch.js'
 import { createEventFeed } from '../webhooks/event-feed.js'
@@ -74,8 +72,8 @@ export async function createJunction(input: CreateJunctionOptions): Promise<Junc
     // Development makes a first API key for /v1 (in `<dataDir>/initial-api-key`), as `junction start` does. Production
     // does not insist on one: the application's own code needs none, and /v1 simply refuses every call until one exists.
     if (options.mode === 'development') await ensureFirstApiKey(hub, { isTerminal: false, print: () => undefined })
-    handler = mountedHandler(createHubApp(hub), basePath)
-    background = startHubBackgroundWork(hub)
+    handler = mountedHandler(hub.app(), basePath)
+    background = hub.startBackground()
   } catch (error) {
     await hub.close()
     throw error

@@ -5,12 +5,14 @@
  * the database answers, a key revoked elsewhere stops working within the cache's normal lifetime.
  * Durations are shortened: key cache 1 s, credential cache 1 s, outage grace 30 s.
  */
+
 import { randomBytes } from 'node:crypto'
+import type { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApiKeys } from '../../src/api-keys/api-keys.js'
 import { loadConfig } from '../../src/config/config.js'
-import { createHubApp } from '../../src/hub/hub-app.js'
-import { type Hub, openHub } from '../../src/hub/open-hub.js'
+import type { Hub } from '../../src/hub/hub.js'
+import { openHub } from '../../src/hub/open-hub.js'
 import { createPostgresDatabase, postgresAdminUrl } from '../helpers/backends.js'
 import { capturedLogger } from '../helpers/captured-logger.js'
 import { temporaryDirectory } from '../helpers/cli.js'
@@ -26,7 +28,7 @@ describe.runIf(postgresAdminUrl() !== null)('API keys while PostgreSQL is cut of
   let tcp: TcpProxy
   let upstream: FakeUpstream
   let hub: Hub
-  let app: ReturnType<typeof createHubApp>
+  let app: Hono
   const workdir = temporaryDirectory()
 
   beforeAll(async () => {
@@ -63,7 +65,7 @@ describe.runIf(postgresAdminUrl() !== null)('API keys while PostgreSQL is cut of
       tuning: { credentialCache: { ttlMs: credentialCacheMs, outageGraceMs } },
       apiKeys: { cacheTtlMs: keyCacheMs },
     })
-    app = createHubApp(hub)
+    app = hub.app()
   })
   afterAll(async () => {
     tcp?.restore()

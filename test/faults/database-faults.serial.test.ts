@@ -12,11 +12,12 @@
  * first, so that they do), and new ones are accepted at once. Those requests fail or are served; nothing hangs and
  * nothing answers 500, and the hub needs no recovery time.
  */
+
 import { randomBytes } from 'node:crypto'
+import type { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/config.js'
-import { createHubApp } from '../../src/hub/hub-app.js'
-import type { Hub } from '../../src/hub/open-hub.js'
+import type { Hub } from '../../src/hub/hub.js'
 import { openHub } from '../../src/hub/open-hub.js'
 import { listen, type RunningServer } from '../../src/server/serve.js'
 import { findConnection } from '../../src/storage/connections-store.js'
@@ -80,7 +81,7 @@ describe.runIf(postgresAdminUrl() !== null).each(modes)('the database $name', { 
   let upstream: FakeUpstream
   let tokens: FakeTokenServer
   let hub: Hub
-  let app: ReturnType<typeof createHubApp>
+  let app: Hono
   let server: RunningServer
   let publicUrl: string
   let key: string
@@ -143,7 +144,7 @@ describe.runIf(postgresAdminUrl() !== null).each(modes)('the database $name', { 
         connect: { tokenTimeoutMs: 5_000 },
       },
     })
-    app = createHubApp(hub)
+    app = hub.app()
     server = await listen(app, { host: '127.0.0.1', port })
     key = (await hub.apiKeys.create('faults')).key
     await runTheFault()

@@ -1,15 +1,11 @@
 /** A hub's connection services over a test database, with a strict fake provider, served by the real app. */
 import { randomBytes } from 'node:crypto'
-import { type ApiKeys, createApiKeys } from '../../src/api-keys/api-keys.js'
+import type { Hono } from 'hono'
+import type { ApiKeys } from '../../src/api-keys/api-keys.js'
 import { loadConfig } from '../../src/config/config.js'
 import type { SandboxConfig } from '../../src/config/sandbox-options.js'
-import { type ConnectionServices, createConnectionServices } from '../../src/hub/connection-services.js'
-import { dashboardDeps } from '../../src/hub/dashboard-deps.js'
-import { createEventServices, sandboxWebhookTarget } from '../../src/hub/event-services.js'
-import { observability } from '../../src/hub/observability.js'
-import { createProxy } from '../../src/proxy/proxy.js'
-import { createSandboxApp } from '../../src/sandbox/sandbox-app.js'
-import { createApp } from '../../src/server/app.js'
+import { composeHub } from '../../src/hub/compose.js'
+import type { ConnectionServices } from '../../src/hub/connection-services.js'
 import { migrateToLatest } from '../../src/storage/migrate.js'
 import { createVault, type Vault } from '../../src/vault/vault.js'
 import type { Backend, TestDatabase } from './backends.js'
@@ -24,7 +20,7 @@ export interface ConnectionHarness {
   services: ConnectionServices
   apiKeys: ApiKeys
   key: string
-  app: ReturnType<typeof createApp>
+  app: Hono
   logLines: string[]
   /** Calls the API with the harness's key. */
   call(path: string, init?: RequestInit): Promise<Response>
@@ -57,6 +53,7 @@ export async function openConnectionHarness(backend: Backend, extra: HarnessConf
     file: {
       ...(extra.publicUrl === undefined ? {} : { publicUrl: extra.publicUrl }),
       allowedReturnUrls: extra.allowedReturnUrls ?? [],
+      ...(extra.sandbox === undefined ? {} : { sandbox: extra.sandbox }),
       providers: {
         ...extra.providers,
         acme: {
@@ -79,13 +76,13 @@ export async function openConnectionHarness(backend: Backend, extra: HarnessConf
     },
   })
   const vault = createVault([{ id: 'k1', key: randomBytes(32) }])
-  const sandboxSecret = extra.sandbox === undefined ? undefined : randomBytes(32)
   const { logger, lines } = capturedLogger()
-  const services = createConnectionServices({
+  const hub = composeHub({
     options,
-    db: database.db,
-    vault,
     logger,
+    database,
+    keys: () => ({ vault, vaultKeys: { keys: [], developmentFile: undefined } }),
+    sandboxSecret: extra.sandbox === undefined ? undefined : randomBytes(32),
     tuning: {
       refresh: fastRefresh,
       revocation: { timeoutMs: 1_000, retryBaseMs: 0, keepMs: 60_000 },
@@ -95,46 +92,12 @@ export async function openConnectionHarness(backend: Backend, extra: HarnessConf
         ...(extra.sessionTtlMs === undefined ? {} : { sessionTtlMs: extra.sessionTtlMs }),
       },
     },
-    sandboxSecret,
+    proxy: { egress: { allowHttp: true, allowPrivateNetworks: true } },
+    closeParts: () => database.close(),
   })
-  const proxy = createProxy({
-    services,
-    options: { egress: { allowHttp: true, allowPrivateNetworks: true } },
-  })
-  const apiKeys = createApiKeys(database.db)
+  const { services, apiKeys } = hub
   const key = (await apiKeys.create('tests')).key
-  const watch = observability({ db: database.db, services, proxy })
-  const events = createEventServices({
-    db: database.db,
-    integrations: services.integrations,
-    metrics: services.metrics,
-    publicUrl: options.publicUrl,
-    logger,
-  })
-  const app = createApp({
-    apiKeys,
-    database,
-    connections: services.connections,
-    connect: { flow: services.connectFlow, publicUrl: options.publicUrl },
-    proxy,
-    users: services.users,
-    webhooks: events.inbox,
-    events: events.feed,
-    ...watch,
-    dashboard: dashboardDeps({ options, db: database.db, apiKeys, services, proxy, logger, watch }),
-    ...(sandboxSecret === undefined
-      ? {}
-      : {
-          sandbox: createSandboxApp(
-            sandboxSecret,
-            extra.sandbox ?? {},
-            `${options.publicUrl}/oauth/callback`,
-            undefined,
-            sandboxWebhookTarget(services.integrations, options.publicUrl, logger),
-          ),
-        }),
-    logger,
-  })
+  const app = hub.app()
   const leaks = createLeakWatch()
   leaks.watch(app)
   leaks.secret(key, 'acme-secret')
@@ -155,10 +118,8 @@ export async function openConnectionHarness(backend: Backend, extra: HarnessConf
       return app.request(path, { ...init, headers })
     },
     async close() {
-      await proxy.close()
-      await services.close()
+      await hub.close()
       await provider.close()
-      await database.close()
       leaks.secret(...provider.issued, ...provider.refreshTokens)
       const found = await leaks.leaks()
       if (found.length > 0) throw new Error(`answers carried secrets: ${JSON.stringify(found)}`)

@@ -3,9 +3,8 @@ import { type Command, InvalidArgumentError } from 'commander'
 import type { BackgroundWork } from '../../connections/background.js'
 import { createLogger, type Logger } from '../../core/logger.js'
 import { ensureFirstApiKey } from '../../hub/first-api-key.js'
-import { createHubApp } from '../../hub/hub-app.js'
-import { startHubBackgroundWork } from '../../hub/hub-background.js'
-import { type Hub, openHub } from '../../hub/open-hub.js'
+import type { Hub } from '../../hub/hub.js'
+import { openHub } from '../../hub/open-hub.js'
 import { listen, type RunningServer } from '../../server/serve.js'
 import { releaseHeldDataDirLocks } from '../../storage/data-dir-lock.js'
 import { readOptions } from '../cli-context.js'
@@ -53,7 +52,7 @@ export function registerStartCommand(program: Command): void {
           isTerminal: process.stdout.isTTY === true,
           print: (line) => process.stdout.write(line),
         })
-        const app = createHubApp(hub)
+        const app = hub.app()
         running.server = await listen(app, {
           host: options.host,
           port: options.port,
@@ -63,7 +62,7 @@ export function registerStartCommand(program: Command): void {
         await hub.close()
         throw error
       }
-      running.background = startHubBackgroundWork(hub)
+      running.background = hub.startBackground()
       logger.info(
         { url: running.server.url, mode: options.mode, database: hub.database.backend },
         'Junction is listening',
