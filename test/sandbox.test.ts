@@ -3,7 +3,7 @@
  * connection's token, rotate and reuse refresh tokens, hit its rate limit.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { SandboxConfig } from '../src/config/sandbox-options.js'
+import type { SandboxConfig } from '../src/config/sandbox-config.js'
 import { listen, type RunningServer } from '../src/server/serve.js'
 import { backends } from './helpers/backends.js'
 import { Browserless } from './helpers/browserless.js'

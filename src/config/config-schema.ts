@@ -6,7 +6,7 @@ import { z } from 'zod'
 import { integrationIdPattern } from '../core/ids.js'
 import { secretRefSchema } from '../core/secret-ref.js'
 import { apiSchema, providerDefinitionSchema, rateLimitSchema } from '../providers/definition.js'
-import { sandboxConfigSchema } from './sandbox-options.js'
+import { sandboxConfigSchema } from './sandbox-config.js'
 
 const id = z.string().regex(integrationIdPattern, 'expected an id matching ^[a-z][a-z0-9_-]{0,63}$')
 

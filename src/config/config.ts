@@ -19,7 +19,7 @@ import {
 import { createProviderRegistry } from '../providers/registry.js'
 import { type EncryptionKey, parseEncryptionKeys } from '../vault/keys.js'
 import { type ConfigFile, configFileSchema, type IntegrationConfig } from './config-schema.js'
-import type { SandboxConfig } from './sandbox-options.js'
+import type { SandboxConfig } from './sandbox-config.js'
 
 export type Mode = 'development' | 'production'
 

@@ -4,9 +4,9 @@
  * inject faults (503s, reset connections, latency). Creating an item sends a signed `item.created` webhook.
  */
 import { Hono } from 'hono'
-import type { SandboxOptions } from '../config/sandbox-options.js'
 import { gcraParams, reserve } from '../http/rate-limit/gcra.js'
 import type { GrantRegistry } from './sandbox-oauth.js'
+import type { SandboxOptions } from './sandbox-options.js'
 import type { SandboxClaims, SandboxTokens } from './sandbox-tokens.js'
 import { sendSandboxWebhook } from './sandbox-webhooks.js'
 

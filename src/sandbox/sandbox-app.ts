@@ -4,9 +4,10 @@
  */
 import { createHmac } from 'node:crypto'
 import { Hono } from 'hono'
-import type { SandboxConfig, SandboxOptions } from '../config/sandbox-options.js'
+import type { SandboxConfig } from '../config/sandbox-config.js'
 import { sandboxApiRoutes } from './sandbox-api.js'
 import { type GrantRegistry, sandboxOAuthRoutes } from './sandbox-oauth.js'
+import type { SandboxOptions } from './sandbox-options.js'
 import { createSandboxTokens } from './sandbox-tokens.js'
 import type { SandboxWebhookTarget } from './sandbox-webhooks.js'
 

@@ -6,10 +6,10 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 import { type Context, Hono } from 'hono'
-import type { SandboxOptions } from '../config/sandbox-options.js'
 import { isLoopbackHost } from '../core/network.js'
 import { pkceChallenge } from '../oauth/pkce.js'
 import { escapeHtml, page, setPageHeaders } from '../server/pages.js'
+import type { SandboxOptions } from './sandbox-options.js'
 import type { SandboxTokens } from './sandbox-tokens.js'
 
 /** Relative, so that it resolves under wherever the hub is mounted (pages are at `<hub>/sandbox/oauth/…`). */

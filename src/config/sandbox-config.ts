@@ -1,6 +1,5 @@
-/** @module The sandbox's settings: from the config file's `sandbox` object only, never from a request. */
+/** @module The sandbox's settings in the config file's `sandbox` object (never from a request). */
 import { z } from 'zod'
-import type { SandboxWebhookTarget } from '../sandbox/sandbox-webhooks.js'
 
 export const sandboxConfigSchema = z.strictObject({
   /**
@@ -27,16 +26,3 @@ export const sandboxConfigSchema = z.strictObject({
 })
 
 export type SandboxConfig = z.infer<typeof sandboxConfigSchema>
-
-export interface SandboxOptions {
-  /** Signs the sandbox's tokens; the client secret is derived from it. */
-  secret: Buffer
-  /** Exactly these redirect URIs, or (undefined) any loopback one. */
-  redirectUris: readonly string[] | undefined
-  clientId: string
-  clientSecret: string
-  config: SandboxConfig
-  random?: () => number
-  /** Where the sandbox sends its webhooks (`item.created`), when mounted in a hub that takes them. */
-  webhooks?: SandboxWebhookTarget | undefined
-}
