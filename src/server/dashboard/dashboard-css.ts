@@ -86,6 +86,9 @@ main{padding:.75rem}
 .sign-out{order:2}
 svg.chart text{font-size:28px}
 form.filters input,form.filters select{width:10.5rem}
+dl.facts{grid-template-columns:minmax(5rem,40%) minmax(0,1fr)}
+dl.facts.headers{grid-template-columns:minmax(0,1fr);gap:0}
+dl.facts.headers dd{margin-bottom:.5rem}
 table.cards,table.cards tbody,table.cards tr,table.cards td{display:block;width:100%}
 table.cards{background:none}
 table.cards thead{display:none}

@@ -270,7 +270,7 @@ function AttemptTable(props: { attempts: readonly CallAttempt[] }) {
             <th>#</th>
             <th>Answer</th>
             <th>Waited before</th>
-            <th>Of which rate limit</th>
+            <th>Rate limit</th>
             <th>Took</th>
           </tr>
         </thead>
@@ -285,7 +285,7 @@ function AttemptTable(props: { attempts: readonly CallAttempt[] }) {
                 {entry.status ?? entry.error ?? 'no answer'}
               </td>
               <td data-label="Waited before">{entry.waitMs} ms</td>
-              <td data-label="Of which rate limit">{entry.rateLimitWaitMs} ms</td>
+              <td data-label="Rate limit">{entry.rateLimitWaitMs} ms</td>
               <td data-label="Took">{entry.durationMs} ms</td>
             </tr>
           ))}
