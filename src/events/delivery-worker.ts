@@ -2,22 +2,28 @@
  * @module The delivery worker: sends due events to the app's `events.url` and records how each attempt went
  * (docs/http-api.md, "Events"). It claims events for a short lease in a statement of its own, sends outside any
  * transaction, then records the outcome only while the claim is still its own. An attempt cut short by a crash
- * leaves a claim that runs out, and the event is due again: at least once, never lost. Each claim's attempt ends
- * (its timeout) before the claim runs out, so no two processes make the same attempt at once.
+ * leaves a claim that runs out, and the event is due again: at least once, never lost. Each attempt ends (its
+ * timeout) before its claim runs out, so no two processes make the same attempt at once.
  *
- * It keeps at most `concurrency` attempts in flight and claims only as many events as it has free places, so a
- * claimed event is attempted at once rather than waiting behind others while its lease runs.
+ * It keeps at most `concurrency` attempts unsettled (sent, or sent and not yet recorded), so that a crash repeats at
+ * most that many. Claims come in batches: a few events beyond the free places (`claimAhead`) wait in a short local
+ * queue, so that a place that frees up starts its next attempt without a round trip to the database; a queued event
+ * starts only while its attempt still ends well within its claim, else it is given back. Outcomes are recorded many
+ * to a statement (attempt-recorder.ts). A stop gives back the events still queued.
  */
 import type { Kysely } from 'kysely'
+import { JunctionError } from '../core/errors.js'
 import type { Logger } from '../core/logger.js'
 import type { HttpClient } from '../http/client.js'
 import {
   type ClaimedEvent,
   claimDueEvents,
   type RecordedOutcome,
-  recordAttempt,
+  recordAttempts,
+  releaseClaims,
 } from '../storage/event-delivery-store.js'
 import type { Schema } from '../storage/schema.js'
+import { createAttemptRecorder } from './attempt-recorder.js'
 import {
   type AttemptOutcome,
   type DeliveryDecision,
@@ -36,8 +42,14 @@ export interface DeliveryWorkerOptions {
   timeoutMs: number
   /** How long the worker waits before looking again when no event was due. @default 1_000 */
   idlePollMs: number
-  /** Attempts in flight at once. @default 10 */
+  /** Attempts in flight at once (sent, or sent and not yet recorded). @default 10 */
   concurrency: number
+  /**
+   * Events claimed beyond the free places, queued so that a place that frees up starts its next attempt at once; a
+   * claim is made when the queue is down to half of this. Kept small: a queued event's lease runs while it waits
+   * (0: claim only for free places). @default 20
+   */
+  claimAhead: number
   /** On stop, how long attempts in flight may finish before they are abandoned (their claims then run out). @default 2_000 */
   stopGraceMs: number
   /**
@@ -55,6 +67,7 @@ export const defaultDeliveryWorkerOptions: DeliveryWorkerOptions = Object.freeze
   timeoutMs: 15_000,
   idlePollMs: 1_000,
   concurrency: 10,
+  claimAhead: 20,
   stopGraceMs: 2_000,
   abandonWaitMs: 500,
   schedule: standardWebhooksSchedule,
@@ -67,7 +80,7 @@ export interface DeliveryWorkerDeps {
   http: HttpClient
   url: string
   secrets: readonly string[]
-  /** Who claims: unique per process, so that a claim is recognised as this worker's own. */
+  /** Who claims: unique per process; each claim is recorded as `<owner>:<n>`, so that it is recognised as its own. */
   owner: string
   logger: Logger
   stats: EventDeliveryStats
@@ -79,11 +92,41 @@ export interface DeliveryWorker {
   stop(): Promise<void>
 }
 
+/** A claimed event waiting in the queue or attempted, with its claim's token and its times (`performance.now()`). */
+interface Claim {
+  event: ClaimedEvent
+  owner: string
+  /** Past this the attempt could outlive the claim: it is not started, the event is given back. */
+  startBy: number
+  /** The claim's end, as this process sees it (counted from before the claim was asked: never later than the database's). */
+  leaseEnd: number
+}
+
 export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
   const { db, options, logger, stats } = deps
+  if (!Number.isInteger(options.concurrency) || options.concurrency < 1)
+    throw new JunctionError(
+      'internal_error',
+      `event delivery concurrency must be a whole number ≥ 1, not ${options.concurrency}`,
+    )
+  if (!Number.isInteger(options.claimAhead) || options.claimAhead < 0)
+    throw new JunctionError(
+      'internal_error',
+      `event delivery claimAhead must be a whole number ≥ 0, not ${options.claimAhead}`,
+    )
   const timeoutMs = Math.min(options.timeoutMs, Math.floor(options.leaseMs * 0.8))
+  // A tenth of the lease to spare between an attempt's timeout and its claim's end (the clocks, the event loop).
+  const startWithinMs = options.leaseMs - timeoutMs - Math.floor(options.leaseMs * 0.1)
+  const queue: Claim[] = []
+  /** Claims not attempted, to give back. */
+  const unstarted: Claim[] = []
   const inFlight = new Set<Promise<void>>()
+  const recorder = createAttemptRecorder({
+    write: (attempts) => recordAttempts(db, attempts),
+    retryMs: options.idlePollMs,
+  })
   const abort = new AbortController()
+  let claims = 0
   let stopping = false
   let wake: (() => void) | undefined
   let stopped: () => void = () => undefined
@@ -105,7 +148,7 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       }
     })
 
-  async function attempt(event: ClaimedEvent): Promise<void> {
+  async function attempt({ event, owner, leaseEnd }: Claim): Promise<void> {
     let outcome: AttemptOutcome
     try {
       outcome = await sendEvent(
@@ -123,15 +166,14 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       schedule: options.schedule,
       random: options.random(),
     })
-    try {
-      if (!(await recordAttempt(db, { id: event.id, owner: deps.owner, outcome: recorded(decision) }))) return
-    } catch (error) {
+    const result = await recorder.record({ id: event.id, owner, outcome: recorded(decision) }, leaseEnd)
+    if (result === 'failed') {
       logger.warn(
-        { err: error, eventId: event.id },
+        { eventId: event.id },
         'could not record an event delivery attempt: the event will be attempted again',
       )
-      return
     }
+    if (result !== 'recorded') return
     stats.count(event.integration, decision.status === 'retrying' ? 'failed' : decision.status)
     if (decision.status === 'dead') {
       logger.warn(
@@ -141,22 +183,49 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     }
   }
 
-  function track(event: ClaimedEvent): void {
-    const running: Promise<void> = attempt(event).finally(() => inFlight.delete(running))
-    inFlight.add(running)
+  /** Fills the free places from the queue. */
+  function startQueued(): void {
+    while (!stopping && inFlight.size < options.concurrency) {
+      const claim = queue.shift()
+      if (claim === undefined) return
+      if (performance.now() > claim.startBy) {
+        unstarted.push(claim)
+        continue
+      }
+      const running: Promise<void> = attempt(claim).finally(() => {
+        inFlight.delete(running)
+        startQueued()
+      })
+      inFlight.add(running)
+    }
+  }
+
+  /** Gives back claims not attempted, one statement per claim; a failure leaves them to run out. */
+  async function giveBack(claimed: Claim[]): Promise<void> {
+    const byOwner = new Map<string, string[]>()
+    for (const claim of claimed) byOwner.set(claim.owner, [...(byOwner.get(claim.owner) ?? []), claim.event.id])
+    for (const [owner, ids] of byOwner) {
+      await releaseClaims(db, owner, ids).catch((error: unknown) =>
+        logger.warn({ err: error }, 'could not give back claimed events: they are attempted again when claims run out'),
+      )
+    }
   }
 
   async function run(): Promise<void> {
     let failing = false
     while (!stopping) {
-      const free = options.concurrency - inFlight.size
-      if (free <= 0) {
+      if (unstarted.length > 0) await giveBack(unstarted.splice(0))
+      const room = options.concurrency + options.claimAhead - inFlight.size - queue.length
+      // One claim for many events: only once the queue is down to half of what is claimed ahead.
+      if (room <= 0 || queue.length > options.claimAhead / 2) {
         await Promise.race([...inFlight, stopSignal])
         continue
       }
+      const owner = `${deps.owner}:${++claims}`
+      const askedAt = performance.now()
       let claimed: ClaimedEvent[]
       try {
-        claimed = await claimDueEvents(db, { owner: deps.owner, limit: free, leaseMs: options.leaseMs })
+        claimed = await claimDueEvents(db, { owner, limit: room, leaseMs: options.leaseMs })
         if (failing) logger.info('event delivery resumed: the database answers again')
         failing = false
       } catch (error) {
@@ -165,11 +234,14 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
         await pause(options.idlePollMs)
         continue
       }
-      // A stop that came while claiming: these claims run out and the events are attempted again.
+      const startBy = askedAt + startWithinMs
+      const leaseEnd = askedAt + options.leaseMs
+      for (const event of claimed) queue.push({ event, owner, startBy, leaseEnd })
+      // A stop that came while claiming gives these back with the rest of the queue.
       if (stopping) break
-      for (const event of claimed) track(event)
+      startQueued()
       // A full claim may have left more due events: look again at once (after a place frees up, if none is left).
-      if (claimed.length < free) await pause(options.idlePollMs)
+      if (claimed.length < room) await pause(options.idlePollMs)
     }
   }
 
@@ -182,12 +254,15 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
         stopped()
         wake?.()
       }
+      // Events queued and not attempted are due again at once rather than when their claims run out.
+      const givenBack = running.then(() => giveBack([...unstarted.splice(0), ...queue.splice(0)]))
       // A claim stuck on a silent database is not waited for beyond the grace either: its claims simply run out.
-      const settled = Promise.allSettled([running, ...inFlight])
+      const settled = Promise.allSettled([running, givenBack, ...inFlight])
       if (!(await settledWithin(settled, options.stopGraceMs))) {
         abort.abort()
         await settledWithin(settled, options.abandonWaitMs)
       }
+      recorder.close()
     },
   }
 }
