@@ -19,11 +19,14 @@ import type { Page } from '../storage/cursor.js'
 import { isDatabaseUnavailable } from '../storage/database-errors.js'
 import type { Schema } from '../storage/schema.js'
 import { displayPrefix, generateApiKey, hashApiKey, isWellFormedApiKey } from './key-format.js'
+import { type ApiKeyScope, apiKeyScopes, defaultApiKeyScope, isApiKeyScope } from './key-scope.js'
 
 /** A key as listed: never the key itself. */
 export interface ApiKeyInfo {
   id: string
   name: string
+  /** What the key may call: `admin` (everything), `read` or `metrics`. */
+  scope: ApiKeyScope
   prefix: string
   createdAt: string
   lastUsedAt: string | null
@@ -50,7 +53,8 @@ export interface ApiKeysOptions {
 }
 
 export interface ApiKeys {
-  create(name: string): Promise<{ key: string; info: ApiKeyInfo }>
+  /** A new key (returned this once only); `scope` defaults to `admin`. */
+  create(name: string, scope?: ApiKeyScope): Promise<{ key: string; info: ApiKeyInfo }>
   list(options: { limit: number; cursor?: string | undefined }): Promise<Page<ApiKeyInfo>>
   /** Every active key, page after page (the CLI's list, the dashboard). */
   listAll(): Promise<ApiKeyInfo[]>
@@ -73,17 +77,21 @@ export function createApiKeys(db: Kysely<Schema>, options: ApiKeysOptions = {}):
   let revocations = 0
 
   return {
-    async create(name) {
+    async create(name, scope = defaultApiKeyScope) {
       const trimmed = name.trim()
       if (trimmed.length === 0 || trimmed.length > maxNameLength || /\p{Cc}/u.test(trimmed)) {
         throw new JunctionError('invalid_request', `a key name is 1 to ${maxNameLength} printable characters`)
       }
+      // Typed callers cannot get this wrong; the library's JavaScript callers and form fields can.
+      if (!isApiKeyScope(scope))
+        throw new JunctionError('invalid_request', `a key's scope is one of ${apiKeyScopes.join(', ')}`)
       const key = generateApiKey()
       const row = await insertApiKey(db, {
         id: newRowId(),
         name: trimmed,
         prefix: displayPrefix(key),
         hash: hashApiKey(key),
+        scope,
       })
       return { key, info: toInfo(row) }
     },
@@ -147,6 +155,7 @@ function toInfo(row: ApiKeyRow): ApiKeyInfo {
   return {
     id: row.id,
     name: row.name,
+    scope: row.scope,
     prefix: row.prefix,
     createdAt: row.created_at.toISOString(),
     lastUsedAt: row.last_used_at?.toISOString() ?? null,

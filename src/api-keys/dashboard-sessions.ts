@@ -21,7 +21,10 @@ export interface DashboardSession {
 }
 
 export interface DashboardSessions {
-  /** A new session for a valid key (its id goes in the cookie), or undefined: one answer for every bad key. */
+  /**
+   * A new session for a valid `admin` key (its id goes in the cookie), or undefined: one answer for every bad key, and
+   * for a key of another scope.
+   */
   signIn(presentedKey: string): Promise<{ id: string; session: DashboardSession; key: ApiKeyInfo } | undefined>
   /** The live session with that id, or undefined (malformed, unknown, expired, or its key revoked). */
   find(id: string): Promise<DashboardSession | undefined>
@@ -45,7 +48,8 @@ export function createDashboardSessions(
   return {
     async signIn(presentedKey) {
       const key = await apiKeys.verify(presentedKey.trim())
-      if (key === undefined) return undefined
+      // Only an admin key signs in: the dashboard manages keys and connections, which a read or metrics key may not.
+      if (key === undefined || key.scope !== 'admin') return undefined
       const now = new Date()
       // Sign-ins are rare: each one also clears a few expired sessions, so the table never grows.
       await deleteExpiredDashboardSessions(db, now, expiredPerSignIn)

@@ -7,7 +7,7 @@ export type ApiKeyRow = Selectable<ApiKeysTable>
 
 export async function insertApiKey(
   db: Kysely<Schema>,
-  values: { id: string; name: string; prefix: string; hash: string },
+  values: { id: string; name: string; prefix: string; hash: string; scope?: ApiKeyRow['scope'] },
 ): Promise<ApiKeyRow> {
   return db.insertInto('api_keys').values(values).returningAll().executeTakeFirstOrThrow()
 }

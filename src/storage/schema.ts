@@ -17,6 +17,8 @@ export interface ApiKeysTable {
   prefix: string
   /** SHA-256 of the whole key, hex: the key itself is never stored. */
   hash: string
+  /** What the key may call: `admin` (everything, the default), `read` or `metrics`. */
+  scope: ColumnType<'admin' | 'read' | 'metrics', 'admin' | 'read' | 'metrics' | undefined, never>
   created_at: CreatedAt
   last_used_at: Nullable<Date>
   revoked_at: Nullable<Date>

@@ -12,6 +12,7 @@ import * as eventDelivery from './0006-event-delivery.js'
 import * as undeliveredEvents from './0007-undelivered-events.js'
 import * as webhookAccounts from './0008-webhook-accounts.js'
 import * as callLogDetails from './0009-call-log-details.js'
+import * as apiKeyScopes from './0010-api-key-scopes.js'
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-api-keys': apiKeys,
@@ -23,4 +24,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0007-undelivered-events': undeliveredEvents,
   '0008-webhook-accounts': webhookAccounts,
   '0009-call-log-details': callLogDetails,
+  '0010-api-key-scopes': apiKeyScopes,
 }
