@@ -3,8 +3,30 @@
  * them, so the description cannot drift from what is accepted.
  */
 import { z } from 'zod'
+import { apiKeyScopes } from '../api-keys/key-scope.js'
 
-export const apiKeyCreateSchema = z.strictObject({ name: z.string().min(1).max(100) })
+export const apiKeyScopeSchema = z
+  .enum(apiKeyScopes)
+  .describe(
+    '`admin`: everything; `read`: only GET under /v1, never a token, the API keys or the proxy; `metrics`: only /metrics',
+  )
+
+export const apiKeyCreateSchema = z.strictObject({
+  name: z.string().min(1).max(100),
+  /** @default 'admin' */
+  scope: apiKeyScopeSchema.optional(),
+})
+
+/** An API key as listed (never the key itself): the answers of `/v1/api-keys`. */
+export const apiKeyInfoSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  scope: apiKeyScopeSchema,
+  /** `jnc_` and the first characters of the key. */
+  prefix: z.string(),
+  createdAt: z.iso.datetime(),
+  lastUsedAt: z.iso.datetime().nullable(),
+})
 
 export const connectSessionSchema = z.strictObject({
   integration: z.string().min(1).max(64),

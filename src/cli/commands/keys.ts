@@ -1,5 +1,6 @@
 /** @module `junction keys create|list|revoke`. */
-import type { Command } from 'commander'
+import { type Command, Option } from 'commander'
+import { type ApiKeyScope, apiKeyScopes, defaultApiKeyScope } from '../../api-keys/key-scope.js'
 import { type GlobalFlags, withHub } from '../cli-context.js'
 
 export function registerKeysCommands(program: Command): void {
@@ -8,10 +9,15 @@ export function registerKeysCommands(program: Command): void {
   keys
     .command('create <name>')
     .description('create an API key; it is printed once, on standard output')
+    .addOption(
+      new Option('--scope <scope>', 'what the key may call: everything, reads under /v1, or /metrics')
+        .choices(apiKeyScopes)
+        .default(defaultApiKeyScope),
+    )
     .option('--config <file>', 'configuration file')
-    .action(async (name: string, flags: GlobalFlags) => {
-      const { key, info } = await withHub(flags, (hub) => hub.apiKeys.create(name), { loadVault: false })
-      process.stderr.write(`created API key ${info.id} (${info.name}); it is shown only now\n`)
+    .action(async (name: string, flags: GlobalFlags & { scope: ApiKeyScope }) => {
+      const { key, info } = await withHub(flags, (hub) => hub.apiKeys.create(name, flags.scope), { loadVault: false })
+      process.stderr.write(`created ${info.scope} API key ${info.id} (${info.name}); it is shown only now\n`)
       process.stdout.write(`${key}\n`)
     })
 
@@ -21,8 +27,15 @@ export function registerKeysCommands(program: Command): void {
     .option('--config <file>', 'configuration file')
     .action(async (flags: GlobalFlags) => {
       const rows = await withHub(flags, (hub) => hub.apiKeys.listAll(), { loadVault: false })
-      const lines = rows.map((key) => [key.id, key.name, `${key.prefix}…`, key.createdAt, key.lastUsedAt ?? 'never'])
-      process.stdout.write(formatTable(['ID', 'NAME', 'PREFIX', 'CREATED', 'LAST USED'], lines))
+      const lines = rows.map((key) => [
+        key.id,
+        key.name,
+        key.scope,
+        `${key.prefix}…`,
+        key.createdAt,
+        key.lastUsedAt ?? 'never',
+      ])
+      process.stdout.write(formatTable(['ID', 'NAME', 'SCOPE', 'PREFIX', 'CREATED', 'LAST USED'], lines))
     })
 
   keys

@@ -1,13 +1,20 @@
 /**
- * @module API keys: the list, creating one (its secret shown once, on the page the form redirects to), and revoking
- * one after a confirmation step.
+ * @module API keys: the list with each key's scope, creating one with a scope (its secret shown once, on the page the
+ * form redirects to), and revoking one after a confirmation step.
  */
 import { type Context, Hono } from 'hono'
+import { apiKeyScopes, defaultApiKeyScope, isApiKeyScope } from '../../api-keys/key-scope.js'
 import { ConfirmAction, formatTime } from './controls.js'
 import type { DashboardContext, DashboardDeps, DashboardEnv } from './dashboard-env.js'
 import type { DashboardGuards } from './dashboard-security.js'
 import { attempt, formFields, noticeOf, queryField, redirectShowing, shownRecord } from './form-input.js'
 import { Csrf, Layout, type Notice, type PageFrame } from './layout.js'
+
+const scopeLabels = {
+  admin: 'admin: everything, and the dashboard',
+  read: 'read: only reads under /v1 (no tokens, no proxy)',
+  metrics: 'metrics: only /metrics',
+} as const
 
 export function keyPages(deps: DashboardDeps, guards: DashboardGuards, shared: DashboardContext): Hono<DashboardEnv> {
   const { base, records } = shared
@@ -38,6 +45,7 @@ export function keyPages(deps: DashboardDeps, guards: DashboardGuards, shared: D
             <thead>
               <tr>
                 <th>Name</th>
+                <th>Scope</th>
                 <th>Key</th>
                 <th>Created</th>
                 <th>Last used</th>
@@ -53,6 +61,7 @@ export function keyPages(deps: DashboardDeps, guards: DashboardGuards, shared: D
                     {key.name}
                     {key.id === c.get('session').apiKeyId ? <span class="muted"> (this session)</span> : null}
                   </td>
+                  <td data-label="Scope">{key.scope}</td>
                   <td data-label="Key">
                     <code>{key.prefix}…</code>
                   </td>
@@ -78,6 +87,14 @@ export function keyPages(deps: DashboardDeps, guards: DashboardGuards, shared: D
             <Csrf token={frame.csrfToken} />
             <label for="key-name">Name</label>
             <input id="key-name" name="name" maxlength={100} required />
+            <label for="key-scope">Scope</label>
+            <select id="key-scope" name="scope">
+              {apiKeyScopes.map((scope) => (
+                <option value={scope} selected={scope === defaultApiKeyScope}>
+                  {scopeLabels[scope]}
+                </option>
+              ))}
+            </select>
             <button type="submit">Create</button>
           </form>
         </section>
@@ -92,7 +109,9 @@ export function keyPages(deps: DashboardDeps, guards: DashboardGuards, shared: D
     .get('/keys', guards.page, async (c) => c.html(await keysPage(c)))
     .post('/keys', guards.page, guards.action, async (c) => {
       const field = await formFields(c)
-      const created = await attempt(() => deps.apiKeys.create(field('name') ?? ''))
+      const scope = field('scope') ?? defaultApiKeyScope
+      if (!isApiKeyScope(scope)) return redirectShowing(c, records, keysPath, failed('Choose a scope from the list.'))
+      const created = await attempt(() => deps.apiKeys.create(field('name') ?? '', scope))
       if (!created.ok) return redirectShowing(c, records, keysPath, failed(created.message))
       return redirectShowing(
         c,

@@ -17,7 +17,7 @@ export function signInPages(
   // choose among them but put no words of its own on the page.
   const messages: Readonly<Record<string, string>> = {
     revoked: 'Your key was revoked: sign in with another one.',
-    refused: 'That key is not valid (unknown, revoked or mistyped).',
+    refused: 'That key is not valid (unknown, revoked or mistyped), or is not an admin key.',
   }
   return new Hono<DashboardEnv>()
     .get('/sign-in', guards.headers, (c) => {

@@ -1,4 +1,4 @@
-/** @module `/v1/api-keys`: create (the key is in this one answer only), list, revoke. */
+/** @module `/v1/api-keys`: create with a scope (the key is in this one answer only), list, revoke (admin keys only). */
 import { Hono } from 'hono'
 import type { ApiKeys } from '../../api-keys/api-keys.js'
 import { apiKeyCreateSchema } from '../api-schemas.js'
@@ -7,8 +7,8 @@ import { readJsonBody, readPaging } from '../request-input.js'
 export function apiKeyRoutes(apiKeys: ApiKeys): Hono {
   return new Hono()
     .post('/', async (c) => {
-      const { name } = await readJsonBody(c, apiKeyCreateSchema)
-      const { key, info } = await apiKeys.create(name)
+      const { name, scope } = await readJsonBody(c, apiKeyCreateSchema)
+      const { key, info } = await apiKeys.create(name, scope)
       c.header('cache-control', 'no-store')
       return c.json({ ...info, key }, 201)
     })
