@@ -1,11 +1,14 @@
 /**
  * @module `/openapi.json`: the OpenAPI 3.1 description of `/v1`, generated from the schemas the routes validate with
- * (api-schemas.ts). A test checks that every `/v1` route the app serves is described here.
+ * (api-schemas.ts) and the scope table the API key check uses (middleware/api-key-scope.ts). Tests check that every
+ * `/v1` route the app serves is described here, and lint the document with Redocly's recommended rules.
  */
 import { z } from 'zod'
+import { statusForCode, type WireErrorCode } from '../core/errors.js'
 import { maxPageSize } from '../storage/cursor.js'
 import {
   apiKeyCreateSchema,
+  apiKeyInfoSchema,
   connectionFilters,
   connectionImportSchema,
   connectSessionSchema,
@@ -13,174 +16,271 @@ import {
   eventRedeliverySchema,
   logFilters,
 } from './api-schemas.js'
+import { type RouteAccess, routeRules } from './middleware/api-key-scope.js'
 
-type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
+type Method = 'get' | 'put' | 'post' | 'delete' | 'options' | 'head' | 'patch'
 
 interface Operation {
   method: Method
   /** OpenAPI style: `{name}` for a path parameter. */
   path: string
+  operationId: string
   summary: string
   body?: z.ZodType
   query?: Record<string, z.ZodType>
   paged?: boolean
   /** Extra request headers, with what they do. */
   headers?: Record<string, string>
-  responses: Record<string, string>
+  /** The answers that are not Junction's errors, by status (`default`: anything, the proxy's). */
+  responses: Record<string, Answer>
+  /** Junction's error codes this operation can answer, besides those every `/v1` call and its input can. */
+  errors?: WireErrorCode[]
+  /** The route of the scope table (middleware/api-key-scope.ts) when it is not `path` with `:name` parameters. */
+  route?: string
 }
 
-const errors = { '400': 'invalid input (`invalid_request`, …)', '401': 'no valid API key' }
+interface Answer {
+  description: string
+  schema?: Record<string, unknown>
+  headers?: Record<string, string>
+}
+
+/** Every `/v1` call can answer these: no valid key, a key outside its scope, a failure, the database away. */
+const everyCallErrors: WireErrorCode[] = ['unauthorized', 'forbidden', 'internal_error', 'unavailable']
+const bodyErrors: WireErrorCode[] = ['invalid_json', 'invalid_request', 'payload_too_large']
+/** What the proxy itself may answer (docs/http-api.md, "Proxy"); anything else is the provider's. */
+const proxyErrors: WireErrorCode[] = [
+  'invalid_path',
+  'invalid_request',
+  'missing_user_id',
+  'egress_blocked',
+  'integration_not_found',
+  'connection_not_found',
+  'connection_needs_reauth',
+  'payload_too_large',
+  'rate_limited',
+  'network_error',
+  'response_too_large',
+  'refresh_failed',
+  'circuit_open',
+  'timeout',
+]
+const tokenErrors: WireErrorCode[] = [
+  'invalid_request',
+  'integration_not_found',
+  'connection_not_found',
+  'connection_needs_reauth',
+  'refresh_failed',
+  'network_error',
+  'egress_blocked',
+  'timeout',
+]
+
 const proxyHeaders = {
   'Junction-User-Id': 'the end user whose connection is used (not for app-level integrations)',
   'Junction-Timeout-Ms': 'the budget of the whole call, 1 to 300000 (default 60000)',
   'Junction-Retries': '`0` turns off retries and the refresh-and-retry',
 }
 
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
+const pageOf = (item: Record<string, unknown>) => ({
+  type: 'object',
+  required: ['data', 'nextCursor'],
+  properties: { data: { type: 'array', items: item }, nextCursor: { type: ['string', 'null'] } },
+})
+
+const proxyMethods = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'] as const
+
 const operations: Operation[] = [
   {
     method: 'post',
     path: '/v1/api-keys',
-    summary: 'Create an API key (the key is in this answer only)',
+    operationId: 'createApiKey',
+    summary: 'Create an API key with a scope (the key is in this answer only)',
     body: apiKeyCreateSchema,
-    responses: { '201': 'the key', ...errors },
+    responses: {
+      '201': {
+        description: 'the key, with what is listed of it',
+        schema: {
+          allOf: [ref('ApiKey'), { type: 'object', required: ['key'], properties: { key: { type: 'string' } } }],
+        },
+      },
+    },
   },
   {
     method: 'get',
     path: '/v1/api-keys',
-    summary: 'List active API keys',
+    operationId: 'listApiKeys',
+    summary: 'List active API keys with their scopes',
     paged: true,
-    responses: { '200': 'a page of keys', ...errors },
+    responses: { '200': { description: 'a page of keys', schema: pageOf(ref('ApiKey')) } },
   },
   {
     method: 'delete',
     path: '/v1/api-keys/{id}',
+    operationId: 'revokeApiKey',
     summary: 'Revoke an API key',
-    responses: { '204': 'revoked', '404': 'no such key', ...errors },
+    responses: { '204': { description: 'revoked' } },
+    errors: ['invalid_request', 'not_found'],
   },
   {
     method: 'post',
     path: '/v1/connect-sessions',
+    operationId: 'createConnectSession',
     summary: "A one-time link for an end user's browser to connect an account",
     body: connectSessionSchema,
-    responses: { '201': '`{url, expiresAt}`', ...errors },
+    responses: { '201': { description: '`{url, expiresAt}`' } },
+    errors: ['integration_not_found'],
   },
   {
     method: 'post',
     path: '/v1/connections',
+    operationId: 'importConnection',
     summary: 'Import credentials as a connection',
     body: connectionImportSchema,
-    responses: { '201': 'created', '200': 'replaced', ...errors },
+    responses: { '201': { description: 'created' }, '200': { description: 'replaced' } },
+    errors: ['integration_not_found'],
   },
   {
     method: 'get',
     path: '/v1/connections',
+    operationId: 'listConnections',
     summary: 'List connections',
     query: connectionFilters,
     paged: true,
-    responses: { '200': 'a page of `Connection`', ...errors },
+    responses: { '200': { description: 'a page of `Connection`' } },
   },
   {
     method: 'get',
     path: '/v1/connections/{integration}/{userId}',
+    operationId: 'getConnection',
     summary: 'One connection, never a token',
-    responses: { '200': '`Connection`', '404': 'not found', ...errors },
+    responses: { '200': { description: '`Connection`' } },
+    errors: ['invalid_request', 'connection_not_found'],
   },
   {
     method: 'get',
     path: '/v1/connections/{integration}/{userId}/token',
+    operationId: 'getConnectionToken',
     summary: "The connection's access token, refreshed first when due",
-    responses: {
-      '200': '`{accessToken, tokenType, expiresAt}`',
-      '404': 'not found',
-      '409': 'needs reauthorization',
-      ...errors,
-    },
+    responses: { '200': { description: '`{accessToken, tokenType, expiresAt}`' } },
+    errors: [...tokenErrors, 'not_token_based'],
   },
   {
     method: 'post',
     path: '/v1/connections/{integration}/{userId}/refresh',
+    operationId: 'refreshConnection',
     summary: 'Force a refresh',
-    responses: { '200': '`Connection`', '404': 'not found', ...errors },
+    responses: { '200': { description: '`Connection`' } },
+    errors: [...tokenErrors, 'not_token_based'],
   },
   {
     method: 'delete',
     path: '/v1/connections/{integration}/{userId}',
+    operationId: 'deleteConnection',
     summary: 'Revoke at the provider and forget',
-    responses: { '204': 'deleted', '404': 'not found', ...errors },
+    responses: { '204': { description: 'deleted' } },
+    errors: ['invalid_request', 'connection_not_found'],
   },
   {
     method: 'delete',
     path: '/v1/users/{userId}',
+    operationId: 'eraseUser',
     summary: 'Erase everything of one end user',
-    responses: { '204': 'erased', ...errors },
+    responses: { '204': { description: 'erased' } },
+    errors: ['invalid_request'],
   },
   {
     method: 'get',
     path: '/v1/logs',
+    operationId: 'listLogs',
     summary: 'The call log, newest first (`status`: a code, a class such as `5xx`, or `error`)',
     query: logFilters,
     paged: true,
-    responses: { '200': 'a page of `Log`', ...errors },
+    responses: { '200': { description: 'a page of `Log`' } },
   },
   {
     method: 'get',
     path: '/v1/events',
+    operationId: 'listEvents',
     summary: 'Every event (`connection.*`, `webhook.received`) with its delivery state, oldest first: also a feed',
     query: eventFilters,
     paged: true,
-    responses: { '200': 'a page of `Event`', ...errors },
+    responses: { '200': { description: 'a page of `Event`' } },
   },
   {
     method: 'get',
     path: '/v1/events/{id}',
+    operationId: 'getEvent',
     summary: 'One event with its delivery state',
-    responses: { '200': '`Event`', '404': 'no such event (`not_found`)', ...errors },
+    responses: { '200': { description: '`Event`' } },
+    errors: ['not_found'],
   },
   {
     method: 'post',
     path: '/v1/events/{id}/redeliver',
+    operationId: 'redeliverEvent',
     summary: 'Send an event again: a new attempt now, with the same id (`webhook-id`)',
-    responses: { '202': '`Event`, due now', '404': 'no such event (`not_found`)', ...errors },
+    responses: { '202': { description: '`Event`, due now' } },
+    errors: ['not_found'],
   },
   {
     method: 'post',
     path: '/v1/events/redeliver',
+    operationId: 'redeliverEvents',
     summary: 'Attempt every `dead` (or `retrying`) event of a selection again now, keeping their ids',
     body: eventRedeliverySchema,
-    responses: { '202': '`{count}`', ...errors },
+    responses: { '202': { description: '`{count}`' } },
   },
   {
     method: 'get',
     path: '/v1/health/integrations',
+    operationId: 'getIntegrationHealth',
     summary:
       'Per integration over 5 minutes and 24 hours: calls, error rate, latency, waits, refresh failures, webhooks, circuit; and events sent to events.url by this process (delivered, failed attempts, dead)',
-    responses: { '200': '`{data: [...]}`', ...errors },
+    responses: { '200': { description: '`{data: [...]}`' } },
   },
-  ...['/v1/proxy/{integration}', '/v1/proxy/{integration}/{path}'].flatMap((path) =>
-    (['get', 'post', 'put', 'patch', 'delete'] as const).map(
-      (method): Operation => ({
-        method,
-        path,
-        summary: "Call the provider's API at `path` (query kept) with the connection's credentials",
-        headers: proxyHeaders,
-        responses: { default: "the provider's answer, or Junction's error with `Junction-Error`" },
-      }),
-    ),
+  // One catch-all path for every method: `{path}` is the rest of the URL, any number of segments, possibly none
+  // (`/v1/proxy/slack` and `/v1/proxy/slack/chat.postMessage` are the same operation).
+  ...proxyMethods.map(
+    (method): Operation => ({
+      method,
+      path: '/v1/proxy/{integration}/{path}',
+      route: '/v1/proxy/:integration/*',
+      operationId: `proxy${method[0]!.toUpperCase()}${method.slice(1)}`,
+      summary: `Call the provider's API at \`path\` (query kept) with the connection's credentials (${method.toUpperCase()})`,
+      headers: proxyHeaders,
+      responses: {
+        default: {
+          description: "the provider's answer (its status, headers and body)",
+          headers: {
+            'Junction-Request-Id': 'the id of this call in the call log',
+            'Junction-Attempts': 'how many requests were sent to the provider',
+          },
+        },
+      },
+      errors: proxyErrors,
+    }),
   ),
 ]
 
 /** The JSON Schema of what a schema accepts (its input side), without the `$schema` line. */
-function jsonSchema(schema: z.ZodType): Record<string, unknown> {
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): Record<string, unknown> {
   const inner = schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodType) : schema
-  const { $schema: _, ...rest } = z.toJSONSchema(inner, { io: 'input' }) as Record<string, unknown>
+  const { $schema: _, ...rest } = z.toJSONSchema(inner, { io }) as Record<string, unknown>
   return rest
 }
 
+const pathDescriptions: Record<string, string> = {
+  path: "the provider's path: the rest of the URL, any number of `/`-separated segments (a catch-all), possibly none",
+}
+
 function parametersOf(operation: Operation): Array<Record<string, unknown>> {
-  const inPath = [...operation.path.matchAll(/\{([^}]+)\}/g)].map((match) => ({
-    name: match[1],
+  const inPath = [...operation.path.matchAll(/\{([^}]+)\}/g)].map(([, name]) => ({
+    name,
     in: 'path',
     required: true,
+    ...(pathDescriptions[name!] === undefined ? {} : { description: pathDescriptions[name!] }),
     schema: { type: 'string' },
   }))
   const paging = operation.paged
@@ -203,25 +303,124 @@ function parametersOf(operation: Operation): Array<Record<string, unknown>> {
   return [...inPath, ...query, ...paging, ...headers]
 }
 
+/** Which keys may call an operation, from the same table the API key check uses (unlisted: admin only). */
+function accessOf(operation: Operation): RouteAccess {
+  const route = operation.route ?? operation.path.replace(/\{([^}]+)\}/g, ':$1')
+  const rule = routeRules.find(
+    (candidate) => candidate.path === route && [operation.method.toUpperCase(), 'ALL'].includes(candidate.method),
+  )
+  return rule?.access ?? 'admin'
+}
+
+const accessText: Record<RouteAccess, string> = {
+  admin: 'Needs an `admin` API key.',
+  read: 'An `admin` or `read` API key.',
+  metrics: 'An `admin` or `metrics` API key.',
+}
+
+/** The error codes an operation can answer: its own, those of its input, and those of every call. */
+function errorCodesOf(operation: Operation): WireErrorCode[] {
+  const input: WireErrorCode[] = operation.body !== undefined ? bodyErrors : operation.paged ? ['invalid_request'] : []
+  return [...new Set([...(operation.errors ?? []), ...input, ...everyCallErrors])]
+}
+
+/** Junction's error answers, by status: the shared `Error` shape, its `code` one of those that status can carry. */
+function errorResponses(operation: Operation): Record<string, unknown> {
+  const byStatus = new Map<string, WireErrorCode[]>()
+  for (const code of errorCodesOf(operation)) {
+    const status = String(statusForCode(code))
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code])
+  }
+  const proxied = operation.responses.default !== undefined
+  return Object.fromEntries(
+    [...byStatus].map(([status, codes]) => [
+      status,
+      {
+        description: `${proxied ? "Junction's own error (with `Junction-Error`), or the provider's answer: " : ''}${codes
+          .map((code) => `\`${code}\``)
+          .join(', ')}`,
+        content: {
+          'application/json': {
+            schema: {
+              allOf: [
+                ref('Error'),
+                {
+                  type: 'object',
+                  properties: { error: { type: 'object', properties: { code: { enum: codes } } } },
+                },
+              ],
+            },
+          },
+        },
+      },
+    ]),
+  )
+}
+
+function answer({ description, schema, headers }: Answer): Record<string, unknown> {
+  return {
+    description,
+    ...(headers === undefined
+      ? {}
+      : {
+          headers: Object.fromEntries(
+            Object.entries(headers).map(([name, text]) => [name, { description: text, schema: { type: 'string' } }]),
+          ),
+        }),
+    ...(schema === undefined ? {} : { content: { 'application/json': { schema } } }),
+  }
+}
+
 export function openApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {}
   for (const operation of operations) {
     paths[operation.path] ??= {}
     paths[operation.path]![operation.method] = {
+      operationId: operation.operationId,
       summary: operation.summary,
+      description: accessText[accessOf(operation)],
       parameters: parametersOf(operation),
       ...(operation.body === undefined
         ? {}
         : { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(operation.body) } } } }),
-      responses: Object.fromEntries(
-        Object.entries(operation.responses).map(([status, description]) => [status, { description }]),
-      ),
+      responses: {
+        ...Object.fromEntries(Object.entries(operation.responses).map(([status, given]) => [status, answer(given)])),
+        ...errorResponses(operation),
+      },
     }
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Junction', version: '1' },
-    components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+    info: {
+      title: 'Junction',
+      version: '1',
+      description:
+        'The HTTP API of a Junction hub: connections, tokens, the proxy, events and call logs. Every call needs an API key (`Authorization: Bearer jnc_…`) whose scope allows it: `admin` everything, `read` only reads under /v1 (never a token, the API keys or the proxy), `metrics` only /metrics.',
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
+    // Relative: the hub that serves this document.
+    servers: [{ url: '/', description: 'this hub' }],
+    components: {
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'a Junction API key (`jnc_…`)' } },
+      schemas: {
+        Error: {
+          type: 'object',
+          description: 'Junction\'s own error (docs/http-api.md, "Errors"); each response lists the codes it can carry',
+          required: ['error'],
+          properties: {
+            error: {
+              type: 'object',
+              required: ['code', 'message'],
+              properties: {
+                code: { type: 'string', description: 'a stable code, such as `connection_not_found`' },
+                message: { type: 'string', description: 'a human sentence; never a secret or a stack trace' },
+              },
+            },
+          },
+        },
+        ApiKey: jsonSchema(apiKeyInfoSchema, 'output'),
+      },
+    },
     security: [{ apiKey: [] }],
     paths,
   }
