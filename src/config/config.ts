@@ -16,6 +16,7 @@ import {
   type ProviderAuthType,
   type ProviderDefinition,
 } from '../providers/definition.js'
+import type { Provider } from '../providers/provider.js'
 import { createProviderRegistry } from '../providers/registry.js'
 import { type EncryptionKey, parseEncryptionKeys } from '../vault/keys.js'
 import { type ConfigFile, configFileSchema, type IntegrationConfig } from './config-schema.js'
@@ -61,6 +62,8 @@ export interface JunctionOptions {
   readonly eventsRetentionDays: number
   readonly egress: { readonly allowPrivateNetworks: boolean; readonly allowHttp: boolean }
   readonly providers: Readonly<Record<string, ProviderDefinition>>
+  /** Every provider, built-in and from the config file, by name (built once, here). */
+  readonly registry: ReadonlyMap<string, Provider>
   readonly integrations: Readonly<Record<string, IntegrationOptions>>
   /** The config file that was read, if any. */
   readonly configFile: string | undefined
@@ -125,6 +128,8 @@ function buildOptions(file: ConfigFile, configFile: string | undefined, sources:
   const mode: Mode = isDevelopmentEnv(env.NODE_ENV) && isLoopbackHost(host) ? 'development' : 'production'
   const publicUrl = env.JUNCTION_PUBLIC_URL ?? file.publicUrl ?? `http://localhost:${port}`
   if (!URL.canParse(publicUrl)) throw new ConfigError('JUNCTION_PUBLIC_URL', 'expected a URL')
+  const hubUrl = publicUrl.replace(/\/+$/, '')
+  const registry = createProviderRegistry({ publicUrl: hubUrl, custom: file.providers })
 
   const databaseUrl = pickSecret(env, 'JUNCTION_DATABASE_URL', file.databaseUrl, 'databaseUrl', secret)
   if (databaseUrl.value !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl.value)) {
@@ -149,7 +154,7 @@ function buildOptions(file: ConfigFile, configFile: string | undefined, sources:
     mode,
     host,
     port,
-    publicUrl: publicUrl.replace(/\/+$/, ''),
+    publicUrl: hubUrl,
     dataDir: resolve(cwd, env.JUNCTION_DATA_DIR ?? file.dataDir ?? '.junction'),
     databaseUrl: databaseUrl.value,
     redisUrl: redisUrl.value,
@@ -166,7 +171,8 @@ function buildOptions(file: ConfigFile, configFile: string | undefined, sources:
       allowHttp: file.egress?.allowHttp ?? developmentDefault,
     },
     providers: file.providers,
-    integrations: resolveIntegrations(file, publicUrl, secret),
+    registry,
+    integrations: resolveIntegrations(file, registry, secret),
     configFile,
   }
 }
@@ -224,11 +230,10 @@ function pickSecret(
 
 function resolveIntegrations(
   file: ConfigFile,
-  publicUrl: string,
+  providers: ReadonlyMap<string, Provider>,
   secret: SecretResolver,
 ): Record<string, IntegrationOptions> {
   const result: Record<string, IntegrationOptions> = {}
-  const providers = createProviderRegistry({ publicUrl, custom: file.providers })
   for (const [id, integration] of Object.entries(file.integrations)) {
     const path = `integrations.${id}`
     const definition = providers.get(integration.provider)?.definition

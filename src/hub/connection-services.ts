@@ -30,7 +30,6 @@ import type { Logger } from '../core/logger.js'
 import { createHttpClient, type HttpClient } from '../http/client.js'
 import { type CallLogWriter, type CallLogWriterOptions, createCallLogWriter } from '../logs/call-log-writer.js'
 import { createMetrics, type Metrics } from '../logs/metrics.js'
-import { createProviderRegistry } from '../providers/registry.js'
 import { sandboxClient, sandboxWebhookSecret } from '../sandbox/sandbox-app.js'
 import type { Schema } from '../storage/schema.js'
 import type { Vault } from '../vault/vault.js'
@@ -74,7 +73,7 @@ export interface ConnectionServicesDeps {
 
 export function createConnectionServices(deps: ConnectionServicesDeps): ConnectionServices {
   const { options, db, vault, logger, tuning = {}, sandboxSecret } = deps
-  const providers = createProviderRegistry({ publicUrl: options.publicUrl, custom: options.providers })
+  const providers = options.registry
   const integrations = new Map(
     Object.values(options.integrations).map((integration) => [
       integration.id,
