@@ -220,6 +220,14 @@ describe('the proxy', () => {
       // A PUT is retried on a reset, but not with a streamed body: it could not be sent again.
       const smallReset = await send('/always-reset', 'PUT', 10)
       expect(smallReset.headers.get('junction-attempts')).toBe('4')
+      // A small body sent chunked (no length declared) is read whole too, so it is retried like any small one.
+      const chunked = await fetch(`${server.url}/v1/proxy/echo/always-reset`, {
+        method: 'PUT',
+        headers,
+        body: new Blob(['a'.repeat(10)]).stream(),
+        duplex: 'half',
+      } as RequestInit)
+      expect(chunked.headers.get('junction-attempts')).toBe('4')
       const largeReset = await send('/always-reset', 'PUT', 2 * 1024 * 1024)
       expect(largeReset.status).toBe(502)
       expect(largeReset.headers.get('junction-attempts')).toBe('1')

@@ -1,11 +1,10 @@
 /** @module `ANY /v1/proxy/:integration/*`: the route only reads the raw request; the proxy does the rest. */
 
-import { Readable } from 'node:stream'
-import type { ReadableStream as WebReadableStream } from 'node:stream/web'
+import type { Readable } from 'node:stream'
 import { type Context, Hono } from 'hono'
 import { decodeOrKeep } from '../../core/uri.js'
-import { bufferedBodyBytes } from '../../proxy/body-limits.js'
 import type { ApiProxy } from '../../proxy/proxy.js'
+import { proxyBody } from '../../proxy/proxy-body.js'
 
 /**
  * The path as the caller sent it: from the socket when there is one (a `Request` URL has already resolved dot
@@ -21,15 +20,10 @@ function rawTarget(c: Context): string {
 /** A name that does not decode is left as it came; no integration has such a name, so it is simply not found. */
 const integrationName = decodeOrKeep
 
-/** The body: bytes when its declared length is at most 1 MiB, else a stream (no length declared: a stream too). */
+/** The body by the proxy's one rule (`proxy-body.ts`), as the library and the dashboard read theirs. */
 async function requestBody(c: Context, method: string): Promise<Uint8Array | Readable | undefined> {
-  if (method === 'GET' || method === 'HEAD' || c.req.raw.body === null) return undefined
-  const declared = c.req.header('content-length')
-  if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) <= bufferedBodyBytes) {
-    const bytes = new Uint8Array(await c.req.arrayBuffer())
-    return bytes.byteLength > 0 ? bytes : undefined
-  }
-  return Readable.fromWeb(c.req.raw.body as WebReadableStream<Uint8Array>)
+  if (method === 'GET' || method === 'HEAD') return undefined
+  return (await proxyBody(c.req.raw, undefined)).body
 }
 
 export function proxyRoutes(proxy: ApiProxy): Hono {
