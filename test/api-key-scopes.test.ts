@@ -1,6 +1,6 @@
 /**
- * API key scopes (docs/http-api.md, "API keys"): `admin` does everything, `read` only reads under /v1 (never a token,
- * the key list or the proxy), `metrics` only /metrics; anything else is 403 `forbidden`. Every route the app registers
+ * API key scopes (docs/http-api.md, "API keys"): `admin` does everything, `read` only reads under /v1 (never a path
+ * ending in /token), `metrics` only /metrics; anything else is 403 `forbidden`. Every route the app registers
  * is walked with each scope, so a route added without a line in the scope table is found (and is admin-only meanwhile).
  */
 import { Migrator } from 'kysely'
@@ -17,13 +17,7 @@ const origin = 'http://localhost:3003'
 
 /** The contract, written out on its own: what a read key may call. */
 function readMay(method: string, path: string): boolean {
-  return (
-    method === 'GET' &&
-    path.startsWith('/v1/') &&
-    !path.endsWith('/token') &&
-    !path.startsWith('/v1/proxy/') &&
-    !path.startsWith('/v1/api-keys')
-  )
+  return method === 'GET' && path.startsWith('/v1/') && !path.endsWith('/token')
 }
 
 /** …and what a metrics key may call. */
@@ -80,20 +74,25 @@ describe.each(backends())('API key scopes on $name', (backend) => {
     expect(body.error.message).toMatch(/scope/)
   }
 
-  it('refuses a read key that imports a connection, reads a token, proxies, or manages keys', async () => {
+  it('refuses a read key that imports a connection, reads a token, writes through the proxy, or manages keys', async () => {
     const body = JSON.stringify({ integration: 'acme', userId: 'bob', credentials: { accessToken: 'at-bob' } })
     await expectForbidden(await call('read', '/v1/connections', { method: 'POST', body }))
     await expectForbidden(await call('read', '/v1/connections/acme/alice/token'))
-    await expectForbidden(await call('read', '/v1/proxy/acme/me', { headers: { 'junction-user-id': 'alice' } }))
-    await expectForbidden(await call('read', '/v1/api-keys'))
+    await expectForbidden(
+      await call('read', '/v1/proxy/acme/me', { method: 'POST', headers: { 'junction-user-id': 'alice' }, body: '{}' }),
+    )
+    await expectForbidden(
+      await call('read', '/v1/proxy/acme/oauth/token', { headers: { 'junction-user-id': 'alice' } }),
+    )
     await expectForbidden(await call('read', '/v1/api-keys', { method: 'POST', body: '{"name":"more"}' }))
     await expectForbidden(await call('read', '/v1/connections/acme/alice', { method: 'DELETE' }))
     await expectForbidden(await call('read', '/metrics'))
     expect((await h.call('/v1/connections/acme/bob')).status).toBe(404)
   })
 
-  it('lets a read key read connections, logs, events and health', async () => {
+  it('lets a read key read connections, the key list, logs, events and health, and GET through the proxy', async () => {
     for (const path of [
+      '/v1/api-keys',
       '/v1/connections',
       '/v1/connections/acme/alice',
       '/v1/logs',
@@ -104,6 +103,10 @@ describe.each(backends())('API key scopes on $name', (backend) => {
     }
     const one = (await (await call('read', '/v1/connections/acme/alice')).json()) as { userId: string }
     expect(one.userId).toBe('alice')
+    // Past the key check: the call reached the provider (whose answer to this imported token is its own refusal).
+    const proxied = await call('read', '/v1/proxy/acme/me', { headers: { 'junction-user-id': 'alice' } })
+    expect(proxied.headers.get('junction-error')).toBeNull()
+    expect(Number(proxied.headers.get('junction-attempts'))).toBeGreaterThanOrEqual(1)
   })
 
   it('lets a metrics key read /metrics and nothing else', async () => {

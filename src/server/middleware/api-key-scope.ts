@@ -18,13 +18,14 @@ export interface RouteRule {
 }
 
 /**
- * Reads under `/v1` are open to a read key, except a connection's token (a credential), the key list (managing keys is
- * an admin's), and the proxy: even a GET at a provider can act there (Slack's `auth.revoke` answers a GET, say), with
- * the end user's token.
+ * Reads (GET) under `/v1` are open to a read key, except a path ending in `/token` (a connection's token is a
+ * credential). That includes the key list (names and prefixes, never a key) and a GET through the proxy, which reaches
+ * the provider with the end user's token: a provider that acts on a GET (Slack's `auth.revoke` does) acts for a read
+ * key too, as docs/http-api.md warns.
  */
 export const routeRules: readonly RouteRule[] = [
   { method: 'POST', path: '/v1/api-keys', access: 'admin' },
-  { method: 'GET', path: '/v1/api-keys', access: 'admin' },
+  { method: 'GET', path: '/v1/api-keys', access: 'read' },
   { method: 'DELETE', path: '/v1/api-keys/:id', access: 'admin' },
   { method: 'POST', path: '/v1/connect-sessions', access: 'admin' },
   { method: 'POST', path: '/v1/connections', access: 'admin' },
@@ -34,6 +35,8 @@ export const routeRules: readonly RouteRule[] = [
   { method: 'POST', path: '/v1/connections/:integration/:userId/refresh', access: 'admin' },
   { method: 'DELETE', path: '/v1/connections/:integration/:userId', access: 'admin' },
   { method: 'DELETE', path: '/v1/users/:userId', access: 'admin' },
+  { method: 'GET', path: '/v1/proxy/:integration', access: 'read' },
+  { method: 'GET', path: '/v1/proxy/:integration/*', access: 'read' },
   { method: 'ALL', path: '/v1/proxy/:integration', access: 'admin' },
   { method: 'ALL', path: '/v1/proxy/:integration/*', access: 'admin' },
   { method: 'GET', path: '/v1/logs', access: 'read' },
@@ -64,6 +67,7 @@ const compiled = routeRules
  */
 export function scopeAllows(scope: ApiKeyScope, method: string, path: string): boolean {
   if (scope === 'admin') return true
+  if (path.endsWith('/token')) return false
   const asMethod = method === 'HEAD' ? 'GET' : method
   return compiled.some(
     (rule) => rule.access === scope && (rule.method === asMethod || rule.method === 'ALL') && rule.pattern.test(path),
@@ -72,6 +76,6 @@ export function scopeAllows(scope: ApiKeyScope, method: string, path: string): b
 
 /** What a key of `scope` may call, for the 403's message. */
 export const scopeReach: Readonly<Record<Exclude<ApiKeyScope, 'admin'>, string>> = {
-  read: 'a read key may only read under /v1 (GET), never a token, the API keys or the proxy',
+  read: 'a read key may only read under /v1 (GET), never a path ending in /token',
   metrics: 'a metrics key may only read /metrics',
 }
