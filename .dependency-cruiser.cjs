@@ -28,7 +28,6 @@ const layers = [
 const folder = (name) => `^src/${name}/`
 
 module.exports = {
-
   forbidden: [
     ...layers.map((name, index) => ({
       name: `${name}-imports-down-only`,
