@@ -53,7 +53,11 @@ export function webhookNodeRoute(deps: WebhookNodeRouteDeps): NodeRoute {
       const { path, search } = splitTarget(request.url ?? '')
       const integration = pathSegment(path.slice(prefix.length))
       if (integration === undefined) return false
-      void receive(deps, request, response, integration, search)
+      receive(deps, request, response, integration, search).catch((error: unknown) => {
+        // Only writing the answer can get here (the socket gone, say): logged, and the connection dropped.
+        deps.logger.error({ err: error, route }, 'unexpected error')
+        response.destroy()
+      })
       return true
     },
   }
