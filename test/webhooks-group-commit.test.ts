@@ -60,6 +60,22 @@ describe('createGroupCommit', () => {
     expect(store.batches).toEqual([[1], [2, 3, 4]])
   })
 
+  it('writes a second batch while the first is in flight when maxInFlight allows it', async () => {
+    const store = recordingStore()
+    store.hold()
+    const commit = createGroupCommit({ write: store.write, options: { maxInFlight: 2 } })
+    const first = commit.add(1)
+    await new Promise((resolve) => setImmediate(resolve))
+    const second = [commit.add(2), commit.add(3)]
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const third = commit.add(4)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(store.batches).toEqual([[1], [2, 3]])
+    store.release()
+    expect(await Promise.all([first, ...second, third])).toEqual([2, 4, 6, 8])
+    expect(store.batches).toEqual([[1], [2, 3], [4]])
+  })
+
   it('holds at most maxBatchSize items a batch', async () => {
     const store = recordingStore()
     const commit = createGroupCommit({ write: store.write, options: { maxBatchSize: 2 } })
@@ -100,6 +116,7 @@ describe('createGroupCommit', () => {
     const write = async () => []
     expect(() => createGroupCommit({ write, options: { maxBatchSize: 0 } })).toThrow(/maxBatchSize/)
     expect(() => createGroupCommit({ write, options: { windowMs: -1 } })).toThrow(/windowMs/)
+    expect(() => createGroupCommit({ write, options: { maxInFlight: 0 } })).toThrow(/maxInFlight/)
   })
 })
 
