@@ -142,7 +142,7 @@ export interface CallNotes {
   /** The headers sent to the provider (the credential among them) and the header the auth style uses. */
   sent?: { headers: Record<string, string>; authHeader: string | undefined }
   /** The provider's answer as the caller got it: its headers, and its body when it was an error (scrubbed). */
-  answered?: { headers: Headers; body: Uint8Array | undefined }
+  answered?: { headers: Readonly<Record<string, string>>; body: Uint8Array | undefined }
   /** Junction's own error sentence, as answered. */
   errorText?: string
 }
@@ -161,7 +161,9 @@ export function callDetails(
   if (notes.sent !== undefined)
     details.requestHeaders = loggedHeaders(Object.entries(notes.sent.headers), echoForms, notes.sent.authHeader)
   if (notes.answered !== undefined) {
-    details.responseHeaders = loggedHeaders(notes.answered.headers, echoForms)
+    // In name order, as a web `Headers` lists them.
+    const answered = Object.entries(notes.answered.headers).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    details.responseHeaders = loggedHeaders(answered, echoForms)
     if (notes.answered.body !== undefined) details.responseBody = loggedBody(notes.answered.body)
   }
   return details

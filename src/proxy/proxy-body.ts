@@ -1,7 +1,9 @@
 /**
- * @module A library call's body in the form the proxy takes, by the same rules as the HTTP proxy (docs/http-api.md,
- * "Bodies"): up to 1 MiB as bytes, which can be sent again; larger (up to 10 MiB) as a stream, sent once.
+ * @module A call's body in the form the proxy takes, by the rules of docs/http-api.md, "Bodies": up to 1 MiB as
+ * bytes, which can be sent again; larger (up to 10 MiB) as a stream, sent once. Read from a web `Request` (the
+ * library, the app's route) or from Node's `IncomingMessage` (the hub's socket), by the same rules.
  */
+import type { IncomingMessage } from 'node:http'
 import { Readable } from 'node:stream'
 import { JunctionError } from '../core/errors.js'
 import { bufferedBodyBytes, maxProxyBodyBytes } from './body-limits.js'
@@ -83,4 +85,94 @@ export function knownBodyLength(body: RequestInit['body']): number | undefined {
   if (body instanceof Blob) return body.size
   if (body instanceof URLSearchParams) return Buffer.byteLength(body.toString())
   return undefined
+}
+
+export type NodeBodyRead =
+  | { kind: 'body'; body: Uint8Array | Readable | undefined }
+  | { kind: 'too_large' }
+  | { kind: 'timeout' }
+  | { kind: 'aborted' }
+
+/**
+ * Reads the body of a request on Node's socket by the same rules: a declared length past 10 MiB is `too_large` before
+ * a byte is read; up to 1 MiB is read whole, within `timeoutMs` (the call's budget; past it, `timeout`); past 1 MiB
+ * the rest streams as it comes (the call's budget then bounds the upload), failing past 10 MiB. The request is never
+ * destroyed here: a stream the proxy lets go of only stops reading, so that the caller can still be answered.
+ */
+export function proxyBodyOfNode(request: IncomingMessage, timeoutMs: number): Promise<NodeBodyRead> {
+  const declared = request.headers['content-length']
+  if (declared !== undefined && Number(declared) > maxProxyBodyBytes) return Promise.resolve({ kind: 'too_large' })
+  if (declared === '0' || (declared === undefined && request.headers['transfer-encoding'] === undefined))
+    return Promise.resolve({ kind: 'body', body: undefined })
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const finish = (read: NodeBodyRead) => {
+      clearTimeout(timer)
+      request.off('data', onData)
+      request.off('end', onEnd)
+      request.off('close', onClose)
+      resolve(read)
+    }
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk)
+      size += chunk.length
+      if (size <= bufferedBodyBytes) return
+      request.pause()
+      finish({ kind: 'body', body: restOfBody(request, chunks, size) })
+    }
+    const onEnd = () =>
+      finish({ kind: 'body', body: size === 0 ? undefined : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) })
+    const onClose = () => finish({ kind: 'aborted' })
+    const timer = setTimeout(() => {
+      request.pause()
+      finish({ kind: 'timeout' })
+    }, timeoutMs)
+    request.on('data', onData)
+    request.on('end', onEnd)
+    request.on('close', onClose)
+    // A connection reset while sending ends in `close` too; this listener only keeps it from being thrown.
+    request.on('error', () => undefined)
+  })
+}
+
+/** The chunks read so far, then the rest of the request as it comes, failing past 10 MiB. */
+function restOfBody(request: IncomingMessage, first: Buffer[], firstSize: number): Readable {
+  let size = firstSize
+  const stop = () => {
+    request.off('data', onData)
+    request.off('end', onEnd)
+    request.off('close', onClose)
+  }
+  const rest = new Readable({
+    read: () => {
+      request.resume()
+    },
+    destroy: (error, callback) => {
+      stop()
+      request.pause()
+      callback(error)
+    },
+  })
+  const onData = (chunk: Buffer) => {
+    size += chunk.length
+    if (size > maxProxyBodyBytes) rest.destroy(tooLarge())
+    else if (!rest.push(chunk)) request.pause()
+  }
+  const onEnd = () => {
+    stop()
+    rest.push(null)
+  }
+  const onClose = () => {
+    if (!request.complete) rest.destroy(new JunctionError('aborted', 'the caller went away while sending the body'))
+  }
+  if (size > maxProxyBodyBytes) {
+    rest.destroy(tooLarge())
+    return rest
+  }
+  for (const chunk of first) rest.push(chunk)
+  request.on('data', onData)
+  request.on('end', onEnd)
+  request.on('close', onClose)
+  return rest
 }

@@ -7,7 +7,9 @@ import { junctionErrorResponse } from '../core/error-response.js'
 import { isJunctionError, JunctionError } from '../core/errors.js'
 import type { Logger } from '../core/logger.js'
 import type { ApiProxy } from './proxy.js'
+import { responseOf } from './proxy-answer.js'
 import { knownBodyLength, proxyBody } from './proxy-body.js'
+import { headersOfRequest } from './proxy-headers.js'
 
 /**
  * Calls `path` (with its query) under the integration's `api.baseUrl`, as `userId` (`null` for app-level
@@ -28,12 +30,12 @@ export function createLibraryFetch(deps: { proxy: ApiProxy; logger: Logger }): J
       const { pathname, search } = splitTarget(path)
       const request = requestOf(init)
       const { body, length } = await proxyBody(request, knownBodyLength(init.body))
-      const headers = new Headers(request.headers)
+      const headers = headersOfRequest(request.headers)
       // The user is an argument here, never a header the caller could have left in `init`.
-      headers.delete('junction-user-id')
-      if (userId !== null && userId !== undefined) headers.set('junction-user-id', userId)
-      if (length !== undefined) headers.set('content-length', String(length))
-      return await deps.proxy.forward({
+      delete headers['junction-user-id']
+      if (userId !== null && userId !== undefined) headers['junction-user-id'] = userId
+      if (length !== undefined) headers['content-length'] = String(length)
+      const answer = await deps.proxy.forward({
         integration,
         path: pathname,
         search,
@@ -42,6 +44,7 @@ export function createLibraryFetch(deps: { proxy: ApiProxy; logger: Logger }): J
         body,
         signal: init.signal ?? undefined,
       })
+      return responseOf(answer)
     } catch (error) {
       if (isJunctionError(error)) return failureResponse(error)
       // Not Junction's own error (a bug): logged, and answered as the HTTP API would.

@@ -9,7 +9,6 @@ import type { Redis } from 'ioredis'
 import type { ResolvedIntegration } from '../config/resolve-integration.js'
 import { type AppCredentials, isAppLevel } from '../connections/app-credentials.js'
 import type { ConnectionService } from '../connections/connections.js'
-import { junctionErrorResponse } from '../core/error-response.js'
 import { isJunctionError, JunctionError } from '../core/errors.js'
 import { isUserId } from '../core/ids.js'
 import { redactText } from '../core/redact.js'
@@ -26,7 +25,8 @@ import { applyCredential, authPlacement, type UsableCredential } from './apply-c
 import { type CallNotes, callDetails, createAttemptLog } from './call-details.js'
 import { echoFormsOf, scrubBytes, scrubText } from './echo-scrubber.js'
 import { providerBaseUrl } from './provider-base-url.js'
-import { headersForCaller, headersForProvider } from './proxy-headers.js'
+import { errorAnswer, type ProxyAnswer } from './proxy-answer.js'
+import { type CallHeaders, callHeader, headersForCaller, headersForProvider } from './proxy-headers.js'
 import { withoutParameter } from './raw-query.js'
 
 export interface ProxyCall {
@@ -36,7 +36,10 @@ export interface ProxyCall {
   /** The query, with its `?`, as it came. */
   search: string
   method: string
-  headers: Headers
+  /** Lower-case names (Node's `IncomingMessage.headers`, or `headersOfRequest`). */
+  headers: CallHeaders
+  /** When the call arrived (`performance.now()`), if its body was read first: the budget counts from there. */
+  receivedAt?: number | undefined
   /** Aborts the call when the caller goes away. */
   signal?: AbortSignal | undefined
   /** Bytes (a body of at most 1 MiB, which can be sent again), or a stream, sent once. */
@@ -61,7 +64,13 @@ export interface ProxyOptions {
 const maxBudgetMs = 300_000
 
 export interface ApiProxy {
-  forward(call: ProxyCall): Promise<Response>
+  /**
+   * Makes the call and describes the answer (the provider's, or Junction's own error); throws only what is not a
+   * JunctionError (a bug), for the server's error handler.
+   */
+  forward(call: ProxyCall): Promise<ProxyAnswer>
+  /** The call's budget in milliseconds (`Junction-Timeout-Ms`, else the default); throws `invalid_request`. */
+  budgetMs(headers: CallHeaders): number
   /** Each integration's worst circuit state, for health reports (integrations not yet called are absent). */
   circuits(): Map<string, CircuitState>
   close(): Promise<void>
@@ -147,8 +156,8 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
     const url = buildRequestUrl(base, `${call.path === '' ? '/' : call.path}${search}`)
     const headers = headersForProvider(call.headers, placement.header)
     // A streamed body keeps its declared length: many APIs refuse a chunked upload (411).
-    const declared = call.headers.get('content-length')
-    if (call.body instanceof Readable && declared !== null && /^\d+$/.test(declared))
+    const declared = callHeader(call.headers, 'content-length')
+    if (call.body instanceof Readable && declared !== undefined && /^\d+$/.test(declared))
       headers['content-length'] = declared
     applyCredential(integration.definition.auth, usable, url, headers)
     options.tally.credential = usable
@@ -174,11 +183,13 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
     })
   }
 
-  async function forward(call: ProxyCall): Promise<Response> {
+  const defaultBudgetMs = deps.options.defaultBudgetMs ?? 60_000
+
+  async function forward(call: ProxyCall): Promise<ProxyAnswer> {
     const requestId = randomUUID()
-    const started = performance.now()
+    const started = call.receivedAt ?? performance.now()
     const integration = deps.services.integrations.get(call.integration)
-    const userId = call.headers.get('junction-user-id') ?? undefined
+    const userId = callHeader(call.headers, 'junction-user-id')
     const tally: Tally = {
       attempts: 0,
       rateLimitWaitMs: 0,
@@ -195,16 +206,16 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
       headers: Record<string, string>
       data: Uint8Array | undefined
       stream?: ReadableStream<Uint8Array> | undefined
-    }) => {
+    }): ProxyAnswer => {
       status = upstream.status
       const forms = upstream.status >= 300 ? echoForms() : []
       const headers = headersForCaller(upstream.headers, forms)
-      headers.set('junction-request-id', requestId)
-      headers.set('junction-attempts', String(tally.attempts))
+      headers['junction-request-id'] = requestId
+      headers['junction-attempts'] = String(tally.attempts)
       const empty = upstream.status === 204 || upstream.status === 304 || upstream.status === 205
       if (empty) {
         void upstream.stream?.cancel()
-        return new Response(null, { status: upstream.status, headers })
+        return { status: upstream.status, headers, body: undefined }
       }
       // Success bodies stream through (past the size cap the stream fails, and the caller's connection closes).
       // Error bodies are read whole: they are what gets logged, and where echoes turn up.
@@ -214,15 +225,15 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
           ? scrubBytes(upstream.data ?? new Uint8Array(), forms)
           : (upstream.data ?? new Uint8Array()))
       tally.notes.answered = { headers, body: upstream.status >= 400 && body instanceof Uint8Array ? body : undefined }
-      return new Response(body, { status: upstream.status, headers })
+      return { status: upstream.status, headers, body }
     }
     try {
       if (integration === undefined)
         throw new JunctionError('integration_not_found', `no integration is named ${call.integration}`)
       // One budget for the whole call, the refresh-and-retry included.
-      const deadline = started + budgetOf(call.headers, deps.options.defaultBudgetMs ?? 60_000)
+      const deadline = started + budgetOf(call.headers, defaultBudgetMs)
       // A streamed body is sent once: no retry, and no refresh-and-retry either.
-      const retries = call.headers.get('junction-retries') !== '0' && !(call.body instanceof Readable)
+      const retries = callHeader(call.headers, 'junction-retries') !== '0' && !(call.body instanceof Readable)
       const sendOnce = (force: boolean) =>
         send(call, integration, userId, {
           force,
@@ -263,9 +274,9 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
         'junction-attempts': String(tally.attempts),
       }
       tally.notes.errorText = scrubText(redactText(error.message), echoForms())
-      const response = junctionErrorResponse(error, headers, tally.notes.errorText)
-      status = response.status
-      return response
+      const failed = errorAnswer(error, headers, tally.notes.errorText)
+      status = failed.status
+      return failed
     } finally {
       if (integration !== undefined) {
         deps.services.callLog.record({
@@ -288,6 +299,7 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
 
   return {
     forward,
+    budgetMs: (headers) => budgetOf(headers, defaultBudgetMs),
     circuits: () => {
       const states = new Map<string, CircuitState>()
       for (const [integration, client] of clients) {
@@ -302,9 +314,9 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
   }
 }
 
-function budgetOf(headers: Headers, fallback: number): number {
-  const text = headers.get('junction-timeout-ms')
-  if (text === null) return fallback
+function budgetOf(headers: CallHeaders, fallback: number): number {
+  const text = callHeader(headers, 'junction-timeout-ms')
+  if (text === undefined) return fallback
   const value = Number(text)
   if (!/^\d{1,6}$/.test(text) || value < 1 || value > maxBudgetMs) {
     throw new JunctionError(

@@ -21,6 +21,7 @@ import { type DashboardDeps, dashboardBase, dashboardErrorPages, dashboardRoutes
 import { allowedMethods, handleError, methodNotAllowed, notFound } from './error-response.js'
 import { apiKeyAuth } from './middleware/api-key-auth.js'
 import { type NodeRoute, withNodeRoutes } from './node-routes.js'
+import { proxyNodeRoute } from './proxy-node-route.js'
 import { apiKeyRoutes } from './routes/api-keys.js'
 import { connectPageRoutes } from './routes/connect-pages.js'
 import { connectSessionRoutes } from './routes/connect-sessions.js'
@@ -124,7 +125,11 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/v1/api-keys', apiKeyRoutes(deps.apiKeys))
   if (deps.connections !== undefined) app.route('/v1/connections', connectionRoutes(deps.connections))
   if (deps.connect !== undefined) app.route('/v1/connect-sessions', connectSessionRoutes(deps.connect.flow))
-  if (deps.proxy !== undefined) app.route('/v1/proxy', proxyRoutes(deps.proxy))
+  if (deps.proxy !== undefined) {
+    app.route('/v1/proxy', proxyRoutes(deps.proxy))
+    // On a socket, the proxy's hot path is served ahead of the app (proxy-node-route.ts), with the same answers.
+    nodeRoutes.push(proxyNodeRoute({ proxy: deps.proxy, apiKeys: deps.apiKeys, logger: deps.logger }))
+  }
   if (deps.logs !== undefined) app.route('/v1/logs', logRoutes(deps.logs))
   if (deps.users !== undefined) app.route('/v1/users', userRoutes(deps.users))
   if (deps.events !== undefined) app.route('/v1/events', eventRoutes(deps.events))

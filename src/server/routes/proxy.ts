@@ -1,10 +1,16 @@
-/** @module `ANY /v1/proxy/:integration/*`: the route only reads the raw request; the proxy does the rest. */
+/**
+ * @module `ANY /v1/proxy/:integration/*`: the route only reads the raw request; the proxy does the rest. On the hub's
+ * socket the same calls are served ahead of the app on Node's own request and response (server/proxy-node-route.ts);
+ * this route serves `app.request()` and the library's `handle()`.
+ */
 
 import type { Readable } from 'node:stream'
 import { type Context, Hono } from 'hono'
 import { decodeOrKeep } from '../../core/uri.js'
 import type { ApiProxy } from '../../proxy/proxy.js'
+import { responseOf } from '../../proxy/proxy-answer.js'
 import { proxyBody } from '../../proxy/proxy-body.js'
+import { headersOfRequest } from '../../proxy/proxy-headers.js'
 
 /**
  * The path as the caller sent it: from the socket when there is one (a `Request` URL has already resolved dot
@@ -36,15 +42,16 @@ export function proxyRoutes(proxy: ApiProxy): Hono {
     const integration = slash === -1 ? rest : rest.slice(0, slash)
     const method = c.req.method.toUpperCase()
     const body = await requestBody(c, method)
-    return proxy.forward({
+    const answer = await proxy.forward({
       integration: integrationName(integration),
       path: slash === -1 ? '' : rest.slice(slash),
       search: questionMark === -1 ? '' : target.slice(questionMark),
       method,
-      headers: c.req.raw.headers,
+      headers: headersOfRequest(c.req.raw.headers),
       body,
       signal: c.req.raw.signal,
     })
+    return responseOf(answer)
   }
   return new Hono().all('/:integration', handle).all('/:integration/*', handle)
 }
