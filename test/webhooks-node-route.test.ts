@@ -114,7 +114,7 @@ describe.each(backends())('the webhook Node route on $name', (backend) => {
   }
 
   it('is attached to the app that `listen` serves', () => {
-    expect(nodeRoutesOf(h.app).map((route) => route.prefix)).toEqual(['/webhooks/'])
+    expect(nodeRoutesOf(h.app).map((route) => route.prefix)).toContain('/webhooks/')
   })
 
   it('stores a delivery and answers it as the app does, then answers its retry as a duplicate as the app does', async () => {
