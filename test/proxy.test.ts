@@ -1,17 +1,23 @@
-/** The proxy against a local provider API: credentials, header and path rules, retries, refresh on 401, logs. */
+/**
+ * The proxy against a local provider API: credentials, header and path rules, retries, refresh on 401, logs. Every
+ * case runs through both entry points: the app's route (`app.request()`, as the library's `handle()` serves it) and
+ * the hub's socket, where the proxy is served ahead of the app on Node's own request and response.
+ */
 
 import { request } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { listen } from '../src/server/serve.js'
+import { listen, type RunningServer } from '../src/server/serve.js'
 import { backends } from './helpers/backends.js'
 import { type ConnectionHarness, openConnectionHarness } from './helpers/connection-harness.js'
 import { type FakeUpstream, startUpstream } from './helpers/fake-upstream.js'
 
 const past = () => new Date(Date.now() - 60_000).toISOString()
 
-describe('the proxy', () => {
+describe.each(['app', 'socket'] as const)('the proxy through the %s', (entry) => {
   let h: ConnectionHarness
   let upstream: FakeUpstream
+  /** The hub's socket, for the cases called through it. */
+  let socket: RunningServer | undefined
 
   beforeAll(async () => {
     upstream = await startUpstream()
@@ -63,6 +69,7 @@ describe('the proxy', () => {
     }
   })
   afterAll(async () => {
+    await socket?.close(0)
     await h.close()
     await upstream.close()
   })
@@ -71,7 +78,13 @@ describe('the proxy', () => {
     const headers = new Headers(init.headers)
     headers.set('authorization', `Bearer ${h.key}`)
     if (init.user !== undefined) headers.set('junction-user-id', init.user)
-    return h.app.request(path, { ...init, headers })
+    if (entry === 'app') return h.app.request(path, { ...init, headers })
+    const open = socket ?? listen(h.app, { host: '127.0.0.1', port: 0 })
+    return Promise.resolve(open).then((server) => {
+      socket = server
+      // A redirect is the proxy's answer to look at, as app.request() hands it back: not followed here.
+      return fetch(`${server.url}${path}`, { ...init, headers, redirect: 'manual' })
+    })
   }
 
   it('holds credentials in memory, yet a replaced or deleted connection takes effect at once', async () => {
