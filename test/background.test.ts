@@ -17,8 +17,7 @@ describe.each(backends())('background rounds on $name', (backend) => {
   const startWork = (options: Partial<BackgroundOptions>) =>
     startBackgroundWork({
       db: h.database.db,
-      vault: h.vault,
-      refresher: h.services.refresher,
+      state: h.services.connectionState,
       revoker: h.services.revoker,
       integrations: h.services.integrations,
       logger: capturedLogger().logger,

@@ -10,9 +10,7 @@ import type { Logger } from '../core/logger.js'
 import { type CallLogRetention, defaultCallLogRetention, pruneCallLogs } from '../logs/call-log-retention.js'
 import { connectionsIdleSince } from '../storage/keep-alive-store.js'
 import type { Schema } from '../storage/schema.js'
-import type { Vault } from '../vault/vault.js'
-import { openCredentials } from './credentials.js'
-import type { Refresher } from './refresher.js'
+import type { ConnectionState } from './connection-state.js'
 import type { Revoker } from './revoker.js'
 
 export interface BackgroundOptions {
@@ -40,8 +38,8 @@ export interface BackgroundWork {
 
 export function startBackgroundWork(deps: {
   db: Kysely<Schema>
-  vault: Vault
-  refresher: Refresher
+  /** Refreshes (through the one refresh path, which forgets what it changes). */
+  state: Pick<ConnectionState, 'keepAlive'>
   revoker: Revoker
   integrations: ReadonlyMap<string, ResolvedIntegration>
   logger: Logger
@@ -57,12 +55,9 @@ export function startBackgroundWork(deps: {
     const ids = oauth.map((integration) => integration.id)
     for (const row of await connectionsIdleSince(deps.db, ids, options.keepAliveAfterMs, options.batchSize)) {
       const integration = deps.integrations.get(row.integration)
-      if (integration === undefined || row.credentials === null) continue
+      if (integration === undefined) continue
       try {
-        const credentials = openCredentials(deps.vault, row.id, row.credentials)
-        if (credentials.kind !== 'oauth2' || credentials.refreshToken === undefined) continue
-        await deps.refresher.fresh(row, integration, true)
-        kept++
+        if (await deps.state.keepAlive(row, integration)) kept++
       } catch (error) {
         // One broken row (unreadable, refused) never stops the round for the others.
         // The connection's status says what happened; the round goes on.

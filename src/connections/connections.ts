@@ -16,12 +16,11 @@ import { recordEvent } from '../storage/outbox-store.js'
 import { withTransaction } from '../storage/reentry-guard.js'
 import type { Schema } from '../storage/schema.js'
 import type { Vault } from '../vault/vault.js'
+import type { ConnectionState, OpenedConnection } from './connection-state.js'
 import { type Connection, type ConnectionStatus, toConnection } from './connection-view.js'
 import type { CachedCredentials, CredentialCache } from './credential-cache.js'
-import { openCredentials, type StoredCredentials, sealCredentials } from './credentials.js'
-import { markUnreadable } from './refresh-lease.js'
+import { type StoredCredentials, sealCredentials } from './credentials.js'
 import { needsRefresh, type RefreshTiming } from './refresh-policy.js'
-import { needsReauth, type Refresher } from './refresher.js'
 import type { Revoker } from './revoker.js'
 
 export type ImportedCredentials =
@@ -78,20 +77,19 @@ export interface ConnectionServiceDeps {
   db: Kysely<Schema>
   vault: Vault
   integrations: ReadonlyMap<string, ResolvedIntegration>
-  refresher: Refresher
+  /** Refreshes, opens credentials, and is told of every change (it alone forgets cached credentials). */
+  state: ConnectionState
   revoker: Revoker
   /** Token reads are logged here. */
   callLog: Pick<CallLogWriter, 'record'>
-  /** Told when sealed credentials do not open: someone changed the database, or a key is missing. */
-  onUnreadable?: (error: unknown, row: ConnectionRow) => void
-  /** When a cached token is near enough to its expiry to go through the refresher again. */
+  /** When a cached token is near enough to its expiry to be refreshed again. */
   refreshTiming: RefreshTiming
-  /** Shared with the refresher, which forgets what its refreshes change. */
-  credentialCache: CredentialCache
+  /** Read and filled here; forgotten by `state` whenever a connection changes. */
+  credentialCache: Pick<CredentialCache, 'get' | 'epoch' | 'set'>
 }
 
 export function createConnectionService(deps: ConnectionServiceDeps): ConnectionService {
-  const { db, vault } = deps
+  const { db, vault, state } = deps
   const cache = deps.credentialCache
 
   const integrationOf = (id: string): ResolvedIntegration => requireIntegration(deps.integrations, id)
@@ -100,25 +98,13 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
     integrationOf(integration)
     assertUserId(userId)
     // A refresh the database could not take yet is newer than the database's row, and works without it.
-    const unwritten = deps.refresher.unwritten(integration, userId)
+    const unwritten = state.unwritten(integration, userId)
     if (unwritten !== undefined) return unwritten
     const row = await findConnection(db, integration, userId)
     if (row === undefined || row.credentials === null) {
       throw new JunctionError('connection_not_found', `no connection of this user to ${integration}`)
     }
     return row
-  }
-
-  /** Opens a row's credentials; a value that does not open marks the connection `needs_reauth` (and is logged). */
-  async function readableCredentials(row: ConnectionRow): Promise<StoredCredentials> {
-    try {
-      return openCredentials(vault, row.id, row.credentials ?? '')
-    } catch (error) {
-      deps.onUnreadable?.(error, row)
-      await markUnreadable(db, row)
-      cache.forget(row.integration, row.user_id)
-      throw needsReauth(row)
-    }
   }
 
   async function store(
@@ -152,29 +138,29 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
         })
         return { connection, replaced }
       })
-    cache.forget(integration.id, userId)
-    try {
-      return await write()
-    } catch (error) {
-      // Two writers of the same (integration, user id) at once: the loser's insert hits the unique key. Once more.
-      if (!isUniqueViolation(error)) throw error
-      return await write()
-    } finally {
-      // Again once written: a read that began before cannot fill the cache after (its epoch is older).
-      cache.forget(integration.id, userId)
-    }
+    return state.change(integration.id, userId, async () => {
+      try {
+        return await write()
+      } catch (error) {
+        // Two writers of the same (integration, user id) at once: the loser's insert hits the unique key. Once more.
+        if (!isUniqueViolation(error)) throw error
+        return await write()
+      }
+    })
   }
 
   /**
-   * The row and its opened credentials, a token refreshed first when near expiry (or always, with `force`). A row
-   * the refresher left as it was is opened once.
+   * The row and its opened credentials, a token refreshed first when near expiry (or always, with `force`). The
+   * credentials are opened once: a refresh answers the credentials it wrote.
    */
-  async function freshCredentials(integration: ResolvedIntegration, userId: string, force: boolean) {
-    const current = await rowOf(integration.id, userId)
-    const opened = await readableCredentials(current)
-    if (opened.kind !== 'oauth2') return { row: current, credentials: opened }
-    const row = await deps.refresher.fresh(current, integration, force)
-    return { row, credentials: row === current ? opened : await readableCredentials(row) }
+  async function freshCredentials(
+    integration: ResolvedIntegration,
+    userId: string,
+    force: boolean,
+  ): Promise<OpenedConnection> {
+    const opened = await state.open(await rowOf(integration.id, userId))
+    if (opened.credentials.kind !== 'oauth2') return opened
+    return state.fresh(opened, integration, force)
   }
 
   async function readToken(integrationId: string, userId: string): Promise<AccessToken> {
@@ -277,35 +263,29 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
         // The database is away: credentials this process holds (for at most the outage grace), and that are not near
         // expiry, keep calls going.
         if (cached !== undefined && isDatabaseUnavailable(error) && usable(cached)) return cached.use
-        cache.forget(integrationId, userId)
+        state.forget(integrationId, userId)
         throw error
       }
     },
 
     async refresh(integrationId, userId) {
-      cache.forget(integrationId, userId)
       const integration = integrationOf(integrationId)
-      const row = await rowOf(integrationId, userId)
-      if ((await readableCredentials(row)).kind !== 'oauth2') {
-        throw new JunctionError('not_token_based', `connections to ${integrationId} have no token to refresh`)
-      }
-      try {
-        return toConnection(await deps.refresher.fresh(row, integration, true))
-      } finally {
-        cache.forget(integrationId, userId)
-      }
+      assertUserId(userId)
+      return state.change(integrationId, userId, async () => {
+        const opened = await state.open(await rowOf(integrationId, userId))
+        if (opened.credentials.kind !== 'oauth2') {
+          throw new JunctionError('not_token_based', `connections to ${integrationId} have no token to refresh`)
+        }
+        return toConnection((await state.fresh(opened, integration, true)).row)
+      })
     },
 
     async delete(integrationId, userId) {
-      cache.forget(integrationId, userId)
       const integration = integrationOf(integrationId)
-      const row = await rowOf(integrationId, userId)
-      try {
-        await deps.revoker.revokeAndForget(row, integration)
-      } finally {
-        // Again once it is gone: a read that began before cannot fill the cache after (its epoch is older).
-        cache.forget(integrationId, userId)
-      }
+      assertUserId(userId)
+      await state.change(integrationId, userId, async () =>
+        deps.revoker.revokeAndForget(await rowOf(integrationId, userId), integration),
+      )
     },
   }
 }

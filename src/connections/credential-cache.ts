@@ -3,10 +3,11 @@
  * and open a sealed row on every call, and so that calls whose credentials this process holds keep going while the
  * database is away (for a bounded time). Only what a call sends is kept: never a refresh token or a token response.
  *
- * An entry is forgotten whenever this process changes the connection (import, connect, refresh, delete, a refresh
- * that failed or ended in `needs_reauth`). A read that started before such a change may not fill the cache after it:
- * every fill carries the epoch its read began in, and a forget moves the epoch on. A change made by another process
- * is seen within `ttlMs`.
+ * An entry is forgotten whenever this process changes the connection (import, connect, refresh by any path, delete,
+ * erasure, a refresh that failed or ended in `needs_reauth`, a value that does not open), and only by
+ * connection-state.ts, which every such change goes through. A read that started before such a change may not fill
+ * the cache after it: every fill carries the epoch its read began in, and a forget moves the epoch on. A change made
+ * by another process is seen within `ttlMs`.
  */
 import type { CredentialsForUse } from './connections.js'
 

@@ -11,6 +11,7 @@ import type { CallLogWriter } from '../logs/call-log-writer.js'
 import { deleteConnection, listConnections } from '../storage/connections-store.js'
 import type { Schema } from '../storage/schema.js'
 import { deleteUserRecords } from '../storage/user-records-store.js'
+import type { ConnectionState } from './connection-state.js'
 import { assertUserId, type ConnectionService } from './connections.js'
 
 export interface UserErasure {
@@ -20,6 +21,8 @@ export interface UserErasure {
 export function createUserErasure(deps: {
   db: Kysely<Schema>
   connections: ConnectionService
+  /** A connection deleted here, outside the connection service, is still a change that forgets cached credentials. */
+  state: Pick<ConnectionState, 'change'>
   integrations: ReadonlyMap<string, ResolvedIntegration>
   callLog: Pick<CallLogWriter, 'flush'>
 }): UserErasure {
@@ -34,7 +37,7 @@ export function createUserErasure(deps: {
           const revocable = row.credentials !== null && deps.integrations.has(row.integration)
           try {
             if (revocable) await deps.connections.delete(row.integration, userId)
-            else await deleteConnection(db, row.id)
+            else await deps.state.change(row.integration, userId, () => deleteConnection(db, row.id))
           } catch (error) {
             // Deleted meanwhile (by another request): nothing left to erase.
             if (!(isJunctionError(error) && error.code === 'connection_not_found')) throw error

@@ -1,22 +1,22 @@
-/** @module Composes the connection services of a hub: integrations, the OAuth HTTP client, refresher, revoker. */
+/** @module Composes the connection services of a hub: integrations, the OAuth HTTP client, connection state, revoker. */
 import { hostname } from 'node:os'
 import type { Kysely } from 'kysely'
 import type { JunctionOptions } from '../config/config.js'
 import { type ResolvedIntegration, resolveIntegration } from '../config/resolve-integration.js'
 import { type AppCredentials, createAppCredentials } from '../connections/app-credentials.js'
 import { type ConnectFlow, type ConnectFlowOptions, createConnectFlow } from '../connections/connect-flow.js'
+import {
+  type ConnectionState,
+  createConnectionState,
+  defaultRefreshOptions,
+  type RefreshOptions,
+} from '../connections/connection-state.js'
 import { type ConnectionService, createConnectionService } from '../connections/connections.js'
 import {
   type CredentialCacheOptions,
   createCredentialCache,
   defaultCredentialCacheOptions,
 } from '../connections/credential-cache.js'
-import {
-  createRefresher,
-  defaultRefreshOptions,
-  type Refresher,
-  type RefreshOptions,
-} from '../connections/refresher.js'
 import {
   createRevoker,
   defaultRevocationOptions,
@@ -57,7 +57,8 @@ export interface ConnectionServices {
   /** Credentials of app-level integrations (their own API key, or a client-credentials token). */
   readonly appCredentials: AppCredentials
   readonly revoker: Revoker
-  readonly refresher: Refresher
+  /** Refreshes and every other change of a connection's state (the background keep-alive uses it). */
+  readonly connectionState: ConnectionState
   close(): Promise<void>
 }
 
@@ -106,13 +107,18 @@ export function createConnectionServices(deps: ConnectionServicesDeps): Connecti
   // Token endpoints are called once per grant (codes are single-use, rotating refresh tokens too): no retries here.
   const http = createHttpClient({ egress: options.egress, retry: false })
   const credentialCache = createCredentialCache({ ...defaultCredentialCacheOptions, ...tuning.credentialCache })
-  const refresher = createRefresher({
+  const connectionState = createConnectionState({
     db,
     vault,
     http,
     owner: `${hostname()}:${process.pid}:${newRowId().slice(0, 8)}`,
     options: refreshOptions,
-    onChanged: (integration, userId) => credentialCache.forget(integration, userId),
+    credentialCache,
+    onUnreadable: (error, row) =>
+      logger.error(
+        { err: error, connectionId: row.id, integration: row.integration },
+        'sealed credentials did not open',
+      ),
     logger,
   })
   const revoker = createRevoker({ db, vault, http, options: { ...defaultRevocationOptions, ...tuning.revocation } })
@@ -127,16 +133,11 @@ export function createConnectionServices(deps: ConnectionServicesDeps): Connecti
     db,
     vault,
     integrations,
-    refresher,
+    state: connectionState,
     revoker,
     callLog,
     refreshTiming: tuned,
     credentialCache,
-    onUnreadable: (error, row) =>
-      logger.error(
-        { err: error, connectionId: row.id, integration: row.integration },
-        'sealed credentials did not open',
-      ),
   })
   const connectFlow = createConnectFlow({
     db,
@@ -158,7 +159,7 @@ export function createConnectionServices(deps: ConnectionServicesDeps): Connecti
     timing: refreshOptions,
     tokenTimeoutMs: refreshOptions.tokenTimeoutMs,
   })
-  const users = createUserErasure({ db, connections, integrations, callLog })
+  const users = createUserErasure({ db, connections, state: connectionState, integrations, callLog })
   return {
     integrations,
     http,
@@ -169,9 +170,9 @@ export function createConnectionServices(deps: ConnectionServicesDeps): Connecti
     connectFlow,
     appCredentials,
     revoker,
-    refresher,
+    connectionState,
     close: async () => {
-      await refresher.close()
+      await connectionState.close()
       await callLog.close()
       await http.close()
     },

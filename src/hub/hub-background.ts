@@ -30,8 +30,7 @@ export function startHubBackgroundWork(
   })
   const connectionsWork = startBackgroundWork({
     db: hub.database.db,
-    vault: hub.vault,
-    refresher: hub.services.refresher,
+    state: hub.services.connectionState,
     revoker: hub.services.revoker,
     integrations: hub.services.integrations,
     logger: hub.logger,
