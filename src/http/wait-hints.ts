@@ -47,7 +47,8 @@ function retryAfterMs(value: string | undefined, now: number): number | undefine
   return /^\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) * 1000 : dateMs(trimmed, now)
 }
 
-function resetMs(value: string | undefined, now: number): number | undefined {
+/** A reset header's wait: epoch milliseconds or seconds, a delta in seconds, or an HTTP date. */
+export function resetMs(value: string | undefined, now: number): number | undefined {
   if (value === undefined) return undefined
   return numberMs(value, now) ?? dateMs(value.trim(), now)
 }

@@ -27,19 +27,53 @@ describe('adaptive rate', () => {
       quietPeriodMs: 5_000,
       now: time.now,
     })
-    for (let index = 0; index < 10; index++) rate.accepted('k')
+    // Spread over the second, so that the last 300 ms do not read faster than the whole second.
+    for (let index = 0; index < 10; index++) {
+      time.advance(100)
+      rate.accepted('k')
+    }
     rate.limitReached('k')
     expect(rate.rate('k')).toBeCloseTo(9, 5)
     time.advance(1_000)
     expect(rate.rate('k')).toBeCloseTo(18, 5)
-    for (let index = 0; index < 12; index++) rate.accepted('k')
-    // 12 accepted within the last second while we were sending at 18: settle at 90% of the lower.
+    for (let index = 0; index < 4; index++) {
+      time.advance(100)
+      for (let each = 0; each < 3; each++) rate.accepted('k')
+    }
+    // 12 accepted within the last second (30 a second over its last 300 ms) while we were sending at 18: settle at
+    // 90% of the lower.
     rate.limitReached('k')
-    expect(rate.rate('k')).toBeCloseTo(10.8, 5)
+    expect(rate.rate('k')).toBeCloseTo(16.2, 5)
     time.advance(1_000)
-    expect(rate.rate('k')).toBeCloseTo(10.8, 5)
+    expect(rate.rate('k')).toBeCloseTo(16.2, 5)
     time.advance(4_000)
-    expect(rate.rate('k')).toBeCloseTo(11.34, 5)
+    expect(rate.rate('k')).toBeCloseTo(17.01, 5)
+  })
+
+  it('reads acceptance over the last 300 ms when that was faster than over the second (a rising probe)', () => {
+    const time = clock()
+    const rate = createAdaptiveRate({ requestsPerSecond: undefined, now: time.now })
+    time.advance(5_000)
+    // 2 in the first 700 ms, then 15 in the last 300: 17 in the second, but 50 a second lately.
+    rate.accepted('k')
+    time.advance(400)
+    rate.accepted('k')
+    time.advance(300)
+    for (let index = 0; index < 15; index++) rate.accepted('k')
+    rate.limitReached('k')
+    expect(rate.rate('k')).toBeCloseTo(45, 5)
+  })
+
+  it("uses an announced rate at once, as the key's ceiling", () => {
+    const time = clock()
+    const rate = createAdaptiveRate({ requestsPerSecond: undefined, now: time.now })
+    rate.announced('k', 50)
+    expect(rate.rate('k')).toBe(50)
+    time.advance(10_000)
+    expect(rate.rate('k')).toBe(50)
+    const capped = createAdaptiveRate({ requestsPerSecond: 20, now: time.now })
+    capped.announced('k', 50)
+    expect(capped.rate('k')).toBe(20)
   })
 
   it('never rises above the configured rate, and halves when nothing was accepted', () => {

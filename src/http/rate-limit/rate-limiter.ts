@@ -11,6 +11,7 @@ import { JunctionError } from '../../core/errors.js'
 import { abortedError, sleep } from '../sleep.js'
 import { budgetExhausted, type HeaderLookup, waitHintMs } from '../wait-hints.js'
 import { type AdaptiveRate, createAdaptiveRate } from './adaptive-rate.js'
+import { type AnnouncedLimit, readAnnouncedLimit } from './announced-limit.js'
 import { createFailoverRateStore } from './failover-rate-store.js'
 import { gcraParams } from './gcra.js'
 import { createLocalRateStore, type RateStore } from './rate-store.js'
@@ -90,6 +91,10 @@ interface KeyQueue {
   active: number
   onRelease: (() => void) | undefined
   pausedUntil: number
+  /** The window quota the provider announced (`RateLimit-Policy`, HubSpot's max): the key's burst from then on. */
+  announcedBurst: number | undefined
+  /** That window's length, in ms. */
+  announcedWindowMs: number | undefined
 }
 
 /**
@@ -117,7 +122,9 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
   const store = options.store ?? storeFor(options)
   const configuredRate = options.requestsPerSecond
   const burst = options.burst ?? Math.max(1, Math.round(configuredRate ?? 1))
-  const effectiveBurst = burst > 1 ? burst - 1 : 1
+  const effectiveBurst = keepOneInReserve(burst)
+  /** A burst the user chose, which an announced window quota may lower but never raise. */
+  const chosenBurst = options.burst ?? (configuredRate === undefined ? Number.POSITIVE_INFINITY : burst)
   const maxConcurrent = options.maxConcurrent ?? defaultMaxConcurrent
   const defaultPauseMs = options.defaultPauseMs ?? 1_000
   const maxPauseMs = options.maxPauseMs ?? 3_600_000
@@ -133,12 +140,26 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
   const learning = adaptive !== undefined && configuredRate === undefined
   const queues = new Map<string, KeyQueue>()
   const now = () => performance.now()
-  const paramsFor = (key: string) => gcraParams(adaptive?.rate(key) ?? configuredRate, effectiveBurst)
+  const paramsFor = (key: string, queue: KeyQueue) =>
+    gcraParams(
+      adaptive?.rate(key) ?? configuredRate,
+      queue.announcedBurst === undefined
+        ? effectiveBurst
+        : keepOneInReserve(Math.min(chosenBurst, queue.announcedBurst)),
+    )
 
   const queueOf = (key: string): KeyQueue => {
     let queue = queues.get(key)
     if (queue === undefined) {
-      queue = { waiting: [], draining: false, active: 0, onRelease: undefined, pausedUntil: 0 }
+      queue = {
+        waiting: [],
+        draining: false,
+        active: 0,
+        onRelease: undefined,
+        pausedUntil: 0,
+        announcedBurst: undefined,
+        announcedWindowMs: undefined,
+      }
       queues.set(key, queue)
     }
     return queue
@@ -176,7 +197,7 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
         if (pausedFor > waiter.deadline - now()) throw refuse(pausedFor)
         await sleep(pausedFor, waiter.signal)
       }
-      const reservation = await store.reserve(key, paramsFor(key), Math.max(0, waiter.deadline - now()))
+      const reservation = await store.reserve(key, paramsFor(key, queue), Math.max(0, waiter.deadline - now()))
       if (!reservation.booked) throw refuse(reservation.waitMs)
       await sleep(reservation.waitMs, waiter.signal)
       // A 429 may have arrived while we slept: then this slot is given up and a later one booked.
@@ -206,7 +227,31 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
   function grantAtOnce(key: string, queue: KeyQueue): Permit | undefined {
     if (store.reserveNow === undefined || queue.waiting.length > 0 || queue.draining) return undefined
     if (queue.active >= maxConcurrent || queue.pausedUntil > now()) return undefined
-    return store.reserveNow(key, paramsFor(key)) ? grant(queue, 0) : undefined
+    return store.reserveNow(key, paramsFor(key, queue)) ? grant(queue, 0) : undefined
+  }
+
+  /**
+   * Uses a limit the provider announced: its pace becomes the key's rate at once, its window quota the burst, and
+   * what it says is left caps what may start now (calls still in flight counted as spent, since the count may
+   * predate them).
+   */
+  function heed(key: string, queue: KeyQueue, announced: AnnouncedLimit): void {
+    if (adaptive === undefined) return
+    if (announced.requestsPerSecond !== undefined) {
+      // Never slower than one call per longest pause, whatever the header says (a quota of 1 per 10 years, say).
+      adaptive.announced(key, Math.max(announced.requestsPerSecond, 1000 / maxPauseMs))
+      if (announced.burst !== undefined) {
+        queue.announcedBurst = Math.max(1, Math.floor(announced.burst))
+        queue.announcedWindowMs = (announced.burst / announced.requestsPerSecond) * 1000
+      }
+    }
+    if (announced.remaining === undefined || queue.announcedBurst === undefined) return
+    const params = paramsFor(key, queue)
+    const slotsAhead = queue.active + 1 - Math.floor(announced.remaining)
+    // Only when the count could bind: more left than the whole burst leaves nothing to correct.
+    if (params.intervalMs > 0 && slotsAhead * params.intervalMs > -params.toleranceMs - params.intervalMs) {
+      store.pause(key, params, slotsAhead * params.intervalMs).catch(() => undefined)
+    }
   }
 
   async function drain(key: string, queue: KeyQueue): Promise<void> {
@@ -265,19 +310,41 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
       const queue = queueOf(key)
       const refused = response.status === 429
       if (!refused) adaptive?.accepted(key)
-      const exhausted = !refused && budgetExhausted(response.header)
+      const announced = adaptive === undefined ? undefined : readAnnouncedLimit(response.header, Date.now())
+      if (announced !== undefined) heed(key, queue, announced)
+      const exhausted = !refused && (announced?.remaining === 0 || budgetExhausted(response.header))
       if (!refused && !exhausted) return
-      const hintMs = waitHintMs(response.status, response.header, Date.now())
+      // A spent window that names no reset (HubSpot's) is surely back after one whole window.
+      const hintMs =
+        waitHintMs(response.status, response.header, Date.now()) ??
+        announced?.resetMs ??
+        (exhausted ? queue.announcedWindowMs : undefined)
+      // A key whose provider announced its window is not being learnt: its pace is known.
+      const learningKey = learning && queue.announcedBurst === undefined
       // The budget is spent: `remaining: 0` pauses until the reset it names; a 429 pauses for its hint, or a default,
       // and lowers the rate. A `remaining: 0` naming no reset means nothing to a known limit (pacing exactly at it
       // empties the budget now and then), but while a limit is being learnt it is the provider saying "this fast is
       // the most": the rate settles there, after a pause that lets its budget refill, before any 429 is earned.
-      if (exhausted && hintMs === undefined && !learning) return
-      // A provider's hint is capped: a garbled reset (decades away) must not silence a key for good.
-      const pauseMs = Math.min(hintMs ?? defaultPauseMs, maxPauseMs)
+      if (exhausted && hintMs === undefined && !learningKey) return
+      if (refused || learningKey) adaptive?.limitReached(key)
+      const params = paramsFor(key, queue)
+      // A provider's hint is capped: a garbled reset (decades away) must not silence a key for good. A spent budget
+      // that names no reset, while the limit is learnt, waits one call at the rate just settled on: the provider's
+      // next token is about that far away, and a 429 (with its Retry-After) is what this pause is there to avoid.
+      const pauseMs = Math.min(
+        hintMs ?? (refused ? defaultPauseMs : Math.min(defaultPauseMs, params.intervalMs)),
+        maxPauseMs,
+      )
       queue.pausedUntil = Math.max(queue.pausedUntil, now() + pauseMs)
-      if (refused || learning) adaptive?.limitReached(key)
-      store.pause(key, paramsFor(key), pauseMs).catch(() => undefined)
+      // An announced window that is spent comes back whole at its reset: the burst is there again then. Otherwise
+      // the provider is out of room and the burst is spent too.
+      const refilled = exhausted && queue.announcedBurst !== undefined
+      store.pause(key, params, refilled ? pauseMs - params.toleranceMs : pauseMs).catch(() => undefined)
     },
   }
+}
+
+/** One token of a burst is kept back to absorb jitter (see the module comment); a burst of one stays one. */
+function keepOneInReserve(burst: number): number {
+  return burst > 1 ? burst - 1 : 1
 }
