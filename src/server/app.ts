@@ -20,6 +20,7 @@ import type { WebhookInbox } from '../webhooks/inbox/inbox.js'
 import { type DashboardDeps, dashboardBase, dashboardErrorPages, dashboardRoutes } from './dashboard/dashboard.js'
 import { allowedMethods, handleError, methodNotAllowed, notFound } from './error-response.js'
 import { apiKeyAuth } from './middleware/api-key-auth.js'
+import { redirectToPublicOrigin } from './middleware/public-origin.js'
 import { type NodeRoute, withNodeRoutes } from './node-routes.js'
 import { proxyNodeRoute } from './proxy-node-route.js'
 import { apiKeyRoutes } from './routes/api-keys.js'
@@ -91,6 +92,8 @@ export function createApp(deps: AppDeps): Hono {
             : {},
         ),
     })
+  // In development, a browser's page on another loopback name goes to publicUrl's first (one origin for cookies).
+  if (deps.dashboard?.mode === 'development') app.use('*', redirectToPublicOrigin(deps.dashboard.publicUrl))
   const apiLimit = limitTo(maxBodyBytes)
   const proxyLimit = limitTo(maxProxyBodyBytes)
   app.use('*', (c, next) => {

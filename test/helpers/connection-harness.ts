@@ -41,6 +41,10 @@ export interface HarnessConfig {
   allowedReturnUrls?: string[]
   providers?: Record<string, unknown>
   integrations?: Record<string, unknown>
+  /** The config file's `branding`. */
+  branding?: unknown
+  /** The environment the configuration is read with (`NODE_ENV=production` for a production hub). */
+  env?: Record<string, string>
 }
 
 export async function openConnectionHarness(backend: Backend, extra: HarnessConfig = {}): Promise<ConnectionHarness> {
@@ -49,11 +53,12 @@ export async function openConnectionHarness(backend: Backend, extra: HarnessConf
   const provider = await startFakeTokenServer()
   const options = loadConfig({
     cwd: '/srv',
-    env: {},
+    env: extra.env ?? {},
     file: {
       ...(extra.publicUrl === undefined ? {} : { publicUrl: extra.publicUrl }),
       allowedReturnUrls: extra.allowedReturnUrls ?? [],
       ...(extra.sandbox === undefined ? {} : { sandbox: extra.sandbox }),
+      ...(extra.branding === undefined ? {} : { branding: extra.branding }),
       providers: {
         ...extra.providers,
         acme: {
