@@ -33,6 +33,24 @@ export const integrationConfigSchema = z.strictObject({
   auth: authOverrideSchema.optional(),
 })
 
+/**
+ * How the pages the app's end users see (the connect form and the result page) present the app. The logo's URL is
+ * checked further once the mode is known (config.ts).
+ */
+export const brandingSchema = z.strictObject({
+  appName: z
+    .string()
+    .trim()
+    .min(1)
+    .max(60)
+    .refine((name) => !/[\p{Cc}\p{Cf}]/u.test(name), 'must not contain control or formatting characters'),
+  logoUrl: z.url().optional(),
+  accentColor: z
+    .string()
+    .refine((color) => /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/.test(color), 'expected a colour as #rgb or #rrggbb')
+    .optional(),
+})
+
 export const configFileSchema = z.strictObject({
   host: z.string().min(1).optional(),
   port: z.number().int().min(0).max(65535).optional(),
@@ -52,9 +70,12 @@ export const configFileSchema = z.strictObject({
   egress: z
     .strictObject({ allowPrivateNetworks: z.boolean().optional(), allowHttp: z.boolean().optional() })
     .optional(),
+  /** The app's name, logo and colour on the end-user pages (Junction's own plain look without it). */
+  branding: brandingSchema.optional(),
   providers: z.record(id, providerDefinitionSchema).default({}),
   integrations: z.record(id, integrationConfigSchema).default({}),
 })
 
 export type ConfigFile = z.infer<typeof configFileSchema>
+export type BrandingConfig = z.infer<typeof brandingSchema>
 export type IntegrationConfig = z.infer<typeof integrationConfigSchema>

@@ -19,7 +19,7 @@ import {
 import type { Provider } from '../providers/provider.js'
 import { createProviderRegistry } from '../providers/registry.js'
 import { type EncryptionKey, parseEncryptionKeys } from '../vault/keys.js'
-import { type ConfigFile, configFileSchema, type IntegrationConfig } from './config-schema.js'
+import { type BrandingConfig, type ConfigFile, configFileSchema, type IntegrationConfig } from './config-schema.js'
 import type { SandboxConfig } from './sandbox-config.js'
 
 export type Mode = 'development' | 'production'
@@ -35,6 +35,16 @@ export interface IntegrationOptions {
   readonly webhookSecrets: readonly string[]
   readonly scopes: readonly string[]
   readonly overrides: Pick<IntegrationConfig, 'rateLimit' | 'api' | 'auth' | 'displayName'>
+}
+
+/** The app as its end users know it, on the connect form and the result page (docs/configuration.md, "branding"). */
+export interface Branding {
+  /** Shown as text, escaped; 1 to 60 characters. */
+  readonly appName: string
+  /** An https URL (http only on a loopback host in development), only ever an image's `src`. */
+  readonly logoUrl: string | undefined
+  /** `#rgb` or `#rrggbb`: buttons and links. */
+  readonly accentColor: string | undefined
 }
 
 export interface JunctionOptions {
@@ -57,6 +67,8 @@ export interface JunctionOptions {
   readonly sandbox: boolean
   readonly sandboxConfig: SandboxConfig
   readonly allowedReturnUrls: readonly string[]
+  /** How the end-user pages present the app; undefined: Junction's own plain pages. */
+  readonly branding: Branding | undefined
   readonly eventsUrl: string | undefined
   /** Days an event is kept after it was created. @default 30 */
   readonly eventsRetentionDays: number
@@ -164,6 +176,7 @@ function buildOptions(file: ConfigFile, configFile: string | undefined, sources:
     sandbox: parseSwitch(env.JUNCTION_SANDBOX, 'JUNCTION_SANDBOX', file.sandbox !== false) && developmentDefault,
     sandboxConfig: typeof file.sandbox === 'object' ? file.sandbox : {},
     allowedReturnUrls: file.allowedReturnUrls,
+    branding: file.branding === undefined ? undefined : checkBranding(file.branding, mode),
     eventsUrl: file.events?.url,
     eventsRetentionDays: file.events?.retentionDays ?? 30,
     egress: {
@@ -175,6 +188,29 @@ function buildOptions(file: ConfigFile, configFile: string | undefined, sources:
     integrations: resolveIntegrations(file, registry, secret),
     configFile,
   }
+}
+
+/**
+ * The logo is fetched by end users' browsers and allowed by the pages' Content-Security-Policy by its origin: https
+ * only (http on a loopback host in development, for an app served locally), no credentials, and a plain host name so
+ * that the origin cannot carry anything into the header.
+ */
+function checkBranding(branding: BrandingConfig, mode: Mode): Branding {
+  const { logoUrl } = branding
+  if (logoUrl !== undefined) {
+    const url = new URL(logoUrl)
+    const local = mode === 'development' && url.protocol === 'http:' && isLoopbackHost(url.hostname)
+    if (url.protocol !== 'https:' && !local)
+      throw new ConfigError(
+        'branding.logoUrl',
+        'expected an https:// URL (http:// only on a loopback host in development)',
+      )
+    if (url.username !== '' || url.password !== '')
+      throw new ConfigError('branding.logoUrl', 'must not contain a user name or password')
+    if (!/^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])$/.test(url.hostname))
+      throw new ConfigError('branding.logoUrl', 'expected a plain host name (letters, digits, dots and hyphens)')
+  }
+  return { appName: branding.appName, logoUrl, accentColor: branding.accentColor?.toLowerCase() }
 }
 
 /** An empty variable counts as unset everywhere: `JUNCTION_HOST=` must not mean "bind every interface". */

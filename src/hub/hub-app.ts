@@ -45,7 +45,7 @@ export function createHubApp(hub: Hub): Hono {
     apiKeys: hub.apiKeys,
     database: hub.database,
     connections: hub.services.connections,
-    connect: { flow: hub.services.connectFlow, publicUrl: options.publicUrl },
+    connect: { flow: hub.services.connectFlow, publicUrl: options.publicUrl, branding: options.branding },
     proxy: hub.proxy,
     users: hub.services.users,
     webhooks: events.inbox,

@@ -5,6 +5,7 @@
 import { type Context, Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { ApiKeys } from '../api-keys/api-keys.js'
+import type { Branding } from '../config/config.js'
 import type { ConnectFlow } from '../connections/connect-flow.js'
 import type { ConnectionService } from '../connections/connections.js'
 import type { UserErasure } from '../connections/user-erasure.js'
@@ -62,7 +63,7 @@ export interface AppDeps {
   /** The dashboard, served at `/` when given. */
   dashboard?: DashboardDeps
   /** The connect flow (API and browser routes) is served when given. */
-  connect?: { flow: ConnectFlow; publicUrl: string }
+  connect?: { flow: ConnectFlow; publicUrl: string; branding?: Branding | undefined }
   database: Database
   logger: Logger
   /**
@@ -117,7 +118,8 @@ export function createApp(deps: AppDeps): Hono {
     app.route('/webhooks', webhookRoutes(deps.webhooks))
     nodeRoutes.push(webhookNodeRoute({ inbox: deps.webhooks, maxBodyBytes, logger: deps.logger }))
   }
-  if (deps.connect !== undefined) app.route('/', connectPageRoutes(deps.connect.flow, deps.connect.publicUrl))
+  if (deps.connect !== undefined)
+    app.route('/', connectPageRoutes(deps.connect.flow, deps.connect.publicUrl, deps.connect.branding))
   if (deps.dashboard !== undefined) app.route('/', dashboardRoutes(deps.dashboard))
 
   app.use('/v1/*', apiKeyAuth(deps.apiKeys))

@@ -5,13 +5,23 @@
  */
 import { type Context, Hono } from 'hono'
 import { getCookie, setCookie } from 'hono/cookie'
+import type { Branding } from '../../config/config.js'
 import type { ConnectFlow, FlowResult } from '../../connections/connect-flow.js'
 import { isJunctionError } from '../../core/errors.js'
 import { withOutcome } from '../../oauth/return-url.js'
-import { credentialsFormPage, pagesStylesheet, resultPage, setPageHeaders } from '../pages.js'
+import {
+  brandedPageHeaders,
+  credentialsFormPage,
+  pagesStylesheetFor,
+  resultPage,
+  setPageHeaders,
+  stylesheetAnswer,
+} from '../pages.js'
 import { readForm } from '../request-input.js'
 
-export function connectPageRoutes(flow: ConnectFlow, publicUrl: string): Hono {
+/** `branding`: the app's name, logo and colour on these pages (docs/configuration.md); Junction's plain look without. */
+export function connectPageRoutes(flow: ConnectFlow, publicUrl: string, branding?: Branding): Hono {
+  const headers = brandedPageHeaders(branding)
   const secure = publicUrl.startsWith('https://')
   // Under publicUrl's path: the hub may be mounted under a prefix of the application (`createJunction`'s basePath).
   const stylesheet = `${new URL(publicUrl).pathname.replace(/\/+$/, '')}/assets/pages.css`
@@ -27,7 +37,7 @@ export function connectPageRoutes(flow: ConnectFlow, publicUrl: string): Hono {
   const finish = (c: Context, result: FlowResult) => {
     // Only a browser that proved it held the binding has it cleared: a forged callback cannot end a real flow's cookie.
     if (result.cookie !== undefined) setBinding(c, result.cookie, '', 0)
-    setPageHeaders(c)
+    setPageHeaders(c, headers)
     if (result.returnUrl !== null) {
       const outcome = result.ok
         ? { status: 'success', integration: result.integration ?? '' }
@@ -37,16 +47,13 @@ export function connectPageRoutes(flow: ConnectFlow, publicUrl: string): Hono {
     const detail = result.ok
       ? `Your ${result.integration} account is connected.`
       : `Junction could not connect your account (${result.error}).`
-    return c.html(resultPage(result.ok, detail, stylesheet), result.ok ? 200 : 400)
+    return c.html(resultPage(result.ok, detail, stylesheet, branding), result.ok ? 200 : 400)
   }
 
   return new Hono()
-    .get('/assets/pages.css', (c) => {
-      c.header('cache-control', 'public, max-age=3600')
-      return c.body(pagesStylesheet, 200, { 'content-type': 'text/css; charset=utf-8' })
-    })
+    .get('/assets/pages.css', stylesheetAnswer(pagesStylesheetFor(branding)))
     .get('/connect/:token', async (c) => {
-      setPageHeaders(c)
+      setPageHeaders(c, headers)
       try {
         const outcome = await flow.openLink(c.req.param('token'))
         setBinding(c, outcome.cookie, outcome.browserValue, 600)
@@ -56,11 +63,12 @@ export function connectPageRoutes(flow: ConnectFlow, publicUrl: string): Hono {
             outcome.integration.definition.displayName ?? outcome.integration.id,
             outcome.fields,
             stylesheet,
+            branding,
           ),
         )
       } catch (error) {
         if (isJunctionError(error) && error.code === 'invalid_state')
-          return c.html(resultPage(false, error.message, stylesheet), 400)
+          return c.html(resultPage(false, error.message, stylesheet, branding), 400)
         throw error
       }
     })
