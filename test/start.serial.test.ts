@@ -33,23 +33,41 @@ describe('junction start on the embedded database', slow, () => {
     const proxied = await fetch(`${hub.url}/v1/proxy/nowhere/x`, { headers: { authorization: `Bearer ${key}` } })
     expect(proxied.status).toBe(404)
     expect(proxied.headers.get('junction-error')).toBe('integration_not_found')
-    // The dashboard is served at / and signs in with the first key.
-    const home = await fetch(`${hub.url}/`, { redirect: 'manual' })
+    // The dashboard is served at publicUrl (http://localhost:<port> by default): a page asked for on 127.0.0.1 is
+    // sent there first, so that its cookie and the connect flow's returns share one origin.
+    const dashboard = hub.url.replace('127.0.0.1', 'localhost')
+    const elsewhere = await fetch(`${hub.url}/`, { redirect: 'manual' })
+    expect(elsewhere.status).toBe(302)
+    expect(elsewhere.headers.get('location')).toBe(`${dashboard}/`)
+    const home = await fetch(`${dashboard}/`, { redirect: 'manual' })
     expect(home.status).toBe(303)
     expect(home.headers.get('location')).toBe('/sign-in')
-    const signedIn = await fetch(`${hub.url}/sign-in`, {
+    const signedIn = await fetch(`${dashboard}/sign-in`, {
       method: 'POST',
       redirect: 'manual',
-      headers: { origin: hub.url, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { origin: dashboard, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ key }),
     })
     expect(signedIn.status).toBe(303)
     const cookie = signedIn.headers.get('set-cookie')?.split(';')[0] ?? ''
-    expect(await (await fetch(`${hub.url}/`, { headers: { cookie } })).text()).toContain('Start here: the sandbox')
+    expect(await (await fetch(`${dashboard}/`, { headers: { cookie } })).text()).toContain('Start here: the sandbox')
 
     expect(await hub.stop()).toBe(0)
     const output = hub.output()
     expect(output).toContain(keyFile)
+    // Standard output is a pipe: JSON lines. The start lines name the dashboard's URL (publicUrl, not the bound
+    // address) and the file holding the first key.
+    const lines = output
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { msg: string; url?: string; file?: string })
+    expect(lines).toContainEqual(
+      expect.objectContaining({ msg: `Junction is listening: open ${dashboard}/`, url: `${dashboard}/` }),
+    )
+    expect(lines).toContainEqual(
+      expect.objectContaining({ msg: `sign in to the dashboard with the first API key, in ${keyFile}`, file: keyFile }),
+    )
+    expect(lines.at(-1)?.msg).toBe('stopped')
     // Standard output is a pipe here, not a terminal: the key itself is never printed or logged.
     expect(output).not.toContain(key)
   })

@@ -1,21 +1,39 @@
-/** @module The process log: pino JSON lines, with every argument passed through redaction first. */
+/**
+ * @module The process log: pino JSON lines, or short readable lines for a person at a terminal, with every argument
+ * passed through redaction first.
+ */
 import { pino } from 'pino'
+import { prettyFactory } from 'pino-pretty'
+import { ConfigError } from './config-error.js'
 import { redactValue } from './redact.js'
 
 export type Logger = pino.Logger
+
+/** `json`: one JSON object a line, for programs. `pretty`: a short line with the time, level and message, for people. */
+export type LogFormat = 'json' | 'pretty'
 
 export interface LoggerOptions {
   /** @default 'info' */
   level?: string
   /** Where lines go; defaults to standard output. */
   destination?: pino.DestinationStream
+  /** @default 'json' */
+  format?: LogFormat
+  /**
+   * Colours in `pretty` lines (ANSI escapes).
+   * @default false
+   */
+  colorize?: boolean
 }
 
 /**
  * Creates the logger. Redaction happens in pino's formatters, so no call site can forget it: secret-named fields
- * anywhere in the object become `[redacted]`, and token-shaped text in messages and strings is scrubbed.
+ * anywhere in the object become `[redacted]`, and token-shaped text in messages and strings is scrubbed. Pretty lines
+ * are made from the redacted JSON line, in this thread and synchronously: nothing is left in a worker or a buffer
+ * when the process exits.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
+  const destination = options.destination ?? pino.destination({ dest: 1, sync: true })
   return pino(
     {
       level: options.level ?? 'info',
@@ -29,8 +47,24 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         },
       },
     },
-    options.destination ?? pino.destination({ dest: 1, sync: true }),
+    options.format === 'pretty' ? prettyLines(destination, options.colorize ?? false) : destination,
   )
+}
+
+/** `[12:00:01] INFO: Junction is listening {"mode":"development"}`: one line an entry, an error's stack below it. */
+function prettyLines(destination: pino.DestinationStream, colorize: boolean): pino.DestinationStream {
+  const prettify = prettyFactory({ colorize, translateTime: 'SYS:HH:MM:ss', singleLine: true })
+  return { write: (line: string) => destination.write(prettify(line)) }
+}
+
+/**
+ * The format of `junction start`'s log: `JUNCTION_LOG_FORMAT` when set (`pretty` or `json`), else pretty on a
+ * terminal and JSON anywhere else (a pipe, a file, a log collector).
+ */
+export function chooseLogFormat(setting: string | undefined, isTerminal: boolean): LogFormat {
+  if (setting === undefined || setting === '') return isTerminal ? 'pretty' : 'json'
+  if (setting === 'pretty' || setting === 'json') return setting
+  throw new ConfigError('JUNCTION_LOG_FORMAT', 'expected pretty or json')
 }
 
 /** Secret-named fields and token-shaped text in logged objects and errors become `[redacted]`. */

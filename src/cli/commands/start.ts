@@ -1,8 +1,10 @@
 /** @module `junction start`: open the hub (migrating first), serve the API, and stop gracefully on a signal. */
+import { existsSync } from 'node:fs'
 import { type Command, InvalidArgumentError } from 'commander'
+import type { JunctionOptions } from '../../config/config.js'
 import type { BackgroundWork } from '../../connections/background.js'
-import { createLogger, type Logger } from '../../core/logger.js'
-import { ensureFirstApiKey } from '../../hub/first-api-key.js'
+import { chooseLogFormat, createLogger, type Logger } from '../../core/logger.js'
+import { ensureFirstApiKey, initialApiKeyFile } from '../../hub/first-api-key.js'
 import type { Hub } from '../../hub/hub.js'
 import { openHub } from '../../hub/open-hub.js'
 import { listen, type RunningServer } from '../../server/serve.js'
@@ -32,7 +34,7 @@ export function registerStartCommand(program: Command): void {
     .option('--config <file>', 'configuration file (default ./junction.config.json)')
     .action(async (flags: StartFlags) => {
       const options = readOptions(flags)
-      const logger = createLogger()
+      const logger = processLogger(process.env, process.stdout.isTTY === true)
       await assertPortFree(options.host, options.port)
       // However the process ends from here on, the data dir's lock goes with it.
       process.once('exit', releaseHeldDataDirLocks)
@@ -63,11 +65,32 @@ export function registerStartCommand(program: Command): void {
         throw error
       }
       running.background = hub.startBackground()
-      logger.info(
-        { url: running.server.url, mode: options.mode, database: hub.database.backend },
-        'Junction is listening',
-      )
+      logStartLines(logger, options, { listening: running.server.url, database: hub.database.backend })
     })
+}
+
+/** Pretty lines on a terminal, JSON lines elsewhere, unless `JUNCTION_LOG_FORMAT` says which (docs/cli.md). */
+function processLogger(env: NodeJS.ProcessEnv, isTerminal: boolean): Logger {
+  const format = chooseLogFormat(env.JUNCTION_LOG_FORMAT, isTerminal)
+  // Colours only for a terminal, and never when NO_COLOR is set (https://no-color.org).
+  const colorize = format === 'pretty' && isTerminal && (env.NO_COLOR === undefined || env.NO_COLOR === '')
+  return createLogger({ format, colorize })
+}
+
+/**
+ * What a person needs once the hub answers: the dashboard's address, which is publicUrl (the origin its cookies and
+ * links belong to, not the bound address), and in development the file holding the first API key to sign in with.
+ */
+function logStartLines(
+  logger: Logger,
+  options: Pick<JunctionOptions, 'publicUrl' | 'mode' | 'dataDir'>,
+  facts: { listening: string; database: string },
+): void {
+  const dashboard = `${options.publicUrl}/`
+  logger.info({ url: dashboard, ...facts, mode: options.mode }, `Junction is listening: open ${dashboard}`)
+  const keyFile = initialApiKeyFile(options.dataDir)
+  if (options.mode === 'development' && existsSync(keyFile))
+    logger.info({ file: keyFile }, `sign in to the dashboard with the first API key, in ${keyFile}`)
 }
 
 /**
