@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process'
 import PQueue from 'p-queue'
 import { Agent, request } from 'undici'
+import { startAnnouncingUpstream } from '../test/helpers/announcing-upstream.js'
 import { startUpstream } from '../test/helpers/fake-upstream.js'
 
 // The built package, as users run it (npm run bench builds first), not sources transpiled on the fly.
@@ -174,6 +175,31 @@ export async function measureRateLimits(count = 300): Promise<LimitRun[]> {
       await api.close()
     }),
   )
+  runs.push(await announcedRun(count))
   await agent.close()
   return runs
+}
+
+/**
+ * A server that announces its limit (IETF `RateLimit-Policy: "window";q=50;w=1` and `RateLimit: r, t`) and enforces
+ * it as a fixed window of 50 a second; no limit configured on the client. What the limit allowed: 50 + 50 · seconds.
+ */
+async function announcedRun(count: number): Promise<LimitRun> {
+  const upstream = await startAnnouncingUpstream({ quota: 50, windowMs: 1_000, form: 'ietf' })
+  const api = createHttpClient({
+    baseUrl: upstream.url,
+    egress: local,
+    deadlineMs: 120_000,
+    retry: { maxAttempts: 10 },
+    rateLimit: { maxConcurrent: 10 },
+  })
+  const started = performance.now()
+  await Promise.all(Array.from({ length: count }, (_, index) => api.get(`/items/${index}`)))
+  const seconds = (performance.now() - started) / 1000
+  await api.close()
+  await upstream.close()
+  const succeeded = upstream.arrivals.filter((arrival) => arrival.status === 200).length
+  const refused = upstream.arrivals.filter((arrival) => arrival.status === 429).length
+  const name = 'junction/http, limit announced in headers (IETF, fixed window 50 per 1 s)'
+  return { name, succeeded, refused, seconds, efficiency: succeeded / (50 + 50 * seconds) }
 }
