@@ -1,6 +1,8 @@
 /** The leak check that every harness suite runs on close: it must find a leak where one is, and only there. */
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
+import { withNodeRoutes } from '../src/server/node-routes.js'
+import { listen } from '../src/server/serve.js'
 import { createLeakWatch } from './helpers/leak-watch.js'
 
 const accessToken = 'at_0123456789abcdef'
@@ -57,5 +59,35 @@ describe('the leak watch', () => {
     const watch = createLeakWatch()
     watch.secret('sk_live_secret_value', 'x')
     expect(watch.secretsIn('log: sk_live_secret_value x')).toEqual(['sk_liv…'])
+  })
+})
+
+describe('the leak watch on a socket', () => {
+  it("reads what the app's Node routes write (the proxy and webhooks on a socket), not only the app's answers", async () => {
+    const app = withNodeRoutes(new Hono(), [
+      {
+        prefix: '/v1/proxy/',
+        methods: ['GET'],
+        handle(request, response) {
+          if (!request.url?.startsWith('/v1/proxy/acme/')) return false
+          const status = request.url.endsWith('/error') ? 401 : 200
+          response.writeHead(status, { 'content-type': 'text/plain' })
+          response.write('bad token ')
+          response.end(accessToken)
+          return true
+        },
+      },
+    ])
+    const watch = createLeakWatch()
+    watch.watch(app)
+    watch.secret(accessToken)
+    const server = await listen(app, { host: '127.0.0.1', port: 0 })
+    try {
+      for (const path of ['/v1/proxy/acme/echo', '/v1/proxy/acme/error'])
+        await (await fetch(`${server.url}${path}`)).text()
+    } finally {
+      await server.close(0)
+    }
+    expect((await watch.leaks()).map((leak) => leak.answer)).toEqual(['GET /v1/proxy/acme/error 401'])
   })
 })

@@ -1,16 +1,23 @@
 /**
  * Reads every answer an app gives for secrets the test knows: access and refresh tokens, client secrets, API keys,
  * and every credential imported through `POST /v1/connections`. Wrapping `app.fetch` covers `app.request()` and a
- * real socket alike, so a suite checks all of its answers, not the ones a test thought of.
+ * real socket alike, and wrapping the app's Node routes (the proxy and webhooks on a socket) covers what those write
+ * to Node's response, so a suite checks all of its answers, not the ones a test thought of.
  *
  * One exception, by route and field, never by content: the token route's 200 answer carries its `accessToken` (and
  * nothing else secret). The provider's own success bodies through the proxy are the provider's business and are not
  * read; Junction's own answers and the proxy's error answers (which it scrubs) are.
  */
 
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { Hono } from 'hono'
+import { type NodeRoute, nodeRoutesOf } from '../../src/server/node-routes.js'
+
 export interface WatchedApp {
   fetch: (request: Request, ...rest: never[]) => Response | Promise<Response>
 }
+
+type NodeHandle = NodeRoute['handle']
 
 export interface Leak {
   /** `METHOD path status` of the answer. */
@@ -64,6 +71,40 @@ export function createLeakWatch(): LeakWatch {
     answers.push({ label, text: `${headers}\n${body}` })
   }
 
+  /** What a Node route writes to its response, read as `record` reads a `Response`. */
+  function recordNode(request: IncomingMessage, response: ServerResponse): void {
+    const chunks: Buffer[] = []
+    const keep = (chunk: unknown, encoding?: unknown) => {
+      if (chunk === undefined || chunk === null || typeof chunk === 'function') return
+      if (typeof chunk === 'string') {
+        chunks.push(Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'))
+      } else if (chunk instanceof Uint8Array) chunks.push(Buffer.from(chunk))
+    }
+    const write = response.write.bind(response) as (...args: unknown[]) => boolean
+    const end = response.end.bind(response) as (...args: unknown[]) => ServerResponse
+    response.write = ((...args: unknown[]) => {
+      keep(args[0], args[1])
+      return write(...args)
+    }) as ServerResponse['write']
+    response.end = ((...args: unknown[]) => {
+      keep(args[0], args[1])
+      return end(...args)
+    }) as ServerResponse['end']
+    reading.push(
+      new Promise<void>((done) => {
+        response.once('close', () => {
+          const path = (request.url ?? '').split('?')[0] ?? ''
+          const label = `${request.method} ${path} ${response.statusCode}`
+          const headers = JSON.stringify(response.getHeaders())
+          const providerSuccess =
+            proxyRoute.test(path) && response.statusCode < 400 && response.getHeader('junction-error') === undefined
+          answers.push({ label, text: providerSuccess ? headers : `${headers}\n${Buffer.concat(chunks).toString()}` })
+          done()
+        })
+      }),
+    )
+  }
+
   async function learnCredentials(request: Request): Promise<void> {
     if (request.method !== 'POST' || !credentialsRoute.test(new URL(request.url).pathname)) return
     const sent = await request
@@ -87,6 +128,15 @@ export function createLeakWatch(): LeakWatch {
         reading.push(record(request, response).catch(() => undefined))
         await learnt
         return response
+      }
+      if (app instanceof Hono) {
+        for (const route of nodeRoutesOf(app)) {
+          const handle: NodeHandle = route.handle.bind(route)
+          ;(route as { handle: NodeHandle }).handle = (request, response) => {
+            recordNode(request, response)
+            return handle(request, response)
+          }
+        }
       }
     },
     secret(...values) {
