@@ -46,8 +46,10 @@ export interface DeliveryWorkerOptions {
   concurrency: number
   /**
    * Events claimed beyond the free places, queued so that a place that frees up starts its next attempt at once; a
-   * claim is made when the queue is down to half of this. Kept small: a queued event's lease runs while it waits
-   * (0: claim only for free places). @default 20
+   * claim is made when the queue is down to half of this. Large enough that the queue outlasts a claim's round trip
+   * to a busy database (at 20 the places sat empty waiting on it: BENCHMARKS.md, "Webhooks in, events out"); a
+   * queued event whose lease runs too short for its attempt is given back (0: claim only for free places).
+   * @default 100
    */
   claimAhead: number
   /** On stop, how long attempts in flight may finish before they are abandoned (their claims then run out). @default 2_000 */
@@ -67,7 +69,7 @@ export const defaultDeliveryWorkerOptions: DeliveryWorkerOptions = Object.freeze
   timeoutMs: 15_000,
   idlePollMs: 1_000,
   concurrency: 10,
-  claimAhead: 20,
+  claimAhead: 100,
   stopGraceMs: 2_000,
   abandonWaitMs: 500,
   schedule: standardWebhooksSchedule,
