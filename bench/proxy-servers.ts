@@ -1,7 +1,8 @@
 /**
  * The proxy benchmark's servers, each run as a process of its own (`node --import tsx bench/proxy-servers.ts <kind>
  * [upstream origin]`), printing the port they listen on:
- * - `upstream`: a keep-alive `node:http` server answering a small JSON body;
+ * - `upstream`: a keep-alive `node:http` server answering a small JSON body, a 50 KiB one under `/big`, and tokens
+ *   (20 s long, so that a connection's token refreshes during a run) at `POST /token`;
  * - `node`: a bare pass-through, `node:http` + `undici.request`, streaming, nothing else (the practical ceiling);
  * - `hono`: the same pass-through as a Hono route on @hono/node-server with `undici.request`;
  * - `hono-fetch`: the same Hono route with the global `fetch` instead.
@@ -13,6 +14,12 @@ import { Hono } from 'hono'
 import { Agent, request } from 'undici'
 
 const body = JSON.stringify({ ok: true, items: [1, 2, 3], name: 'benchmark' })
+/** 50 KiB of JSON, where streaming matters. */
+const bigBody = JSON.stringify({ ok: true, items: Array.from({ length: 2_000 }, (_, n) => `item-${n}`) }).padEnd(
+  51_200 - 1,
+  ' ',
+)
+let tokens = 0
 const [kind, origin = ''] = process.argv.slice(2)
 const dispatcher = new Agent({ connections: 256, keepAliveTimeout: 60_000 })
 const listening = (port: number) => process.stdout.write(`${port}\n`)
@@ -30,9 +37,20 @@ function passedHeaders(headers: Record<string, string | string[] | undefined>): 
 if (kind === 'upstream') {
   const server = createServer((incoming, response) => {
     incoming.resume()
-    incoming.on('end', () =>
-      response.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length }).end(body),
-    )
+    incoming.on('end', () => {
+      const url = incoming.url ?? '/'
+      let answer = body
+      if (url.startsWith('/token')) {
+        tokens++
+        answer = JSON.stringify({
+          access_token: `bench-access-${tokens}`,
+          refresh_token: `bench-refresh-${tokens}`,
+          token_type: 'Bearer',
+          expires_in: 20,
+        })
+      } else if (url.startsWith('/big')) answer = bigBody
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': answer.length }).end(answer)
+    })
   })
   server.keepAliveTimeout = 60_000
   server.listen(0, '127.0.0.1', () => listening((server.address() as { port: number }).port))

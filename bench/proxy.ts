@@ -2,7 +2,9 @@
  * Proxy throughput: requests per second and p50/p99 latency of the same small JSON GET (a) straight to the upstream
  * with undici, (b) through a bare `node:http` + `undici.request` pass-through, (d) through the same pass-through as
  * a Hono route (and, for reference, one using the global `fetch`), and (c) through `junction start`'s `/v1/proxy`
- * with call logs and a rate limit on (above the load), on PostgreSQL and on PGlite. The load generator, each proxy
+ * with call logs and a rate limit on (above the load), on PostgreSQL and on PGlite; (c-user) the same as a user with an
+ * OAuth connection whose token refreshes during the run; a 50 KiB answer through (a), (b) and (c); and (c-lib),
+ * `junction.fetch()` in the application's process against raw undici there (bench/proxy-lib.ts). The load generator, each proxy
  * and the upstream run as processes of their own. Then open-loop runs at half of (c)'s peak for the added p50, and,
  * when asked, the memory soak: the hub's resident memory over 5 minutes at 1,000 requests/s after a 60 s warm-up.
  */
@@ -12,6 +14,8 @@ import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { childEnv, type RunningHub, startHub, temporaryDirectory } from '../test/helpers/cli.js'
 import { createPostgresDatabase } from '../test/helpers/postgres-admin.js'
+import { benchConfig } from './proxy-config.js'
+import type { LibraryFigures, LibrarySpec } from './proxy-lib.js'
 import type { LoadFigures, LoadSpec } from './proxy-load.js'
 
 const tsx = ['--import', 'tsx']
@@ -41,7 +45,19 @@ export interface ProxyFigures {
     honoFetchPassThrough: RoundFigures
     junctionPostgres: RoundFigures | undefined
     junctionPglite: RoundFigures
+    /** (c-user): as a user with an OAuth connection, on (c)'s database. */
+    junctionUser: RoundFigures
+    /** The 50 KiB answer: direct, bare pass-through, junction (on (c)'s database). */
+    directBig: RoundFigures
+    nodeBig: RoundFigures
+    junctionBig: RoundFigures
   }
+  /** (c)'s database for the user and 50 KiB cases. */
+  backend: 'postgres' | 'pglite'
+  /** Tokens the upstream issued by the end of the run (both hubs' user connections refresh every 20 s). */
+  userRefreshes: number
+  /** (c-lib): `junction.fetch()` in the application's process against raw undici there, median rounds. */
+  library: { raw: RoundFigures; library: RoundFigures }
   /** The machine's 1-minute load average before and after (it is shared: other work shows here). */
   loadAverage: { before: number; after: number }
   /** Open-loop at half of (c)'s peak (PostgreSQL when there is one, else PGlite): the rounds' median p50. */
@@ -77,6 +93,8 @@ export async function runLoad(spec: LoadSpec): Promise<LoadFigures> {
 export interface BenchHub {
   hub: RunningHub
   key: string
+  /** The user with an OAuth connection, for `benchuser` (its token lasts 20 s, so it refreshes during a run). */
+  userId: string
   stop(): Promise<void>
 }
 
@@ -86,17 +104,7 @@ export interface BenchHub {
  */
 export async function startBenchHub(upstream: string, postgresAdminUrl: string | undefined): Promise<BenchHub> {
   const workdir = temporaryDirectory('junction-bench-proxy-')
-  const config = {
-    providers: {
-      benchapi: {
-        auth: { type: 'api_key', header: 'x-api-key' },
-        api: { baseUrl: upstream },
-        rateLimit: { requestsPerSecond: 1_000_000, burst: 100_000, maxConcurrent: 10_000, per: 'integration' },
-      },
-    },
-    integrations: { bench: { provider: 'benchapi', apiKey: 'bench-upstream-key' } },
-  }
-  writeFileSync(join(workdir.path, 'junction.config.json'), JSON.stringify(config))
+  writeFileSync(join(workdir.path, 'junction.config.json'), JSON.stringify(benchConfig(upstream)))
   const database = postgresAdminUrl === undefined ? undefined : await createPostgresDatabase(postgresAdminUrl)
   const env: Record<string, string> = { JUNCTION_DATA_DIR: join(workdir.path, 'data'), JUNCTION_SANDBOX: '0' }
   if (database !== undefined) env.JUNCTION_DATABASE_URL = database.url
@@ -104,15 +112,47 @@ export async function startBenchHub(upstream: string, postgresAdminUrl: string |
   const nodeArgs = process.env.JUNCTION_BENCH_HUB_NODE_ARGS?.split(' ').filter((arg) => arg !== '') ?? []
   const hub = await startHub({ cwd: workdir.path, env, nodeArgs, timeoutMs: 60_000 })
   const key = readFileSync(join(workdir.path, 'data', 'initial-api-key'), 'utf8').trim()
+  const userId = 'u_bench'
+  // A token that expires 20 s in: refreshed (at the upstream's /token) during the run, and again every 20 s.
+  const imported = await fetch(`${hub.url}/v1/connections`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      integration: 'benchuser',
+      userId,
+      credentials: {
+        accessToken: 'bench-access-0',
+        refreshToken: 'bench-refresh-0',
+        expiresAt: new Date(Date.now() + 20_000).toISOString(),
+      },
+    }),
+  })
+  if (!imported.ok) throw new Error(`importing the bench connection answered ${imported.status}`)
   return {
     hub,
     key,
+    userId,
     async stop() {
       await hub.stop()
       await database?.drop()
       workdir.remove()
     },
   }
+}
+
+/** (c-lib) in a process of its own: the library and raw undici, alternating rounds. */
+async function runLibrary(spec: LibrarySpec): Promise<LibraryFigures> {
+  const child = spawn(process.execPath, [...tsx, join(here, 'proxy-lib.ts'), JSON.stringify(spec)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: childEnv(),
+  })
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))
+  if (code !== 0) throw new Error(`the library bench exited with ${code}`)
+  return JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as LibraryFigures
 }
 
 /** Where a load generator sends its GETs. */
@@ -144,17 +184,30 @@ export async function measureProxy(options: ProxyBenchOptions): Promise<ProxyFig
       hubs.push(bench)
       return { origin: bench.hub.url, path: '/v1/proxy/bench/items', headers: { authorization: `Bearer ${bench.key}` } }
     }
+    const nodeTarget = await passThrough('node')
+    const pgliteTarget = await throughJunction(undefined)
+    const postgresTarget =
+      options.postgresAdminUrl === undefined ? undefined : await throughJunction(options.postgresAdminUrl)
+    // (c)'s hub: on PostgreSQL when there is one. Its user and 50 KiB cases go through the same hub.
+    const mainHub = hubs.at(-1)!
+    const main = postgresTarget ?? pgliteTarget
     // Every target runs from the start (idle ones cost nothing); rounds alternate between them, so that a burst of
     // other work on this shared machine lands on one round of one case rather than on a whole case.
     const targets: Record<string, Target> & { direct: Target; junctionPglite: Target; junctionPostgres?: Target } = {
       direct: { origin: upstream.origin, path: '/items', headers: {} },
-      nodePassThrough: await passThrough('node'),
+      nodePassThrough: nodeTarget,
       honoPassThrough: await passThrough('hono'),
       honoFetchPassThrough: await passThrough('hono-fetch'),
-      junctionPglite: await throughJunction(undefined),
-      ...(options.postgresAdminUrl === undefined
-        ? {}
-        : { junctionPostgres: await throughJunction(options.postgresAdminUrl) }),
+      junctionPglite: pgliteTarget,
+      ...(postgresTarget === undefined ? {} : { junctionPostgres: postgresTarget }),
+      junctionUser: {
+        ...main,
+        path: '/v1/proxy/benchuser/items',
+        headers: { ...main.headers, 'junction-user-id': mainHub.userId },
+      },
+      directBig: { origin: upstream.origin, path: '/big', headers: {} },
+      nodeBig: { ...nodeTarget, path: '/big' },
+      junctionBig: { ...main, path: '/v1/proxy/bench/big' },
     }
     const runs = new Map<string, LoadFigures[]>()
     for (let round = 0; round < rounds; round++) {
@@ -175,6 +228,7 @@ export async function measureProxy(options: ProxyBenchOptions): Promise<ProxyFig
     }
     // At a fixed rate the rates are all the same: the median round is the one with the median p50.
     const byP50 = (runs: LoadFigures[]) => [...runs].sort((a, b) => a.p50Ms - b.p50Ms)[Math.floor(runs.length / 2)]!
+    const library = await runLibrary({ upstream: upstream.origin, concurrency, rounds, ...timing })
     const openDirect = byP50(openRuns.direct)
     const openJunction = byP50(openRuns.junction)
     return {
@@ -185,7 +239,14 @@ export async function measureProxy(options: ProxyBenchOptions): Promise<ProxyFig
         honoFetchPassThrough: closed('honoFetchPassThrough'),
         junctionPostgres,
         junctionPglite: closed('junctionPglite'),
+        junctionUser: closed('junctionUser'),
+        directBig: closed('directBig'),
+        nodeBig: closed('nodeBig'),
+        junctionBig: closed('junctionBig'),
       },
+      backend: postgresTarget === undefined ? 'pglite' : 'postgres',
+      userRefreshes: await refreshesOf(mainHub),
+      library: { raw: medianRound(library.raw), library: medianRound(library.library) },
       open: {
         rate,
         backend: targets.junctionPostgres === undefined ? 'pglite' : 'postgres',
@@ -198,6 +259,15 @@ export async function measureProxy(options: ProxyBenchOptions): Promise<ProxyFig
     for (const bench of hubs) await bench.stop()
     for (const child of children) child.kill()
   }
+}
+
+/** How many times the user case's token was refreshed: the connection's access token counts them. */
+async function refreshesOf(bench: BenchHub): Promise<number> {
+  const response = await fetch(`${bench.hub.url}/v1/connections/benchuser/${bench.userId}/token`, {
+    headers: { authorization: `Bearer ${bench.key}` },
+  })
+  const { accessToken } = (await response.json()) as { accessToken?: string }
+  return Number(/^bench-access-(\d+)$/.exec(accessToken ?? '')?.[1] ?? Number.NaN)
 }
 
 export interface SoakFigures {
