@@ -11,7 +11,10 @@ const serverLimit = { requestsPerSecond: 20, burst: 5 }
 
 describe('rate limiting against a 20/s, burst 5 server', () => {
   it('sends 300 requests started at once with no 429, never above rate + burst, when the limit is configured', async () => {
-    const upstream = await startUpstream({ rateLimit: serverLimit })
+    // The server allows twice the configured burst: on a busy machine (client and server share one event loop here),
+    // arrivals paced exactly at the limit can reach the server bunched. The pacing itself is checked below, at the
+    // configured rate + burst.
+    const upstream = await startUpstream({ rateLimit: { ...serverLimit, burst: 2 * serverLimit.burst } })
     const api = createHttpClient({
       baseUrl: upstream.url,
       egress: local,
