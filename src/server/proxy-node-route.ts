@@ -13,7 +13,7 @@ import { maxProxyBodyBytes } from '../proxy/body-limits.js'
 import type { ApiProxy, ProxyCall } from '../proxy/proxy.js'
 import type { ProxyAnswer } from '../proxy/proxy-answer.js'
 import { proxyBodyOfNode } from '../proxy/proxy-body.js'
-import { scopeAllows, scopeReach } from './middleware/api-key-scope.js'
+import { checkApiKey } from './middleware/api-key-auth.js'
 import { type NodeRoute, writeJunctionError, writeThrown } from './node-routes.js'
 
 export interface ProxyNodeRouteDeps {
@@ -24,7 +24,6 @@ export interface ProxyNodeRouteDeps {
 
 const prefix = '/v1/proxy/'
 const route = '/v1/proxy/:integration/*'
-const bearerPattern = /^Bearer ([^\s]+)$/
 /** An integration segment the URL parser would resolve as a dot segment (`..`, `%2e.`): the app's to route. */
 const dotSegment = /^(?:\.|%2e){1,2}$/i
 
@@ -77,21 +76,10 @@ async function serve(
       writeJunctionError(response, tooLarge(), { connection: 'close' })
       return
     }
-    const presented = bearerPattern.exec(headers.authorization ?? '')?.[1]
-    const apiKey = presented === undefined ? undefined : await deps.apiKeys.verify(presented)
-    if (apiKey === undefined) {
-      writeJunctionError(
-        response,
-        { code: 'unauthorized', message: 'a valid API key is required as Authorization: Bearer <key>' },
-        { 'www-authenticate': 'Bearer' },
-      )
-      return
-    }
-    if (apiKey.scope !== 'admin' && !scopeAllows(apiKey.scope, method, target.routePath)) {
-      writeJunctionError(response, {
-        code: 'forbidden',
-        message: `this API key's scope does not allow this call: ${scopeReach[apiKey.scope]}`,
-      })
+    const checked = await checkApiKey(deps.apiKeys, headers.authorization, method, target.routePath)
+    if ('refusal' in checked) {
+      const { code, message, headers: refusalHeaders } = checked.refusal
+      writeJunctionError(response, { code, message }, refusalHeaders)
       return
     }
     let body: ProxyCall['body']
