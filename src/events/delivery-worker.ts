@@ -47,8 +47,8 @@ export interface DeliveryWorkerOptions {
   /**
    * Events claimed beyond the free places, queued so that a place that frees up starts its next attempt at once; a
    * claim is made when the queue is down to half of this. Large enough that the queue outlasts a claim's round trip
-   * to a busy database (at 20 the places sat empty waiting on it: BENCHMARKS.md, "Webhooks in, events out"); a
-   * queued event whose lease runs too short for its attempt is given back (0: claim only for free places).
+   * to a busy database (BENCHMARKS.md, "Webhooks in, events out"); a queued event whose lease runs too short for its
+   * attempt is given back (0: claim only for free places).
    * @default 100
    */
   claimAhead: number
