@@ -3,8 +3,12 @@
  * the app's route, the API key and its scope, a caller that goes away, and a body slower than the call's budget.
  */
 
-import { request } from 'node:http'
+import { createServer, request, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { createLogger } from '../src/core/logger.js'
+import { createProxy } from '../src/proxy/proxy.js'
+import { createLibraryFetch } from '../src/proxy/proxy-fetch.js'
 import { nodeRoutesOf } from '../src/server/node-routes.js'
 import { listen, type RunningServer } from '../src/server/serve.js'
 import { backends } from './helpers/backends.js'
@@ -24,19 +28,30 @@ describe('the proxy on the hub socket', () => {
   let trickler: FakeUpstream
   let server: RunningServer
   let readKey: string
+  /** A provider that declares its body's length. */
+  let sized: Server
+  const sizedBody = JSON.stringify({ items: ['a', 'b', 'c'] })
 
   beforeAll(async () => {
     upstream = await startUpstream()
     trickler = await startUpstream()
+    sized = createServer((_, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(sizedBody) })
+      response.end(sizedBody)
+    })
+    await new Promise<void>((resolve) => sized.listen(0, '127.0.0.1', resolve))
+    const sizedUrl = `http://127.0.0.1:${(sized.address() as AddressInfo).port}`
     const [pglite] = backends()
     h = await openConnectionHarness(pglite!, {
       providers: {
         echo: { auth: { type: 'api_key', header: 'x-api-key' }, api: { baseUrl: `${upstream.url}/v2` } },
         slow: { auth: { type: 'api_key', header: 'x-api-key' }, api: { baseUrl: `${trickler.url}/v2` } },
+        sized: { auth: { type: 'api_key', header: 'x-api-key' }, api: { baseUrl: sizedUrl } },
       },
       integrations: {
         echo: { provider: 'echo', apiKey: 'app-level-key' },
         slow: { provider: 'slow', apiKey: 'slow-key' },
+        sized: { provider: 'sized', apiKey: 'sized-key' },
       },
     })
     readKey = (await h.apiKeys.create('reader', 'read')).key
@@ -47,6 +62,8 @@ describe('the proxy on the hub socket', () => {
     await h?.close()
     await upstream?.close()
     await trickler?.close()
+    sized?.closeAllConnections()
+    await new Promise((resolve) => sized?.close(resolve))
   })
 
   /** One request on a socket of its own, the path sent exactly as given (dot segments included). */
@@ -142,6 +159,42 @@ describe('the proxy on the hub socket', () => {
     expect(echoed).toMatchObject({ path: '/v2/items', query: '?page=2' })
     expect(echoed.headers['x-api-key']).toBe('app-level-key')
     expect(echoed.headers.authorization).toBeUndefined()
+  })
+
+  it("streams a success body with the provider's declared length, not chunked", async () => {
+    const answer = await send('/v1/proxy/sized/items')
+    expect(answer.status).toBe(200)
+    expect(answer.body).toBe(sizedBody)
+    expect(answer.headers['content-length']).toBe(String(Buffer.byteLength(sizedBody)))
+    expect(answer.headers['transfer-encoding']).toBeUndefined()
+  })
+
+  it('junction.fetch() checks a call without a body as fetch() would, building no Request', async () => {
+    const proxy = createProxy({
+      services: h.services,
+      options: { egress: { allowHttp: true, allowPrivateNetworks: true } },
+    })
+    const fetchThrough = createLibraryFetch({ proxy, logger: createLogger({ level: 'silent' }) })
+    try {
+      const before = upstream.arrivals.length
+      for (const init of [{ method: 'TRACE' }, { method: 'GE T' }, { headers: { 'x-bad': 'a\nb' } }] as RequestInit[]) {
+        const refused = await fetchThrough('echo', null, '/items', init)
+        expect(refused.status).toBe(400)
+        expect(refused.headers.get('junction-error')).toBe('invalid_request')
+        expect(await refused.text()).not.toContain('a\nb')
+      }
+      expect(upstream.arrivals.length).toBe(before)
+      const answered = await fetchThrough('echo', null, '/items', {
+        method: 'delete',
+        headers: [['X-Custom', 'kept']],
+      })
+      expect(answered.status).toBe(200)
+      const echoed = (await answered.json()) as { method: string; headers: Record<string, string> }
+      expect(echoed.method).toBe('DELETE')
+      expect(echoed.headers['x-custom']).toBe('kept')
+    } finally {
+      await proxy.close()
+    }
   })
 
   it('leaves paths that are not a proxy call to the app', async () => {

@@ -7,7 +7,10 @@ import { errorBody, type JunctionError, statusForCode } from '../core/errors.js'
 
 export interface ProxyAnswer {
   status: number
-  /** Lower-case names; no `Content-Length` (the writer sets it for bytes, and a stream goes chunked). */
+  /**
+   * Lower-case names. `Content-Length` only for a success body the provider declared one for (it passes through
+   * unchanged); for bytes the writer sets it, and any other stream goes chunked.
+   */
   headers: Record<string, string>
   /**
    * Bytes, read whole (an error, a redirect, Junction's own error JSON); a success body as it streams from the

@@ -3,6 +3,7 @@
  * "Proxy rules"): the connection's credentials, rate limit, retries, circuit breaker and a call-log row. The answer is
  * a web `Response`: the provider's, or Junction's own error JSON with a `Junction-Error` header, as over HTTP.
  */
+import type { Readable } from 'node:stream'
 import { junctionErrorResponse } from '../core/error-response.js'
 import { isJunctionError, JunctionError } from '../core/errors.js'
 import type { Logger } from '../core/logger.js'
@@ -28,9 +29,7 @@ export function createLibraryFetch(deps: { proxy: ApiProxy; logger: Logger }): J
   return async (integration, userId, path, init = {}) => {
     try {
       const { pathname, search } = splitTarget(path)
-      const request = requestOf(init)
-      const { body, length } = await proxyBody(request, knownBodyLength(init.body))
-      const headers = headersOfRequest(request.headers)
+      const { method, headers, body, length } = await describe(init)
       // The user is an argument here, never a header the caller could have left in `init`.
       delete headers['junction-user-id']
       if (userId !== null && userId !== undefined) headers['junction-user-id'] = userId
@@ -39,7 +38,7 @@ export function createLibraryFetch(deps: { proxy: ApiProxy; logger: Logger }): J
         integration,
         path: pathname,
         search,
-        method: request.method,
+        method,
         headers,
         body,
         signal: init.signal ?? undefined,
@@ -74,6 +73,41 @@ function splitTarget(path: string): { pathname: string; search: string } {
     : { pathname: target.slice(0, questionMark), search: target.slice(questionMark) }
 }
 
+/**
+ * The method, headers and body of `init`. Without a body (most calls) they are checked as `fetch()` checks them,
+ * with no `Request` built; with one, a `Request` settles the body's content type as `fetch()` would.
+ */
+async function describe(init: RequestInit): Promise<{
+  method: string
+  headers: Record<string, string>
+  body: Uint8Array | Readable | undefined
+  length: number | undefined
+}> {
+  if (init.body === undefined || init.body === null) {
+    const method = (init.method ?? 'GET').toUpperCase()
+    if (!methodPattern.test(method) || forbiddenMethods.has(method)) throw invalidInit()
+    let headers: Record<string, string>
+    try {
+      headers = init.headers === undefined ? {} : headersOfRequest(new Headers(init.headers))
+    } catch {
+      throw invalidInit()
+    }
+    return { method, headers, body: undefined, length: undefined }
+  }
+  const request = requestOf(init)
+  const { body, length } = await proxyBody(request, knownBodyLength(init.body))
+  return { method: request.method, headers: headersOfRequest(request.headers), body, length }
+}
+
+/** An HTTP method is a token (RFC 9110 §9.1); `fetch()` refuses these three. */
+const methodPattern = /^[!#$%&'*+\-.^_`|~0-9A-Z]+$/
+const forbiddenMethods = new Set(['CONNECT', 'TRACE', 'TRACK'])
+
+function invalidInit(): JunctionError {
+  // The runtime's message may quote a header value, which may be a secret: say only what was wrong.
+  return new JunctionError('invalid_request', 'init is not a valid request (its method, headers or body)')
+}
+
 /** The init as a `Request`, which settles the method and the body's content type as `fetch()` would. */
 function requestOf(init: RequestInit): Request {
   try {
@@ -84,7 +118,6 @@ function requestOf(init: RequestInit): Request {
       ...(init.body === undefined || init.body === null ? {} : { duplex: 'half' }),
     } as RequestInit)
   } catch {
-    // The runtime's message may quote a header value, which may be a secret: say only what was wrong.
-    throw new JunctionError('invalid_request', 'init is not a valid request (its method, headers or body)')
+    throw invalidInit()
   }
 }

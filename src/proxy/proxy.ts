@@ -224,6 +224,9 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
         (upstream.status >= 300
           ? scrubBytes(upstream.data ?? new Uint8Array(), forms)
           : (upstream.data ?? new Uint8Array()))
+      // A success body streams through as the provider sent it: its declared length holds (no chunked framing).
+      const declared = upstream.stream === undefined ? undefined : upstream.headers['content-length']
+      if (declared !== undefined && /^\d+$/.test(declared)) headers['content-length'] = declared
       tally.notes.answered = { headers, body: upstream.status >= 400 && body instanceof Uint8Array ? body : undefined }
       return { status: upstream.status, headers, body }
     }
