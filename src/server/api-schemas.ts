@@ -87,3 +87,17 @@ export const eventRedeliverySchema = z.strictObject({
   /** Events created at or after this instant. */
   since: z.iso.datetime({ offset: true }).optional(),
 })
+
+/** The query of `GET /v1/usage` (with `limit` and `cursor`). */
+export const usageFilters = {
+  groupBy: z.enum(['integration', 'userId']).optional().describe('what a row counts: one integration or one end user'),
+  interval: z.enum(['hour', 'day']).optional().describe('the buckets: UTC hours or days (default day)'),
+  since: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .describe('the period starts here (default: until less 24 hours by hour, 30 days by day)'),
+  until: z.iso.datetime({ offset: true }).optional().describe('the period ends before this (default now)'),
+  integration: z.string().max(64).optional(),
+  userId: z.string().max(255).optional(),
+  format: z.enum(['json', 'csv']).optional().describe('`csv`: the whole period as CSV, no paging'),
+}

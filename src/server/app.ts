@@ -13,6 +13,7 @@ import { errorResponse } from '../core/error-response.js'
 import type { Logger } from '../core/logger.js'
 import type { CallLogs } from '../logs/call-logs.js'
 import type { IntegrationHealth } from '../logs/integration-health.js'
+import type { Usage } from '../logs/usage.js'
 import { maxProxyBodyBytes } from '../proxy/body-limits.js'
 import type { ApiProxy } from '../proxy/proxy.js'
 import type { Database } from '../storage/database.js'
@@ -35,6 +36,7 @@ import { logRoutes } from './routes/logs.js'
 import { metricsRoutes } from './routes/metrics.js'
 import { openApiRoutes } from './routes/openapi.js'
 import { proxyRoutes } from './routes/proxy.js'
+import { usageRoutes } from './routes/usage.js'
 import { userRoutes } from './routes/users.js'
 import { webhookNodeRoute, webhookRoutes } from './routes/webhooks.js'
 
@@ -46,6 +48,8 @@ export interface AppDeps {
   proxy?: ApiProxy
   /** Integration health figures, served under `/v1/health/integrations` when given. */
   integrationHealth?: IntegrationHealth
+  /** Usage for billing, served under `/v1/usage` when given. */
+  usage?: Usage
   /** Prometheus metrics, served at `/metrics` (behind an API key) when given. */
   metrics?: { render(): string }
   /** End-user erasure, served under `/v1/users` when given. */
@@ -136,6 +140,7 @@ export function createApp(deps: AppDeps): Hono {
     nodeRoutes.push(proxyNodeRoute({ proxy: deps.proxy, apiKeys: deps.apiKeys, logger: deps.logger }))
   }
   if (deps.logs !== undefined) app.route('/v1/logs', logRoutes(deps.logs))
+  if (deps.usage !== undefined) app.route('/v1/usage', usageRoutes(deps.usage))
   if (deps.users !== undefined) app.route('/v1/users', userRoutes(deps.users))
   if (deps.events !== undefined) app.route('/v1/events', eventRoutes(deps.events))
   if (deps.integrationHealth !== undefined)

@@ -15,6 +15,7 @@ import {
   eventFilters,
   eventRedeliverySchema,
   logFilters,
+  usageFilters,
 } from './api-schemas.js'
 import { type RouteAccess, routeRules } from './middleware/api-key-scope.js'
 
@@ -198,6 +199,21 @@ const operations: Operation[] = [
     query: logFilters,
     paged: true,
     responses: { '200': { description: 'a page of `Log`' } },
+  },
+  {
+    method: 'get',
+    path: '/v1/usage',
+    operationId: 'getUsage',
+    summary:
+      'Calls per UTC hour or day and per integration or end user, from the call log: calls, errors, p95 latency, bytes when known',
+    query: usageFilters,
+    paged: true,
+    responses: {
+      '200': {
+        description:
+          'a page of `{start, integration | userId, calls, errors, p95Ms, bytes}` with `groupBy`, `interval`, `since` and `until`; with `format=csv`, the whole period as text/csv',
+      },
+    },
   },
   {
     method: 'get',

@@ -185,3 +185,72 @@ export async function deleteCallLogsBefore(db: Kysely<Schema>, before: Date, bat
 export async function findCallLog(db: Kysely<Schema>, id: string): Promise<ApiLogRow | undefined> {
   return db.selectFrom('api_logs').selectAll().where('id', '=', id).executeTakeFirst()
 }
+
+export interface UsageQuery {
+  /** The column a row's key is: `integration`, or `user_id` (null, an app-level call, is keyed as ''). */
+  groupBy: 'integration' | 'user_id'
+  /** The buckets' length; they start at whole multiples of it since the epoch (UTC hours and days). */
+  bucketSeconds: number
+  since: Date
+  until: Date
+  integration?: string | undefined
+  userId?: string | undefined
+  /** Rows after this bucket and key, in the order answered. */
+  after?: { bucket: number; key: string } | undefined
+  limit: number
+}
+
+export interface UsageRow {
+  /** The bucket's start, in seconds since the epoch. */
+  bucket: number
+  key: string
+  calls: number
+  errors: number
+  p95Ms: number | null
+  /** Bytes of the answers whose size is known; null when none in the group is. */
+  bytes: number | null
+}
+
+/**
+ * Calls per bucket of time and per key, ordered by bucket then key: an index-only scan of `api_logs_usage_idx`
+ * (migration 0011) over the period. Every row of the call log counts, token reads too.
+ */
+export async function usageRows(db: Kysely<Schema>, query: UsageQuery): Promise<UsageRow[]> {
+  const key = query.groupBy === 'integration' ? sql`integration` : sql`coalesce(user_id, '')`
+  const after = query.after
+  const { rows } = await sql<{
+    bucket: string
+    key: string
+    calls: number
+    errors: number
+    p95: number | null
+    bytes: string | null
+  }>`
+    with usage as (
+      select floor(extract(epoch from created_at) / ${query.bucketSeconds})::bigint * ${query.bucketSeconds} as bucket,
+        -- Byte order, the same on every database whatever its locale, for the cursor's comparison.
+        (${key}) collate "C" as key,
+        count(*)::int as calls,
+        (count(*) filter (where status_code is null or status_code >= 400))::int as errors,
+        percentile_cont(0.95) within group (order by response_time_ms) as p95,
+        sum(bytes)::bigint as bytes
+      from api_logs
+      where created_at >= ${query.since} and created_at < ${query.until}
+        ${query.integration === undefined ? sql`` : sql`and integration = ${query.integration}`}
+        ${query.userId === undefined ? sql`` : sql`and user_id = ${query.userId}`}
+        ${after === undefined ? sql`` : sql`and created_at >= ${new Date(after.bucket * 1000)}`}
+      group by 1, 2
+    )
+    select * from usage
+    ${after === undefined ? sql`` : sql`where (bucket, key) > (${after.bucket}::bigint, ${after.key}::text)`}
+    order by bucket, key
+    limit ${query.limit}`.execute(db)
+  return rows.map((row) => ({
+    bucket: Number(row.bucket),
+    key: row.key,
+    calls: row.calls,
+    errors: row.errors,
+    p95Ms: row.p95 === null ? null : Math.round(Number(row.p95)),
+    bytes: row.bytes === null ? null : Number(row.bytes),
+  }))
+}

@@ -126,6 +126,17 @@ export interface ApiLogsTable {
   details: ColumnType<unknown, string | null | undefined, never>
 }
 
+/** Each integration's alert state (docs/configuration.md, "alerts"): the last one announced by an event. */
+export interface IntegrationAlertsTable {
+  integration: string
+  status: IntegrationAlertStatus
+  /** How many times the state changed: each change's event is keyed by it, so it is recorded once. */
+  changes: Generated<number>
+  changed_at: CreatedAt
+}
+
+export type IntegrationAlertStatus = 'healthy' | 'degraded'
+
 export interface DashboardSessionsTable {
   /** SHA-256 of the session id, hex: the id itself lives only in the browser's cookie. */
   id_hash: string
@@ -143,4 +154,5 @@ export interface Schema {
   connect_sessions: ConnectSessionsTable
   pending_revocations: PendingRevocationsTable
   outbox_events: OutboxEventsTable
+  integration_alerts: IntegrationAlertsTable
 }

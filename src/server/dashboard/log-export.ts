@@ -66,15 +66,23 @@ export function exportFileName(format: ExportFormat, now: Date): string {
  * A failure after the first bytes ends the stream with an error, so the download is seen to fail, not to be complete.
  */
 export function exportStream(rows: AsyncGenerator<CallLog>, format: ExportFormat): ReadableStream<Uint8Array> {
+  return textStream(rows, format === 'csv' ? csvHeader : '', format === 'csv' ? csvLine : ndjsonLine)
+}
+
+/** Rows as text, a header first (none when empty), pulled by the reader as {@link exportStream} says. */
+export function textStream<Row>(
+  rows: AsyncGenerator<Row>,
+  header: string,
+  line: (row: Row) => string,
+): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder()
-  const line = format === 'csv' ? csvLine : ndjsonLine
-  let headerSent = format !== 'csv'
+  let headerSent = header === ''
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         if (!headerSent) {
           headerSent = true
-          controller.enqueue(encoder.encode(csvHeader))
+          controller.enqueue(encoder.encode(header))
           return
         }
         // A batch of rows per chunk: one row per chunk would make a large export crawl.

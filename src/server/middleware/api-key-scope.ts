@@ -40,6 +40,7 @@ export const routeRules: readonly RouteRule[] = [
   { method: 'ALL', path: '/v1/proxy/:integration', access: 'admin' },
   { method: 'ALL', path: '/v1/proxy/:integration/*', access: 'admin' },
   { method: 'GET', path: '/v1/logs', access: 'read' },
+  { method: 'GET', path: '/v1/usage', access: 'read' },
   { method: 'GET', path: '/v1/events', access: 'read' },
   { method: 'GET', path: '/v1/events/:id', access: 'read' },
   { method: 'POST', path: '/v1/events/:id/redeliver', access: 'admin' },

@@ -13,6 +13,7 @@ import * as undeliveredEvents from './0007-undelivered-events.js'
 import * as webhookAccounts from './0008-webhook-accounts.js'
 import * as callLogDetails from './0009-call-log-details.js'
 import * as apiKeyScopes from './0010-api-key-scopes.js'
+import * as usageAndAlerts from './0011-usage-and-alerts.js'
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-api-keys': apiKeys,
@@ -25,4 +26,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0008-webhook-accounts': webhookAccounts,
   '0009-call-log-details': callLogDetails,
   '0010-api-key-scopes': apiKeyScopes,
+  '0011-usage-and-alerts': usageAndAlerts,
 }
