@@ -18,6 +18,16 @@ const authOverrideSchema = z.strictObject({
   issuer: z.string().min(1).optional(),
 })
 
+/**
+ * When an integration counts as degraded (docs/configuration.md, "alerts"): over the last 5 minutes, at least
+ * `minCalls` calls and an error rate or a p95 latency at or above its threshold.
+ */
+export const alertThresholdsSchema = z.strictObject({
+  errorRate: z.number().gt(0).max(1).optional(),
+  p95Ms: z.number().int().min(1).max(600_000).optional(),
+  minCalls: z.number().int().min(1).max(1_000_000).optional(),
+})
+
 export const integrationConfigSchema = z.strictObject({
   provider: id,
   displayName: z.string().min(1).optional(),
@@ -31,6 +41,8 @@ export const integrationConfigSchema = z.strictObject({
   rateLimit: rateLimitSchema.optional(),
   api: apiSchema.partial().optional(),
   auth: authOverrideSchema.optional(),
+  /** This integration's alert thresholds; a key not given is the top-level `alerts`' (or its default). */
+  alerts: alertThresholdsSchema.optional(),
 })
 
 /**
@@ -70,6 +82,8 @@ export const configFileSchema = z.strictObject({
   egress: z
     .strictObject({ allowPrivateNetworks: z.boolean().optional(), allowHttp: z.boolean().optional() })
     .optional(),
+  /** The thresholds of `integration.degraded` and `integration.recovered` events for every integration. */
+  alerts: alertThresholdsSchema.optional(),
   /** The app's name, logo and colour on the end-user pages (Junction's own plain look without it). */
   branding: brandingSchema.optional(),
   providers: z.record(id, providerDefinitionSchema).default({}),
@@ -79,3 +93,4 @@ export const configFileSchema = z.strictObject({
 export type ConfigFile = z.infer<typeof configFileSchema>
 export type BrandingConfig = z.infer<typeof brandingSchema>
 export type IntegrationConfig = z.infer<typeof integrationConfigSchema>
+export type AlertThresholdsConfig = z.infer<typeof alertThresholdsSchema>

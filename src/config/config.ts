@@ -19,7 +19,13 @@ import {
 import type { Provider } from '../providers/provider.js'
 import { createProviderRegistry } from '../providers/registry.js'
 import { type EncryptionKey, parseEncryptionKeys } from '../vault/keys.js'
-import { type BrandingConfig, type ConfigFile, configFileSchema, type IntegrationConfig } from './config-schema.js'
+import {
+  type AlertThresholdsConfig,
+  type BrandingConfig,
+  type ConfigFile,
+  configFileSchema,
+  type IntegrationConfig,
+} from './config-schema.js'
 import type { SandboxConfig } from './sandbox-config.js'
 
 export type Mode = 'development' | 'production'
@@ -47,6 +53,21 @@ export interface Branding {
   readonly accentColor: string | undefined
 }
 
+/**
+ * When an integration counts as degraded: over the alert window (5 minutes), at least `minCalls` calls, and an error
+ * rate or a p95 latency at or above its threshold (docs/configuration.md, "alerts").
+ */
+export interface AlertThresholds {
+  /** Share of calls with no answer or a 4xx/5xx, above 0 and at most 1. @default 0.2 */
+  readonly errorRate: number
+  /** @default 5000 */
+  readonly p95Ms: number
+  /** Fewer calls than this are too few to judge: the state stays as it is. @default 20 */
+  readonly minCalls: number
+}
+
+export const defaultAlertThresholds: AlertThresholds = Object.freeze({ errorRate: 0.2, p95Ms: 5_000, minCalls: 20 })
+
 export interface JunctionOptions {
   readonly mode: Mode
   readonly host: string
@@ -73,6 +94,11 @@ export interface JunctionOptions {
   /** Days an event is kept after it was created. @default 30 */
   readonly eventsRetentionDays: number
   readonly egress: { readonly allowPrivateNetworks: boolean; readonly allowHttp: boolean }
+  /** Alert thresholds: every integration's (`alerts`), and those an integration sets for itself, merged over them. */
+  readonly alerts: {
+    readonly defaults: AlertThresholds
+    readonly integrations: Readonly<Record<string, AlertThresholds>>
+  }
   readonly providers: Readonly<Record<string, ProviderDefinition>>
   /** Every provider, built-in and from the config file, by name (built once, here). */
   readonly registry: ReadonlyMap<string, Provider>
@@ -183,6 +209,7 @@ function buildOptions(file: ConfigFile, configFile: string | undefined, sources:
       allowPrivateNetworks: file.egress?.allowPrivateNetworks ?? developmentDefault,
       allowHttp: file.egress?.allowHttp ?? developmentDefault,
     },
+    alerts: alertsOf(file),
     providers: file.providers,
     registry,
     integrations: resolveIntegrations(file, registry, secret),
@@ -211,6 +238,20 @@ function checkBranding(branding: BrandingConfig, mode: Mode): Branding {
       throw new ConfigError('branding.logoUrl', 'expected a plain host name (letters, digits, dots and hyphens)')
   }
   return { appName: branding.appName, logoUrl, accentColor: branding.accentColor?.toLowerCase() }
+}
+
+function alertsOf(file: ConfigFile): JunctionOptions['alerts'] {
+  const merge = (base: AlertThresholds, given: AlertThresholdsConfig | undefined): AlertThresholds =>
+    Object.freeze({
+      errorRate: given?.errorRate ?? base.errorRate,
+      p95Ms: given?.p95Ms ?? base.p95Ms,
+      minCalls: given?.minCalls ?? base.minCalls,
+    })
+  const defaults = merge(defaultAlertThresholds, file.alerts)
+  const integrations: Record<string, AlertThresholds> = {}
+  for (const [id, integration] of Object.entries(file.integrations))
+    if (integration.alerts !== undefined) integrations[id] = merge(defaults, integration.alerts)
+  return { defaults, integrations }
 }
 
 /** An empty variable counts as unset everywhere: `JUNCTION_HOST=` must not mean "bind every interface". */

@@ -97,7 +97,7 @@ export function composeHub(parts: HubParts): Hub {
       app ??= createHubApp(hub)
       return app
     },
-    startBackground: (background, events) => startHubBackgroundWork(hub, background, events),
+    startBackground: (background, events, alerts) => startHubBackgroundWork(hub, background, events, alerts),
     close() {
       closing ??= Promise.resolve(proxy?.close())
         .then(() => services?.close())

@@ -13,11 +13,13 @@ import type { EventDeliveryStats } from '../events/delivery-stats.js'
 import { type CallLogs, createCallLogs } from '../logs/call-logs.js'
 import { createCallSeries } from '../logs/call-series.js'
 import { createIntegrationHealth, type IntegrationHealth } from '../logs/integration-health.js'
+import { createUsage, type Usage } from '../logs/usage.js'
 import type { ApiProxy } from '../proxy/proxy.js'
 import { createLibraryFetch } from '../proxy/proxy-fetch.js'
 import { createSandboxApp } from '../sandbox/sandbox-app.js'
 import { createApp } from '../server/app.js'
 import type { DashboardDeps } from '../server/dashboard/dashboard.js'
+import { alertStates } from '../storage/integration-alerts-store.js'
 import { redisHealth } from '../storage/redis-client.js'
 import type { Schema } from '../storage/schema.js'
 import { createEventFeed } from '../webhooks/event-feed.js'
@@ -76,9 +78,10 @@ export function createHubApp(hub: Hub): Hono {
   })
 }
 
-/** What the HTTP API serves for watching a hub: the call log, integration health and Prometheus metrics. */
+/** What the HTTP API serves for watching a hub: the call log, usage, integration health and Prometheus metrics. */
 export interface Observability {
   logs: CallLogs
+  usage: Usage
   integrationHealth: IntegrationHealth
   metrics: { render(): string }
 }
@@ -94,6 +97,7 @@ export function observability(deps: {
   const { eventDelivery } = deps
   return {
     logs: createCallLogs(deps.db),
+    usage: createUsage(deps.db),
     integrationHealth: createIntegrationHealth({
       db: deps.db,
       integrations: deps.services.integrations,
@@ -134,6 +138,8 @@ function dashboardDeps(deps: {
     fetch: createLibraryFetch({ proxy: deps.proxy, logger: deps.logger }),
     logs: deps.watch.logs,
     health: deps.watch.integrationHealth,
+    usage: deps.watch.usage,
+    alerts: () => alertStates(deps.db),
     series: createCallSeries(deps.db),
     events: createEventFeed(deps.db),
     flushCallLog: () => deps.services.callLog.flush(),

@@ -1,6 +1,6 @@
 /**
  * @module The background work of an opened {@link Hub} (keep-alive refreshes, revocation retries, call-log
- * retention, and the events: delivery to `events.url` and their retention), started the same way by `junction start`
+ * retention, integration alerts, and the events: delivery to `events.url` and their retention), started the same way by `junction start`
  * and `createJunction()`, and stopped by their close.
  */
 import {
@@ -11,12 +11,14 @@ import {
 } from '../connections/background.js'
 import { loadEventsSecrets } from '../events/events-secret.js'
 import { type EventsWorkOptions, startEventsWork } from '../events/events-work.js'
+import { type AlertWatchOptions, alertThresholdsOf, startAlertWatch } from '../logs/alert-watch.js'
 import type { Hub } from './hub.js'
 
 export function startHubBackgroundWork(
   hub: Hub,
   options: BackgroundOptions = defaultBackgroundOptions,
   events?: EventsWorkOptions,
+  alerts?: Partial<AlertWatchOptions>,
 ): BackgroundWork {
   const { options: config } = hub
   const eventsWork = startEventsWork({
@@ -36,11 +38,18 @@ export function startHubBackgroundWork(
     logger: hub.logger,
     options,
   })
+  const alertWatch = startAlertWatch({
+    db: hub.database.db,
+    integrations: hub.services.integrations,
+    thresholds: alertThresholdsOf(config.alerts),
+    logger: hub.logger,
+    options: alerts,
+  })
   return {
     runOnce: connectionsWork.runOnce,
     async stop() {
-      // Each stops on its own: a slow one does not keep the other running.
-      await Promise.all([eventsWork.stop(), connectionsWork.stop()])
+      // Each stops on its own: a slow one does not keep the others running.
+      await Promise.all([eventsWork.stop(), connectionsWork.stop(), alertWatch.stop()])
     },
   }
 }

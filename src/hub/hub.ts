@@ -7,6 +7,7 @@ import type { BackgroundOptions, BackgroundWork } from '../connections/backgroun
 import type { Logger } from '../core/logger.js'
 import type { EventDeliveryStats } from '../events/delivery-stats.js'
 import type { EventsWorkOptions } from '../events/events-work.js'
+import type { AlertWatchOptions } from '../logs/alert-watch.js'
 import type { ApiProxy } from '../proxy/proxy.js'
 import type { Database } from '../storage/database.js'
 import type { Vault } from '../vault/vault.js'
@@ -32,8 +33,12 @@ export interface Hub {
   readonly eventDelivery: EventDeliveryStats
   /** The hub's HTTP app: every route with the services it needs (built once, on first call). */
   app(): Hono
-  /** Starts keep-alive refreshes, revocation retries, retention and event delivery; stopped by what it returns. */
-  startBackground(options?: BackgroundOptions, events?: EventsWorkOptions): BackgroundWork
+  /** Starts keep-alive refreshes, revocation retries, retention, alerts and event delivery; stopped by what it returns. */
+  startBackground(
+    options?: BackgroundOptions,
+    events?: EventsWorkOptions,
+    alerts?: Partial<AlertWatchOptions>,
+  ): BackgroundWork
   /** Closes the proxy, the services, then what the hub was opened with (database, Redis, lock). Safe to call twice. */
   close(): Promise<void>
 }

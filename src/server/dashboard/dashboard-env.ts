@@ -8,7 +8,9 @@ import type { ConnectionService } from '../../connections/connections.js'
 import type { CallLogs } from '../../logs/call-logs.js'
 import type { CallSeries } from '../../logs/call-series.js'
 import type { IntegrationHealth } from '../../logs/integration-health.js'
+import type { Usage } from '../../logs/usage.js'
 import type { JunctionFetch } from '../../proxy/proxy-fetch.js'
+import type { AlertState } from '../../storage/integration-alerts-store.js'
 import type { EventFeed } from '../../webhooks/event-feed.js'
 import type { Notice } from './layout.js'
 import type { PageRecords } from './page-records.js'
@@ -29,6 +31,10 @@ export interface DashboardDeps {
   logs: CallLogs
   health: IntegrationHealth
   series: CallSeries
+  /** Usage for billing: the Usage page (absent: no such page). */
+  usage?: Usage | undefined
+  /** Each integration's alert state (absent: none shown). */
+  alerts?: (() => Promise<ReadonlyMap<string, AlertState>>) | undefined
   /** The events and their delivery state, as `/v1/events` reads them; redelivery. */
   events: EventFeed
   /** The most rows one call-log export holds. @default 100_000 */

@@ -13,6 +13,7 @@ import { keyPages } from './key-pages.js'
 import { logPages } from './log-pages.js'
 import { createPageRecords } from './page-records.js'
 import { signInPages } from './sign-in-pages.js'
+import { usagePages } from './usage-pages.js'
 
 export type { DashboardDeps } from './dashboard-env.js'
 export { type DashboardErrorPages, dashboardErrorPages } from './error-pages.js'
@@ -36,6 +37,7 @@ export function dashboardRoutes(deps: DashboardDeps): Hono<DashboardEnv> {
     .route('/', integrationPages(deps, guards, shared))
     .route('/', connectionPages(deps, guards, shared))
     .route('/', logPages(deps, guards, shared))
+    .route('/', usagePages(deps, guards, shared))
     .route('/', eventPages(deps, guards, shared))
     .route('/', keyPages(deps, guards, shared))
 }

@@ -7,7 +7,9 @@ import type { ResolvedIntegration } from '../../config/resolve-integration.js'
 import { isAppLevel } from '../../connections/app-credentials.js'
 import { type SeriesRange, seriesRanges } from '../../logs/call-series.js'
 import type { IntegrationHealthReport, WindowFigures } from '../../logs/integration-health.js'
+import type { AlertState } from '../../storage/integration-alerts-store.js'
 import { CallsChart, EmptyChart, LatencyChart } from './charts.js'
+import { formatTime } from './controls.js'
 import type { DashboardContext, DashboardDeps, DashboardEnv, DashboardRecord } from './dashboard-env.js'
 import type { DashboardGuards } from './dashboard-security.js'
 import { attempt, formFields, noticeOf, queryField, redirectShowing, shownRecord } from './form-input.js'
@@ -91,6 +93,7 @@ export function integrationPages(
   return new Hono<DashboardEnv>()
     .get('/', guards.page, async (c) => {
       const reports = new Map((await deps.health.report()).map((report) => [report.integration, report]))
+      const alerts = (await deps.alerts?.()) ?? new Map<string, AlertState>()
       const sandboxConnected =
         deps.integrations.has('sandbox') &&
         (await deps.connections.list({ integration: 'sandbox', limit: 1 })).data.length > 0
@@ -129,6 +132,7 @@ export function integrationPages(
                     <th>Errors</th>
                     <th>p95</th>
                     <th>Circuit</th>
+                    <th>Alert</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -145,6 +149,9 @@ export function integrationPages(
                         <td data-label="Errors">{percent(figures?.last24h.errorRate ?? null)}</td>
                         <td data-label="p95">{milliseconds(figures?.last24h.p95Ms ?? null)}</td>
                         <td data-label="Circuit">{figures?.circuit ?? 'closed'}</td>
+                        <td data-label="Alert">
+                          <AlertCell state={alerts.get(integration.id)} />
+                        </td>
                       </tr>
                     )
                   })}
@@ -248,6 +255,13 @@ function ConfigurationFacts(props: { integration: ResolvedIntegration; publicUrl
       ) : null}
     </dl>
   )
+}
+
+/** The state the alerts last announced: degraded (since when), or healthy (docs/dashboard.md, "Integrations"). */
+function AlertCell(props: { state: AlertState | undefined }) {
+  const { state } = props
+  if (state === undefined || state.status === 'healthy') return <span class="muted">healthy</span>
+  return <strong class="error-text">degraded since {formatTime(state.changedAt)}</strong>
 }
 
 function HealthTable(props: { report: IntegrationHealthReport }) {

@@ -2,12 +2,13 @@
 import { raw } from 'hono/html'
 import type { Child } from 'hono/jsx'
 
-export type Section = 'integrations' | 'connections' | 'logs' | 'events' | 'keys'
+export type Section = 'integrations' | 'connections' | 'logs' | 'usage' | 'events' | 'keys'
 
 const sections: ReadonlyArray<{ id: Section; label: string; path: string }> = [
   { id: 'integrations', label: 'Integrations', path: '/' },
   { id: 'connections', label: 'Connections', path: '/connections' },
   { id: 'logs', label: 'Call logs', path: '/logs' },
+  { id: 'usage', label: 'Usage', path: '/usage' },
   { id: 'events', label: 'Events', path: '/events' },
   { id: 'keys', label: 'API keys', path: '/keys' },
 ]
