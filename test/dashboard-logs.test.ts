@@ -432,6 +432,8 @@ describe.each(backends())('call logs in the dashboard on $name', (backend) => {
     // The provider's answer: its echo scrubbed as the caller got it, and a token of its own redacted too.
     expect(detail).toContain('<dt><code>x-echo</code></dt><dd><code>you sent [redacted]</code></dd>')
     expect(detail).toContain('<dt><code>x-request-id</code></dt><dd><code>prov-77</code></dd>')
+    // Only the provider's: the headers Junction adds to its answer (its request id, attempts) are not among them.
+    expect(detail).not.toContain('<dt><code>junction-')
     expect(detail).toContain('upstream refused key [redacted]')
     expect(detail).toContain('<h2>Provider&#39;s error body</h2>')
     for (const secret of [credential, callerSecret, 'rt_provider_own_secret_1234']) {

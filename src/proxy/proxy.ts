@@ -210,6 +210,8 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
       status = upstream.status
       const forms = upstream.status >= 300 ? echoForms() : []
       const headers = headersForCaller(upstream.headers, forms)
+      // The call log keeps the headers the provider answered with (docs/dashboard.md), not those Junction adds.
+      const fromProvider = { ...headers }
       headers['junction-request-id'] = requestId
       headers['junction-attempts'] = String(tally.attempts)
       const empty = upstream.status === 204 || upstream.status === 304 || upstream.status === 205
@@ -227,7 +229,10 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
       // A success body streams through as the provider sent it: its declared length holds (no chunked framing).
       const declared = upstream.stream === undefined ? undefined : upstream.headers['content-length']
       if (declared !== undefined && /^\d+$/.test(declared)) headers['content-length'] = declared
-      tally.notes.answered = { headers, body: upstream.status >= 400 && body instanceof Uint8Array ? body : undefined }
+      tally.notes.answered = {
+        headers: fromProvider,
+        body: upstream.status >= 400 && body instanceof Uint8Array ? body : undefined,
+      }
       return { status: upstream.status, headers, body }
     }
     try {
