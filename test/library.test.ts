@@ -1,6 +1,7 @@
 /**
  * `createJunction()` as an application uses it (docs/library.md): the hub app under a base path, the connection API,
- * the proxy as `fetch` and `fetchFor` (with the official Stripe SDK), typed clients, no environment read, `close()`.
+ * the proxy as `fetch` and `fetchFor` (with the official Stripe SDK), `stripe()` and the typed clients, no environment
+ * read, `close()`. test/stripe.test.ts covers `stripe()` and idempotency keys in depth.
  * Real parts only: an embedded database in a temporary directory, providers on 127.0.0.1.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -361,7 +362,7 @@ describe('createJunction on an embedded data dir, mounted under /junction', () =
     expect(upstream.arrivals.length - before).toBe(2)
   })
 
-  it('offers typed clients: Stripe form-encoded, Slack with ok:false as an error', async () => {
+  it('offers clients: Stripe’s own SDK (form-encoded, the caller’s idempotency key), Slack with ok:false as an error', async () => {
     const customer = (await junction
       .stripe({ integration: 'billing' })
       .customers.create(

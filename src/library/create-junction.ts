@@ -3,11 +3,13 @@
  * `junction start` (lock, database, keys, services, proxy), serves the same HTTP app under the application's path,
  * runs the same background work, and offers the connection API, the proxy and typed clients as functions.
  */
+import type Stripe from 'stripe'
 import { createGoogleClient, type GoogleClient } from '../clients/google.js'
 import { createHubSpotClient, type HubSpotClient } from '../clients/hubspot.js'
 import { createSlackClient, type SlackClient } from '../clients/slack.js'
-import { createStripeClient, type StripeClient } from '../clients/stripe.js'
+import { createStripe, importStripe } from '../clients/stripe.js'
 import type { Mode } from '../config/config.js'
+import { requireIntegration } from '../config/resolve-integration.js'
 import type { BackgroundWork } from '../connections/background.js'
 import { JunctionError } from '../core/errors.js'
 import { redactingChild, silentLogger } from '../core/logger.js'
@@ -17,7 +19,7 @@ import { createLibraryFetch, failureResponse, type JunctionFetch } from '../prox
 import { createEventFeed } from '../webhooks/event-feed.js'
 import { type JunctionConnections, libraryConnections } from './connections-api.js'
 import { type JunctionEvents, libraryEvents } from './events-api.js'
-import { createFetchFor, type FetchLike } from './fetch-for.js'
+import { createFetchFor, type FetchLike, withIdempotencyKey } from './fetch-for.js'
 import { type CreateJunctionOptions, readLibraryOptions } from './library-options.js'
 import { mountedHandler } from './mount.js'
 
@@ -47,8 +49,11 @@ export interface Junction {
   slack(userId: string, options?: ClientOptions): SlackClient
   hubspot(userId: string, options?: ClientOptions): HubSpotClient
   google(userId: string, options?: ClientOptions): GoogleClient
-  /** Stripe with the app's own secret key (app-level); `userId` for a `stripe-connect` integration. */
-  stripe(options?: ClientOptions & { userId?: string | undefined }): StripeClient
+  /**
+   * The official `stripe` SDK's `Stripe` (an optional peer dependency), its HTTP through {@link Junction.fetchFor}:
+   * the app's own secret key (app-level), or `userId`'s connected account for a `stripe-connect` integration.
+   */
+  stripe(options?: ClientOptions & { userId?: string | undefined }): Stripe
   /** Stops background work, flushes the call log, closes the database and releases the data dir. Safe to call twice. */
   close(): Promise<void>
 }
@@ -64,6 +69,8 @@ export type { CreateJunctionOptions }
 export async function createJunction(input: CreateJunctionOptions): Promise<Junction> {
   const { options, basePath, requireMount } = readLibraryOptions(input)
   const logger = input.logger === undefined ? silentLogger() : redactingChild(input.logger)
+  // Imported beside the hub's opening, so that `stripe()` stays synchronous (src/clients/stripe.ts says why).
+  const stripeImport = importStripe()
   const hub = await openHub(options, logger)
   let closing: Promise<void> | undefined
   let handler: (request: Request) => Promise<Response>
@@ -78,6 +85,7 @@ export async function createJunction(input: CreateJunctionOptions): Promise<Junc
     await hub.close()
     throw error
   }
+  const stripeSdk = await stripeImport
   const proxied = createLibraryFetch({ proxy: hub.proxy, logger })
   const closedError = () => new JunctionError('unavailable', 'this Junction was closed')
   const assertOpen = () => {
@@ -90,8 +98,10 @@ export async function createJunction(input: CreateJunctionOptions): Promise<Junc
     integrations: hub.services.integrations,
     metadataOf: async (integration, userId) => (await hub.services.connections.get(integration, userId)).metadata,
   })
+  const idempotencyHeader = (integration: string) =>
+    hub.services.integrations.get(integration)?.definition.idempotency?.header
   const bound = (integration: string, userId: string | null) => (path: string, init?: RequestInit) =>
-    fetch(integration, userId, path, init)
+    fetch(integration, userId, path, withIdempotencyKey(init, idempotencyHeader(integration)))
 
   return {
     mode: options.mode,
@@ -111,7 +121,12 @@ export async function createJunction(input: CreateJunctionOptions): Promise<Junc
     slack: (userId, client = {}) => createSlackClient(bound(client.integration ?? 'slack', userId)),
     hubspot: (userId, client = {}) => createHubSpotClient(bound(client.integration ?? 'hubspot', userId)),
     google: (userId, client = {}) => createGoogleClient(bound(client.integration ?? 'google', userId)),
-    stripe: (client = {}) => createStripeClient(bound(client.integration ?? 'stripe', client.userId ?? null)),
+    stripe: (client = {}) => {
+      const integration = client.integration ?? 'stripe'
+      const through = fetchFor(integration, client.userId ?? null)
+      const { baseUrl } = requireIntegration(hub.services.integrations, integration).definition.api
+      return createStripe(stripeSdk, through, baseUrl)
+    },
     close() {
       closing ??= background.stop().finally(() => hub.close())
       return closing

@@ -2,9 +2,11 @@
  * @module `junction.fetchFor()`: a `fetch`-compatible function for a provider's official SDK. The SDK builds absolute
  * URLs; each must be under the integration's `api.baseUrl` (same origin, under its path), and goes through
  * `junction.fetch` with the rest of the path, so every proxy rule applies. The SDK's own `Authorization` (a
- * placeholder key, typically) is never sent: the proxy drops it and sets the connection's credentials.
+ * placeholder key, typically) is never sent: the proxy drops it and sets the connection's credentials. A POST or
+ * PATCH without the provider's idempotency header gets a fresh one, so the proxy may retry it.
  */
 
+import { randomUUID } from 'node:crypto'
 import { type ResolvedIntegration, requireIntegration } from '../config/resolve-integration.js'
 import { JunctionError } from '../core/errors.js'
 import { providerBaseUrl } from '../proxy/provider-base-url.js'
@@ -27,6 +29,7 @@ export function createFetchFor(deps: FetchForDeps) {
   return (integration: string, userId?: string | null): FetchLike => {
     const resolved = requireIntegration(deps.integrations, integration)
     const { api } = resolved.definition
+    const idempotencyHeader = resolved.definition.idempotency?.header
     const templated = /\{[a-z_][a-z0-9_]*\}/i.test(api.baseUrl)
     const baseUrl = async () =>
       providerBaseUrl(api, templated && typeof userId === 'string' ? await deps.metadataOf(integration, userId) : {})
@@ -53,10 +56,24 @@ export function createFetchFor(deps: FetchForDeps) {
         integration,
         userId,
         `${path}${url.search}`,
-        request === undefined ? init : fromRequest(request, init),
+        withIdempotencyKey(request === undefined ? init : fromRequest(request, init), idempotencyHeader),
       )
     }
   }
+}
+
+/**
+ * `init` with a fresh key in the provider's idempotency header (Stripe's `Idempotency-Key`) when it is a POST or PATCH
+ * without one: the proxy retries those after a failure only when they carry it (docs/http-api.md, "Retries and
+ * idempotency"). A key the caller chose is kept; other methods, and providers without the header, are left alone.
+ */
+export function withIdempotencyKey(init: RequestInit | undefined, header: string | undefined): RequestInit | undefined {
+  const method = init?.method?.toUpperCase() ?? 'GET'
+  if (header === undefined || (method !== 'POST' && method !== 'PATCH')) return init
+  const headers = new Headers(init?.headers)
+  if (headers.has(header)) return init
+  headers.set(header, randomUUID())
+  return { ...init, headers }
 }
 
 /** The path of `url` below `base` (`''` for the base itself), or undefined outside it or with credentials in it. */
