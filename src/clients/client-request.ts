@@ -44,6 +44,14 @@ export async function requestJson<T>(fetch: BoundFetch, request: ClientRequest):
     ...(body === undefined ? {} : { body }),
     ...(request.signal === undefined ? {} : { signal: request.signal }),
   })
+  return readJsonResponse<T>(response, method, request.path)
+}
+
+/**
+ * The parsed body of a `junction.fetch` answer: Junction's own refusal (a `junction-error` header) throws a
+ * `JunctionError` with its code, a provider's non-2xx an `HttpError` with its status and parsed body.
+ */
+export async function readJsonResponse<T>(response: Response, method: string, path: string): Promise<T> {
   // Parsed as `junction/http` parses: the same `data` in an HttpError from either.
   const data = parseBody(
     new Uint8Array(await response.arrayBuffer()),
@@ -54,12 +62,12 @@ export async function requestJson<T>(fetch: BoundFetch, request: ClientRequest):
     const message = (data as { error?: { message?: unknown } } | undefined)?.error?.message
     throw new JunctionError(
       isWireErrorCode(junctionCode) ? junctionCode : 'internal_error',
-      typeof message === 'string' ? message : `Junction refused ${method} ${request.path}`,
+      typeof message === 'string' ? message : `Junction refused ${method} ${path}`,
       retryAfter(response),
     )
   }
   if (!response.ok) {
-    throw new HttpError(`${method} ${request.path} answered ${response.status}`, {
+    throw new HttpError(`${method} ${path} answered ${response.status}`, {
       status: response.status,
       headers: Object.fromEntries(response.headers),
       data,
@@ -69,7 +77,7 @@ export async function requestJson<T>(fetch: BoundFetch, request: ClientRequest):
   return data as T
 }
 
-function queryString(query: ClientRequest['query']): string {
+export function queryString(query: ClientRequest['query']): string {
   const params = new URLSearchParams()
   for (const [name, value] of Object.entries(query ?? {})) {
     for (const item of Array.isArray(value) ? value : [value]) {

@@ -31,6 +31,7 @@ import { createHttpClient, type HttpClient } from '../http/client.js'
 import { type CallLogWriter, type CallLogWriterOptions, createCallLogWriter } from '../logs/call-log-writer.js'
 import { createMetrics, type Metrics } from '../logs/metrics.js'
 import { sandboxClient, sandboxWebhookSecret } from '../sandbox/sandbox-app.js'
+import { sandboxShapedIntegrations } from '../sandbox/sandbox-shapes.js'
 import type { Schema } from '../storage/schema.js'
 import type { Vault } from '../vault/vault.js'
 
@@ -100,6 +101,12 @@ export function createConnectionServices(deps: ConnectionServicesDeps): Connecti
         providers,
       ),
     )
+  }
+  // Beside it, `sandbox-slack` and `sandbox-hubspot`: its Slack- and HubSpot-shaped APIs, with its OAuth.
+  const sandbox = sandboxSecret === undefined ? undefined : integrations.get('sandbox')
+  if (sandbox?.provider === 'sandbox') {
+    for (const shaped of sandboxShapedIntegrations(sandbox))
+      if (!integrations.has(shaped.id)) integrations.set(shaped.id, shaped)
   }
   const tuned = { ...defaultRefreshOptions, ...tuning.refresh }
   // The token endpoint's timeout stays below the lease, so that a lease never expires under a live call.

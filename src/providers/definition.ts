@@ -86,6 +86,43 @@ export const rateLimitSchema = z.strictObject({
   per: z.enum(['connection', 'integration']).default('connection'),
 })
 
+/** A path under the API base URL (`/users.list`), query left out: the key of a method's own rate limit. */
+const methodPath = z.string().regex(/^\/[^?#\s]*$/, 'expected a path such as /users.list')
+
+/**
+ * Limits of single API methods, each within the provider's own (Slack's tiers: `/users.list` 20 a minute,
+ * `/users.info` 100 a minute), keyed by path.
+ */
+export const methodRateLimitsSchema = z.record(methodPath, rateLimitSchema)
+
+const dottedPath = z
+  .string()
+  .regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+){0,9}$/, 'expected a dotted path such as paging.next.after')
+
+/**
+ * How a provider's lists go on from page to page (docs/library.md, "Pagination"): by a cursor that each page names in
+ * its JSON body and the next request sends back (as a query parameter, or a field of a JSON request body), or by the
+ * URL of the `Link` header's `rel="next"` (RFC 8288, GitHub's style).
+ */
+export const paginationSchema = z.discriminatedUnion('style', [
+  z.strictObject({
+    style: z.literal('cursor'),
+    /** Where a page names the next page's cursor (Slack's `response_metadata.next_cursor`); missing or '' ends. */
+    nextCursor: dottedPath,
+    /** The argument that sends it back: Slack's `cursor`, HubSpot's `after`, Google's `pageToken`. */
+    cursorParam: z.string().min(1),
+    /** Where a page's items are, when every list of the provider has them at one place (HubSpot's `results`). */
+    items: dottedPath.optional(),
+  }),
+  z.strictObject({
+    style: z.literal('link'),
+    /** Where a page's items are; without it, a page that is a JSON array is the items. */
+    items: dottedPath.optional(),
+  }),
+])
+
+export type Pagination = z.infer<typeof paginationSchema>
+
 export const apiSchema = z.strictObject({
   baseUrl: templatedUrl,
   /** Host patterns (`*.my.salesforce.com`) that a filled-in `baseUrl` must match. */
@@ -112,6 +149,8 @@ export const providerDefinitionSchema = z
     auth: providerAuthSchema,
     api: apiSchema,
     rateLimit: rateLimitSchema.optional(),
+    methodRateLimits: methodRateLimitsSchema.optional(),
+    pagination: paginationSchema.optional(),
     /** The header a provider honours for safe retries of POST and PATCH. */
     idempotency: z.strictObject({ header: z.string().min(1) }).optional(),
     webhooks: webhooksSchema.optional(),
@@ -123,3 +162,12 @@ export const providerDefinitionSchema = z
 
 export type ProviderDefinition = z.infer<typeof providerDefinitionSchema>
 export type ProviderAuthType = ProviderDefinition['auth']['type']
+
+/** The limit a call to `path` is under: its method's own (Slack's tiers), else the provider's. */
+export function rateLimitFor(
+  definition: Pick<ProviderDefinition, 'rateLimit' | 'methodRateLimits'>,
+  path: string,
+): ProviderDefinition['rateLimit'] {
+  const method = path.split(/[?#]/, 1)[0] ?? path
+  return definition.methodRateLimits?.[method] ?? definition.rateLimit
+}

@@ -18,6 +18,17 @@ interface Item {
 
 type Variables = { claims: SandboxClaims }
 
+/** The claims of a request's live sandbox access token (`Authorization: Bearer …`), else undefined. */
+export function bearerClaims(
+  authorization: string | undefined,
+  tokens: SandboxTokens,
+  grants: GrantRegistry,
+): SandboxClaims | undefined {
+  const presented = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1] ?? ''
+  const claims = tokens.verify(presented, 'access')
+  return claims === undefined || grants.revokedGrants.has(claims.grant) ? undefined : claims
+}
+
 export function sandboxApiRoutes(
   options: SandboxOptions,
   tokens: SandboxTokens,
@@ -32,9 +43,8 @@ export function sandboxApiRoutes(
 
   return new Hono<{ Variables: Variables }>()
     .use('*', async (c, next) => {
-      const presented = /^Bearer (\S+)$/.exec(c.req.header('authorization') ?? '')?.[1] ?? ''
-      const claims = tokens.verify(presented, 'access')
-      if (claims === undefined || grants.revokedGrants.has(claims.grant)) {
+      const claims = bearerClaims(c.req.header('authorization'), tokens, grants)
+      if (claims === undefined) {
         return c.json({ error: 'invalid_token' }, 401, { 'www-authenticate': 'Bearer error="invalid_token"' })
       }
       const now = performance.now()

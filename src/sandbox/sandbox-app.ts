@@ -1,13 +1,16 @@
 /**
- * @module The sandbox provider as one Hono app: its OAuth server under `/oauth` and its API under `/api`. The hub
+ * @module The sandbox provider as one Hono app: its OAuth server under `/oauth`, its API under `/api`, and the same
+ * tokens' Slack- and HubSpot-shaped APIs under `/slack/api` and `/hubspot`. The hub
  * mounts it at `/sandbox` in development; `junction sandbox` serves it alone.
  */
 import { createHmac } from 'node:crypto'
 import { Hono } from 'hono'
 import type { SandboxConfig } from '../config/sandbox-config.js'
 import { sandboxApiRoutes } from './sandbox-api.js'
+import { sandboxHubSpotRoutes } from './sandbox-hubspot.js'
 import { type GrantRegistry, sandboxOAuthRoutes } from './sandbox-oauth.js'
 import type { SandboxOptions } from './sandbox-options.js'
+import { sandboxSlackRoutes } from './sandbox-slack.js'
 import { createSandboxTokens } from './sandbox-tokens.js'
 import type { SandboxWebhookTarget } from './sandbox-webhooks.js'
 
@@ -53,4 +56,6 @@ export function createSandboxApp(
   return new Hono()
     .route('/oauth', sandboxOAuthRoutes(options, tokens, grants))
     .route('/api', sandboxApiRoutes(options, tokens, grants))
+    .route('/slack/api', sandboxSlackRoutes(options, tokens, grants))
+    .route('/hubspot', sandboxHubSpotRoutes(options, tokens, grants))
 }

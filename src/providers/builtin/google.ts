@@ -25,6 +25,9 @@ export const google: Provider = {
     },
     api: { baseUrl: 'https://www.googleapis.com' },
     rateLimit: { requestsPerSecond: 10, burst: 10, per: 'connection' },
+    // Google's list methods take `pageToken` and answer `nextPageToken` (absent on the last page), items in `items`.
+    // https://developers.google.com/workspace/calendar/api/guides/pagination
+    pagination: { style: 'cursor', nextCursor: 'nextPageToken', cursorParam: 'pageToken', items: 'items' },
   },
   hooks: {
     accountFacts: (body) => ({ providerAccountId: subjectOfIdToken(body.id_token) }),

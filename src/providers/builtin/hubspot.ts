@@ -20,6 +20,9 @@ export const hubspot: Provider = {
     },
     api: { baseUrl: 'https://api.hubapi.com' },
     rateLimit: { requestsPerSecond: 10, burst: 10, per: 'connection' },
+    // CRM lists and searches answer `{ results, paging: { next: { after } } }`; `after` goes back in the query of a
+    // list and in the JSON body of a search. https://developers.hubspot.com/docs/api/crm/search
+    pagination: { style: 'cursor', nextCursor: 'paging.next.after', cursorParam: 'after', items: 'results' },
     // A delivery is a JSON array of events (up to 100), each naming its account as `portalId`: the first one's.
     // https://developers.hubspot.com/docs/api/webhooks
     webhooks: { scheme: 'hubspot-v3', accountIdPath: '0.portalId' },

@@ -6,6 +6,16 @@
  */
 import type { Provider, StandardTokenResponse } from '../provider.js'
 
+/**
+ * Slack's rate tiers, per method, workspace and app: Tier 2 is 20+ a minute, Tier 4 100+, with short
+ * bursts tolerated; `chat.postMessage` is its own tier, about one message a second per channel.
+ * @see https://docs.slack.dev/apis/web-api/rate-limits
+ */
+const tier = (perMinute: number, burst: number) =>
+  ({ requestsPerSecond: perMinute / 60, burst, per: 'connection' }) as const
+const tier2 = tier(20, 3)
+const tier4 = tier(100, 10)
+
 export const slack: Provider = {
   name: 'slack',
   definition: {
@@ -22,6 +32,15 @@ export const slack: Provider = {
     },
     api: { baseUrl: 'https://slack.com/api' },
     rateLimit: { requestsPerSecond: 1, burst: 3, per: 'connection' },
+    methodRateLimits: {
+      '/chat.postMessage': { requestsPerSecond: 1, burst: 3, per: 'connection' },
+      '/conversations.list': tier2,
+      '/users.list': tier2,
+      '/users.info': tier4,
+    },
+    // Cursor pagination: `cursor` and `limit` in, `response_metadata.next_cursor` out ('' on the last page); each
+    // method names its own items (`channels`, `members`). https://docs.slack.dev/apis/web-api/pagination
+    pagination: { style: 'cursor', nextCursor: 'response_metadata.next_cursor', cursorParam: 'cursor' },
     // Events API deliveries name the workspace as `team_id`. https://docs.slack.dev/apis/events-api/
     webhooks: { scheme: 'slack', accountIdPath: 'team_id' },
   },
