@@ -391,7 +391,7 @@ describe('createJunction on an embedded data dir, mounted under /junction', () =
     expect((notFound as HttpError).status).toBe(401)
     const refused = await junction
       .google('u_nobody', { integration: 'echo' })
-      .userinfo()
+      .userInfo()
       .catch((e: unknown) => e)
     expect(refused).toMatchObject({ code: 'connection_not_found' })
   })

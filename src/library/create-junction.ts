@@ -6,6 +6,13 @@
 import type Stripe from 'stripe'
 import { createGoogleClient, type GoogleClient } from '../clients/google.js'
 import { createHubSpotClient, type HubSpotClient } from '../clients/hubspot.js'
+import {
+  type CursorPagination,
+  type PaginatedMethod,
+  type PaginateInit,
+  paginateFetch,
+  paginateMethod,
+} from '../clients/paginate.js'
 import { createSlackClient, type SlackClient } from '../clients/slack.js'
 import { createStripe, importStripe } from '../clients/stripe.js'
 import type { Mode } from '../config/config.js'
@@ -49,6 +56,26 @@ export interface Junction {
   slack(userId: string, options?: ClientOptions): SlackClient
   hubspot(userId: string, options?: ClientOptions): HubSpotClient
   google(userId: string, options?: ClientOptions): GoogleClient
+  /**
+   * The items of every page of a typed client's list method, each page fetched as the one before is read
+   * (docs/library.md, "Pagination"); `args` are the method's, its cursor set on each page after the first.
+   * @example for await (const channel of junction.paginate(slack.conversations.list, { limit: 200 })) {}
+   */
+  paginate<Args, Item>(
+    method: PaginatedMethod<Args, unknown, Item>,
+    ...args: undefined extends Args ? [args?: Args] : [args: Args]
+  ): AsyncGenerator<Item, void, undefined>
+  /**
+   * The same for a raw `junction.fetch` call, its pages going on by the integration's provider definition
+   * (`pagination`); `init.items` says where a page's items are when the provider does not.
+   * @example junction.paginate('slack', 'u_1', '/conversations.list?limit=200', { items: 'channels' })
+   */
+  paginate(
+    integration: string,
+    userId: string | null,
+    path: string,
+    init?: PaginateInit,
+  ): AsyncGenerator<unknown, void, undefined>
   /**
    * The official `stripe` SDK's `Stripe` (an optional peer dependency), its HTTP through {@link Junction.fetchFor}:
    * the app's own secret key (app-level), or `userId`'s connected account for a `stripe-connect` integration.
@@ -103,6 +130,24 @@ export async function createJunction(input: CreateJunctionOptions): Promise<Junc
   const bound = (integration: string, userId: string | null) => (path: string, init?: RequestInit) =>
     fetch(integration, userId, path, withIdempotencyKey(init, idempotencyHeader(integration)))
 
+  /** An integration's cursor pagination, for its typed client (undefined: the client's provider's own). */
+  const cursorPagination = (integration: string): CursorPagination | undefined => {
+    const pagination = hub.services.integrations.get(integration)?.definition.pagination
+    return pagination?.style === 'cursor' ? pagination : undefined
+  }
+  function paginate(...args: unknown[]): AsyncGenerator<unknown, void, undefined> {
+    if (typeof args[0] === 'function')
+      return paginateMethod(args[0] as PaginatedMethod<unknown, unknown, unknown>, args[1])
+    const [integration, userId, path, init] = args as [string, string | null, string, PaginateInit | undefined]
+    const deps = {
+      integration,
+      fetch: bound(integration, userId),
+      fetchUrl: (url: string, request: RequestInit) => fetchFor(integration, userId)(url, request),
+      pagination: requireIntegration(hub.services.integrations, integration).definition.pagination,
+    }
+    return paginateFetch(deps, path, init)
+  }
+
   return {
     mode: options.mode,
     async handle(request) {
@@ -118,9 +163,13 @@ export async function createJunction(input: CreateJunctionOptions): Promise<Junc
     events: whileOpen(libraryEvents(createEventFeed(hub.database.db)), assertOpen),
     fetch,
     fetchFor,
-    slack: (userId, client = {}) => createSlackClient(bound(client.integration ?? 'slack', userId)),
-    hubspot: (userId, client = {}) => createHubSpotClient(bound(client.integration ?? 'hubspot', userId)),
-    google: (userId, client = {}) => createGoogleClient(bound(client.integration ?? 'google', userId)),
+    slack: (userId, { integration = 'slack' } = {}) =>
+      createSlackClient(bound(integration, userId), cursorPagination(integration)),
+    hubspot: (userId, { integration = 'hubspot' } = {}) =>
+      createHubSpotClient(bound(integration, userId), cursorPagination(integration)),
+    google: (userId, { integration = 'google' } = {}) =>
+      createGoogleClient(bound(integration, userId), cursorPagination(integration)),
+    paginate: paginate as Junction['paginate'],
     stripe: (client = {}) => {
       const integration = client.integration ?? 'stripe'
       const through = fetchFor(integration, client.userId ?? null)
