@@ -183,6 +183,40 @@ describe.each(backends())('usage on $name', (backend) => {
     expect(sum(body.data as Entry[]).calls).toBe(16)
   })
 
+  it('shows a Usage page on the dashboard, with the same rows and a CSV link that keeps the question', async () => {
+    const signIn = await h.app.request('/sign-in', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost:3003' },
+      body: new URLSearchParams({ key: h.key }),
+    })
+    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? ''
+    const get = (path: string) => h.app.request(path, { headers: { accept: 'text/html', cookie } })
+    const question = new URLSearchParams({ groupBy: 'userId', interval: 'hour', ...period }).toString()
+    const page = await get(`/usage?${question}`)
+    expect(page.status).toBe(200)
+    const html = await page.text()
+    expect(html).toContain('<a href="/usage" aria-current="page">Usage</a>')
+    const cells = [...html.matchAll(/<td data-label="User">([^<]*)<\/td><td data-label="Calls">(\d+)</g)].map(
+      (match) => [match[1], Number(match[2])],
+    )
+    expect(cells).toEqual([
+      ['(app-level)', 1],
+      ['u_1', 10],
+      ['u_2', 1],
+      ['u_2', 2],
+    ])
+    expect(html).toContain(`href="/usage.csv?${question.replaceAll('&', '&amp;')}"`)
+    expect(html).not.toContain('<script')
+    const csv = await get(`/usage.csv?${question}`)
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8')
+    const lines = (await csv.text()).trim().split('\r\n')
+    expect(lines[0]).toBe('start,userId,calls,errors,p95Ms,bytes')
+    expect(lines).toHaveLength(5)
+    // A bad question is said on the page, not thrown at the user.
+    const refused = await get('/usage?since=yesterday')
+    expect(await refused.text()).toContain('since: expected a UTC time')
+  })
+
   it('refuses a bad question with a 400 naming the field', async () => {
     const refused = async (query: Record<string, string>, field: string) => {
       const { status, body } = await usage(query)
