@@ -238,8 +238,11 @@ describe.each(backends())('the dashboard on $name', (backend) => {
     expect(upstream?.path).toBe('/api/things?page=2')
     expect(upstream?.headers['x-api-key']).toBe('k-dash-secret')
 
+    // The answer's link leads to this integration's and user's calls, the one just made first.
+    const logsLink = /<a href="([^"]*)">See it in the call logs<\/a>/.exec(page)?.[1] ?? ''
+    expect(logsLink).toBe('/logs?integration=keyed&amp;userId=dash-user')
     await new Promise((resolve) => setTimeout(resolve, 100))
-    const logs = await (await browser.get('/logs?integration=keyed')).text()
+    const logs = await (await browser.get(logsLink.replaceAll('&amp;', '&'))).text()
     expect(logs).toContain('GET /things?page=2')
     expect(logs).toContain('<td data-label="User">dash-user</td>')
     const detailPath = /href="(\/logs\/[0-9a-f-]{36})"/.exec(logs)?.[1]

@@ -14,6 +14,7 @@ import type { DashboardContext, DashboardDeps, DashboardEnv, DashboardRecord } f
 import type { DashboardGuards } from './dashboard-security.js'
 import { attempt, formFields, noticeOf, queryField, redirectShowing, shownRecord } from './form-input.js'
 import { Csrf, Layout, type Notice, type PageFrame } from './layout.js'
+import { filterQuery } from './log-filters.js'
 import { type TryRequestInput, type TryRequestResult, tryMethods, tryRequest } from './try-request.js'
 
 export function integrationPages(
@@ -84,7 +85,7 @@ export function integrationPages(
         <section class="card" id="try">
           <h2>Try a request</h2>
           <TryForm integration={integration} frame={frame} input={tried?.input} users={users} />
-          {tried === undefined ? null : <TryOutcome outcome={tried.outcome} base={base} />}
+          {tried === undefined ? null : <TryOutcome input={tried.input} outcome={tried.outcome} base={base} />}
         </section>
       </Layout>
     )
@@ -373,12 +374,16 @@ function UserPicker(props: { users: readonly string[]; chosen: string | undefine
 }
 
 function TryOutcome(props: {
+  input: TryRequestInput
   outcome: { ok: true; value: TryRequestResult } | { ok: false; message: string }
   base: string
 }) {
   if (!props.outcome.ok) return <p class="notice error">{props.outcome.message}</p>
   const result = props.outcome.value
   const ok = result.status < 400
+  // The calls of this integration and end user, newest first: the one just made heads the list.
+  const { integration, userId } = props.input
+  const logsOfThisCall = filterQuery(userId === undefined ? { integration } : { integration, userId })
   return (
     <div class="try-result">
       <h2>
@@ -400,7 +405,7 @@ function TryOutcome(props: {
       <pre>{result.body === '' ? '(empty body)' : result.body}</pre>
       {result.truncated ? <p class="muted">Only the first 64 KiB is shown.</p> : null}
       <p>
-        <a href={`${props.base}/logs`}>See it in the call logs</a>
+        <a href={`${props.base}/logs${logsOfThisCall}`}>See it in the call logs</a>
       </p>
     </div>
   )
