@@ -15,6 +15,8 @@ import type { LoadFigures } from './proxy-load.js'
 
 export interface LibrarySpec {
   upstream: string
+  /** PostgreSQL, as (c) runs on when there is one; else the embedded database (PGlite) in this process. */
+  databaseUrl: string | undefined
   concurrency: number
   warmupMs: number
   durationMs: number
@@ -58,7 +60,7 @@ const spec = JSON.parse(process.argv[2] ?? '{}') as LibrarySpec
 const dataDir = mkdtempSync(join(tmpdir(), 'junction-bench-lib-'))
 const junction = await createJunction({
   config: benchConfig(spec.upstream),
-  dataDir,
+  ...(spec.databaseUrl === undefined ? { dataDir } : { databaseUrl: spec.databaseUrl }),
   mode: 'development',
   logger: createLogger({ level: 'silent' }),
 })

@@ -41,7 +41,7 @@ export function printProxyFigures(figures: ProxyFigures, rounds: number): void {
   console.log(big(`(c) junction /v1/proxy, ${figures.backend}`, closed.junctionBig))
   const { library } = figures
   console.log(
-    "\n(c-lib): junction.fetch() in the application's process (as a Next.js route calls it) against raw undici.request there, 50 in flight, bodies read whole\n",
+    `\n(c-lib): junction.fetch() in the application's process (as a Next.js route calls it) against raw undici.request there, 50 in flight, bodies read whole, on ${figures.backend}\n`,
   )
   console.log('| case | requests/s | p50 | p99 | vs raw |')
   console.log('|---|---|---|---|---|')

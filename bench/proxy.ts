@@ -228,7 +228,16 @@ export async function measureProxy(options: ProxyBenchOptions): Promise<ProxyFig
     }
     // At a fixed rate the rates are all the same: the median round is the one with the median p50.
     const byP50 = (runs: LoadFigures[]) => [...runs].sort((a, b) => a.p50Ms - b.p50Ms)[Math.floor(runs.length / 2)]!
-    const library = await runLibrary({ upstream: upstream.origin, concurrency, rounds, ...timing })
+    // On (c)'s database: with PGlite, the call-log rows are written by the application's own process.
+    const libraryDatabase =
+      options.postgresAdminUrl === undefined ? undefined : await createPostgresDatabase(options.postgresAdminUrl)
+    const library = await runLibrary({
+      upstream: upstream.origin,
+      databaseUrl: libraryDatabase?.url,
+      concurrency,
+      rounds,
+      ...timing,
+    }).finally(() => libraryDatabase?.drop())
     const openDirect = byP50(openRuns.direct)
     const openJunction = byP50(openRuns.junction)
     return {
