@@ -51,7 +51,7 @@ describe('the call-log writer on PGlite', () => {
           ).n,
         )
       // Written by the timer (every 100 ms here), with room for a busy machine.
-      await vi.waitFor(async () => expect(await count()).toBe(1_000), { timeout: 15_000, interval: 50 })
+      await vi.waitFor(async () => expect(await count()).toBe(1_000), { timeout: 60_000, interval: 50 })
       for (let n = 1_000; n < 1_010; n++) writer.record(row('batched', n))
       await writer.close()
       expect(await count()).toBe(1_010)
@@ -109,7 +109,7 @@ describe.runIf(postgresAdminUrl() !== null)('the call-log writer while PostgreSQ
       await new Promise((resolve) => setTimeout(resolve, 300))
       expect(writer.buffered).toBeGreaterThan(0)
       proxy.restore()
-      await vi.waitFor(async () => expect(await count('outage')).toBe(600), { timeout: 10_000, interval: 100 })
+      await vi.waitFor(async () => expect(await count('outage')).toBe(600), { timeout: 60_000, interval: 100 })
       const requestIds = await database.db
         .selectFrom('api_logs')
         .select('request_id')

@@ -198,7 +198,8 @@ describe.each(backends())('event delivery on $name', (backend) => {
     const id = await record()
     start({ options: { ...fast, delivery: { ...fast.delivery, timeoutMs: 300 } } })
     const delivered = await settled(id, 'delivered')
-    expect(delivered.attempts).toBe(2)
+    // The slow first answer was a failed attempt (on a busy machine a later one may miss 300 ms too).
+    expect(delivered.attempts).toBeGreaterThanOrEqual(2)
     const failed = await record()
     receiver.answer(() => ({ status: 200, delayMs: 3_000 }))
     expect(await settled(failed, 'dead')).toMatchObject({ attempts: 10, last_error: 'timeout' })

@@ -28,7 +28,7 @@ describe('rate limiting against a 20/s, burst 5 server', () => {
     expect(maxInWindow(upstream.arrivals, 1_000)).toBeLessThanOrEqual(25)
     await api.close()
     await upstream.close()
-  }, 30_000)
+  }, 90_000)
 
   it('finds an unknown limit with at most 10 refusals, and finishes all 300', async () => {
     const upstream = await startUpstream({ rateLimit: serverLimit })

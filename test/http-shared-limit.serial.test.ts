@@ -144,5 +144,5 @@ describe.runIf(redisUrl !== null)('rate limits shared through Redis', () => {
     viaProxy.disconnect()
     await proxy.close()
     await upstream.close()
-  }, 30_000)
+  }, 90_000)
 })

@@ -82,5 +82,5 @@ describe.runIf(redisUrl !== null && adminUrl !== null)('the proxy rate limit sha
     expect(statuses).toEqual(Array(40).fill(200))
     expect(upstream.arrivals.filter((arrival) => arrival.status === 429)).toHaveLength(0)
     expect(maxInWindow(upstream.arrivals, 1_000)).toBeLessThanOrEqual(limit.requestsPerSecond + limit.burst)
-  }, 30_000)
+  }, 90_000)
 })

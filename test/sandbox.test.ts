@@ -135,14 +135,20 @@ describe('the sandbox provider', () => {
     const { accessToken } = (await (await h.call('/v1/connections/sandbox/u_limited/token')).json()) as {
       accessToken: string
     }
+    // 30 at once against 5/s, burst 3: the burst, plus what refilled while they arrived (a busy machine spreads them).
+    const started = performance.now()
     const answers = await Promise.all(
-      Array.from({ length: 8 }, () =>
+      Array.from({ length: 30 }, () =>
         fetch(`${publicUrl}/sandbox/api/me`, { headers: { authorization: `Bearer ${accessToken}` } }),
       ),
     )
+    const seconds = (performance.now() - started) / 1000
+    const served = answers.filter((answer) => answer.status === 200).length
     const refused = answers.filter((answer) => answer.status === 429)
-    expect(answers.filter((answer) => answer.status === 200)).toHaveLength(3)
-    expect(refused.length).toBe(5)
+    expect(served).toBeGreaterThanOrEqual(3)
+    expect(served).toBeLessThanOrEqual(3 + Math.ceil(seconds * 5))
+    expect(refused.length).toBe(30 - served)
+    expect(refused.length).toBeGreaterThan(0)
     expect(refused[0]?.headers.get('retry-after')).toBe('1')
     expect(refused[0]?.headers.get('x-ratelimit-remaining')).toBe('0')
   })
