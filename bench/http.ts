@@ -16,7 +16,7 @@ const { createHttpClient } = (await import(builtHttp)) as typeof import('../src/
 const local = { allowHttp: true, allowPrivateNetworks: true }
 
 /** Runs `count` calls with at most `concurrency` in flight; returns calls per second. */
-async function throughput(
+export async function throughput(
   count: number,
   concurrency: number,
   call: (index: number) => Promise<unknown>,
@@ -32,7 +32,7 @@ async function throughput(
 }
 
 /** A keep-alive JSON server in a process of its own, so that it does not compete with the client for this thread. */
-async function startServerProcess(): Promise<{ url: string; stop(): void }> {
+export async function startServerProcess(): Promise<{ url: string; stop(): void }> {
   const script = `
     const server = require('node:http').createServer((request, response) => {
       request.resume()

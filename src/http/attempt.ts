@@ -18,7 +18,9 @@ export type AttemptResult =
     }
   | { kind: 'failed'; failure: NetworkFailure; error: JunctionError; retryable: boolean }
 
-export interface AttemptInput extends TransportRequest {
+export interface AttemptInput extends Omit<TransportRequest, 'timeoutMs'> {
+  /** This attempt's bound (headers and body). */
+  attemptTimeoutMs: number
   /** `METHOD origin/path`, for messages. */
   described: string
   /** Keep the body as bytes. */
@@ -31,16 +33,19 @@ export interface AttemptInput extends TransportRequest {
 const attemptBounds = createDeadlineSweeper(10)
 
 /**
- * Sends once and reads the answer. The attempt ends by its `timeoutMs`, and at once when its caller aborts, whatever
- * the transport does: the undici transport keeps its own deadline, but a transport that never settles must not hold a
- * call (and its rate-limit permit) past its deadline. An outcome that comes after that is dropped.
+ * Sends once and reads the answer. The attempt ends by its `attemptTimeoutMs`, and at once when its caller aborts,
+ * whatever the transport does: a transport that never settles must not hold a call (and its rate-limit permit) past
+ * its deadline. An outcome that comes after that is dropped. A transport known to end attempts by itself on both
+ * counts (`boundsItself`: the client's own undici transport) is not watched twice: that is the common call's path.
  */
 export function runAttempt(
   transport: Transport,
   maxResponseBytes: number,
   attempt: AttemptInput,
+  boundsItself = false,
 ): Promise<AttemptResult> {
   const outcome = sendAndRead(transport, maxResponseBytes, attempt)
+  if (boundsItself) return outcome
   return new Promise((resolve) => {
     let settled = false
     const settle = (result: AttemptResult): boolean => {
@@ -52,8 +57,8 @@ export function runAttempt(
       return true
     }
     const bound: Expiring = {
-      deadline: performance.now() + attempt.timeoutMs,
-      expire: () => settle(failedAttempt(attemptTimeoutError(attempt.timeoutMs), attempt)),
+      deadline: performance.now() + attempt.attemptTimeoutMs,
+      expire: () => settle(failedAttempt(attemptTimeoutError(attempt.attemptTimeoutMs), attempt)),
     }
     const onAbort = () => settle(failedAttempt(abortedError(), attempt))
     attemptBounds.watch(bound)
@@ -80,7 +85,7 @@ async function sendAndRead(
       headers: attempt.headers,
       body: attempt.body,
       signal: attempt.signal,
-      timeoutMs: attempt.timeoutMs,
+      timeoutMs: attempt.attemptTimeoutMs,
     })
     const headers = flattenHeaders(response.headers)
     if (attempt.stream && response.status >= 200 && response.status < 300) {
@@ -144,10 +149,15 @@ function failedAttempt(error: unknown, attempt: AttemptInput): AttemptResult {
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   // undici gives lower-case names; only repeated headers (arrays) need work, and they are rare.
-  if (Object.values(headers).every((value) => typeof value === 'string')) return headers as Record<string, string>
+  if (allStrings(headers)) return headers as Record<string, string>
   const flat: Record<string, string> = {}
   for (const [name, value] of Object.entries(headers)) {
     if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value
   }
   return flat
+}
+
+function allStrings(headers: Record<string, unknown>): boolean {
+  for (const name in headers) if (typeof headers[name] !== 'string') return false
+  return true
 }

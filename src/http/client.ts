@@ -158,6 +158,8 @@ interface PreparedRequest {
   timeoutMs: number
   deadline: number
   signal: AbortSignal | undefined
+  /** The current attempt's bound: `timeoutMs`, or less when the deadline is nearer. */
+  attemptTimeoutMs: number
   policy: RetryPolicy
   raw: boolean
   stream: boolean
@@ -170,32 +172,35 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const maxResponseBytes = options.maxResponseBytes ?? defaultMaxResponseBytes
   const owned = options.transport === undefined ? createUndiciTransport({ egress, maxResponseBytes }) : undefined
   const transport: Transport = options.transport ?? owned!.transport
+  /** The client's own undici transport ends every attempt by its deadline and its caller's abort by itself. */
+  const boundsItself = owned !== undefined
   const policy = options.retry === false ? noRetries : { ...defaultRetryPolicy, ...options.retry }
   const limiter = limiterFrom(options.rateLimit)
   const breaker = options.circuitBreaker === undefined ? undefined : createCircuitBreaker(options.circuitBreaker)
   const random = options.random ?? Math.random
   const events = options.events ?? {}
 
-  function prepare(input: HttpRequest): PreparedRequest {
-    const method = (input.method ?? 'GET').toUpperCase()
-    const url = buildRequestUrl(baseUrl, input.path, input.query)
+  function prepare(input: Omit<HttpRequest, 'path'>, method: string, path: string): PreparedRequest {
+    const url = buildRequestUrl(baseUrl, path, input.query)
     assertUrlAllowed(url, egress)
-    const headers = lowerCaseKeys({ ...options.headers, ...input.headers })
+    const headers = mergedHeaders(options.headers, input.headers)
     let body = checkedBody(input.body)
     if (input.json !== undefined) {
       body = jsonText(input.json)
       headers['content-type'] ??= 'application/json'
     }
     const idempotencyHeader = options.idempotency?.header.toLowerCase()
+    const origin = url.origin
     return {
       method,
       url,
-      described: describeRequest(method, url),
-      key: input.rateLimitKey ?? options.rateLimit?.key ?? url.origin,
+      described: `${method} ${origin}${url.pathname}`,
+      key: input.rateLimitKey ?? options.rateLimit?.key ?? origin,
       headers,
       body,
       idempotencyKeySent: idempotencyHeader !== undefined && headers[idempotencyHeader] !== undefined,
       timeoutMs: input.timeoutMs ?? options.timeoutMs ?? 30_000,
+      attemptTimeoutMs: 0,
       deadline: performance.now() + (input.deadlineMs ?? options.deadlineMs ?? 60_000),
       signal: input.signal,
       policy: input.retry === false || isStream(body) ? noRetries : policy,
@@ -215,10 +220,12 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       permit = await limiter.acquire(call.key, { signal: call.signal, maxWaitMs: remaining - minAttemptMs })
     }
     const started = performance.now()
-    const timeoutMs = Math.min(call.timeoutMs, call.deadline - started)
-    const result = await runAttempt(transport, maxResponseBytes, { ...call, timeoutMs })
+    call.attemptTimeoutMs = Math.min(call.timeoutMs, call.deadline - started)
+    const result = await runAttempt(transport, maxResponseBytes, call, boundsItself)
     permit?.release()
     if (result.kind === 'response') limiter?.observe(call.key, { status: result.status, header: headerOf(result) })
+    // The event is built only for someone listening: most calls have no listener.
+    if (events.onAttempt === undefined && call.onAttempt === undefined) return result
     const event: AttemptEvent = {
       method: call.method,
       url: call.described,
@@ -250,14 +257,19 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     })
   }
 
-  async function request<T>(input: HttpRequest): Promise<HttpResponse<T>> {
+  function request<T>(input: HttpRequest): Promise<HttpResponse<T>> {
+    return send<T>(input, (input.method ?? 'GET').toUpperCase(), input.path)
+  }
+
+  /** A request, its method and path given apart so that the shorthands need not copy the caller's options. */
+  async function send<T>(input: Omit<HttpRequest, 'path'>, method: string, path: string): Promise<HttpResponse<T>> {
     let call: PreparedRequest | undefined
     let attempts = 0
     // The circuit counts the call once, by what the provider last said, when the call ends.
     let pass: CircuitPass | undefined
     let last: AttemptResult | undefined
     try {
-      call = prepare(input)
+      call = prepare(input, method, path)
       pass = breaker?.enter(call.key)
       for (;;) {
         if (call.signal?.aborted) throw abortedError()
@@ -284,9 +296,9 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       }
     } catch (caught) {
       const [error, reason] = caught instanceof Stop ? [caught.error, caught.reason] : [caught, 'error' as const]
-      const described = call?.described ?? describeUnprepared(input)
+      const described = call?.described ?? describeUnprepared(method, path, input.query)
       const final = withContext(error, described)
-      events.onGiveUp?.({ method: call?.method ?? 'GET', url: described, attempts, reason, error: final })
+      events.onGiveUp?.({ method, url: described, attempts, reason, error: final })
       throw final
     } finally {
       if (breaker !== undefined && call !== undefined && pass !== undefined) recordCall(breaker, call.key, pass, last)
@@ -294,19 +306,18 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   }
 
   /** Names a call refused before it was prepared: by its URL when that can be built, else by the path it gave. */
-  function describeUnprepared(input: HttpRequest): string {
-    const method = (input.method ?? 'GET').toUpperCase()
+  function describeUnprepared(method: string, path: string, query: HttpRequest['query']): string {
     try {
-      return describeRequest(method, buildRequestUrl(baseUrl, input.path, input.query))
+      return describeRequest(method, buildRequestUrl(baseUrl, path, query))
     } catch {
-      return `${method} ${safeForMessage(input.path.split('?')[0] ?? '')}`
+      return `${method} ${safeForMessage(path.split('?')[0] ?? '')}`
     }
   }
 
   const shorthand =
     (method: string): RequestShorthand =>
     (path, rest = {}) =>
-      request({ ...rest, method, path })
+      send(rest, method, path)
 
   return {
     request,
@@ -388,8 +399,15 @@ function withContext(error: unknown, described: string): JunctionError {
   return new JunctionError('network_error', `${described}: the request failed`, { cause: error })
 }
 
-function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]))
+/** The client's headers, then the request's over them, with lower-case names (a fresh object: json adds to it). */
+function mergedHeaders(
+  defaults: Record<string, string> | undefined,
+  own: Record<string, string> | undefined,
+): Record<string, string> {
+  const merged: Record<string, string> = {}
+  if (defaults !== undefined) for (const name of Object.keys(defaults)) merged[name.toLowerCase()] = defaults[name]!
+  if (own !== undefined) for (const name of Object.keys(own)) merged[name.toLowerCase()] = own[name]!
+  return merged
 }
 
 function isStream(body: unknown): body is Readable {

@@ -43,6 +43,8 @@ export function buildRequestUrl(baseUrl: URL | undefined, target: string, query?
  */
 function assertSafePath(path: string): void {
   if (path.startsWith('//')) throw new JunctionError('invalid_path', 'the path may not start with //')
+  // Without a dot, a percent sign, a backslash or a control character nothing below can match: the common path.
+  if (!path.includes('.') && !path.includes('%') && !path.includes('\\') && !hasControlCharacter(path)) return
   const once = decodeOrKeep(path)
   for (const form of [path, once, decodeOrKeep(once)]) {
     if (form.includes('\\') || hasControlCharacter(form)) {

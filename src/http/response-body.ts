@@ -36,7 +36,8 @@ export async function readCappedBody(
 
 /** Parsed JSON for JSON types, a string for text, bytes otherwise (docs/library.md, "Responses and errors"). */
 export function parseBody(bytes: Uint8Array, contentType: string | undefined): unknown {
-  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase()
+  const semicolon = contentType?.indexOf(';') ?? -1
+  const type = (semicolon === -1 ? (contentType ?? '') : contentType!.slice(0, semicolon)).trim().toLowerCase()
   const isJson = type === 'application/json' || type.endsWith('+json')
   if (isJson || type.startsWith('text/')) {
     const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')

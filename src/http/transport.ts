@@ -4,9 +4,9 @@
  * connect time.
  */
 import type { Readable } from 'node:stream'
-import { Agent, request as undiciRequest } from 'undici'
+import { Agent, type Dispatcher } from 'undici'
 import { JunctionError } from '../core/errors.js'
-import { createDeadlineSweeper, type Expiring } from './deadline-sweeper.js'
+import { createDeadlineSweeper, type DeadlineSweeper, type Expiring } from './deadline-sweeper.js'
 import { type EgressPolicy, guardedLookup } from './egress.js'
 import { refusalSafePool } from './undici-pool.js'
 
@@ -63,7 +63,8 @@ export function attemptTimeoutError(timeoutMs: number): JunctionError {
 /**
  * What undici accepts as a signal besides an AbortSignal: anything with `once('abort')` and `removeListener`.
  * Building an AbortController costs about 15% of a request's time on a local keep-alive connection (measured with
- * npm run bench); this one-listener object costs next to nothing. It expires at the attempt's deadline.
+ * npm run bench); this one-listener object costs next to nothing. It expires at the attempt's deadline, follows the
+ * caller's signal while the attempt lasts, and settles the attempt's wait for headers (see {@link untilAborted}).
  */
 class AttemptAbort implements Expiring {
   aborted = false
@@ -71,12 +72,23 @@ class AttemptAbort implements Expiring {
   /** Told of the abort besides undici, which only notes it while the request waits for a connection. */
   onAbort: ((reason: unknown) => void) | undefined
   private listener: (() => void) | undefined
+  /** Listens to the caller's signal (built only when there is one). */
+  private readonly onCallerAbort: (() => void) | undefined
   constructor(
     readonly deadline: number,
     private readonly timeoutMs: number,
     /** Called once the request is aborted, after undici has been told. */
     private readonly afterAbort: () => void,
-  ) {}
+    private readonly deadlines: DeadlineSweeper,
+    private readonly callerSignal: AbortSignal | undefined,
+  ) {
+    deadlines.watch(this)
+    if (callerSignal !== undefined) {
+      this.onCallerAbort = () => this.abort(callerSignal.reason)
+      callerSignal.addEventListener('abort', this.onCallerAbort, { once: true })
+      if (callerSignal.aborted) this.onCallerAbort()
+    }
+  }
   once(_event: 'abort', listener: () => void): void {
     this.listener = listener
   }
@@ -98,6 +110,46 @@ class AttemptAbort implements Expiring {
     listener?.()
     this.afterAbort()
     this.onAbort?.(reason)
+  }
+  /** The attempt is over: its deadline and its caller no longer matter. */
+  release(): void {
+    this.deadlines.forget(this)
+    if (this.onCallerAbort !== undefined) this.callerSignal?.removeEventListener('abort', this.onCallerAbort)
+  }
+  /** The attempt's own error (a timeout) when that is what ended it. */
+  failure(): JunctionError | undefined {
+    return this.reason instanceof JunctionError ? this.reason : undefined
+  }
+}
+
+type UndiciResponse = Dispatcher.ResponseData
+
+/** An undici response as the client reads it: no closures per call, the common path reads the body whole. */
+class AttemptResponse implements TransportResponse {
+  readonly status: number
+  readonly headers: Record<string, string | string[] | undefined>
+  constructor(
+    private readonly response: UndiciResponse,
+    private readonly abort: AttemptAbort,
+    private readonly tooLarge: () => JunctionError,
+  ) {
+    this.status = response.statusCode
+    this.headers = response.headers
+  }
+  // Built only when read as a stream: the usual path reads the whole body with bytes().
+  get body(): AsyncIterable<Uint8Array> {
+    return rethrowing(this.response.body, () => this.abort.failure())
+  }
+  async bytes(): Promise<Uint8Array> {
+    try {
+      return new Uint8Array(await this.response.body.arrayBuffer())
+    } catch (error) {
+      throw this.abort.failure() ?? (errorCode(error) === 'UND_ERR_RES_EXCEEDED_MAX_SIZE' ? this.tooLarge() : error)
+    }
+  }
+  release(): void {
+    this.abort.release()
+    if (!this.response.body.readableEnded) this.response.body.destroy()
   }
 }
 
@@ -132,54 +184,28 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Clo
     })
   }
 
-  const transport: Transport = async (request) => {
-    if (socketsSettling !== undefined) await socketsSettling
-    const abort = new AttemptAbort(performance.now() + request.timeoutMs, request.timeoutMs, afterAbort)
-    deadlines.watch(abort)
-    const onCallerAbort = () => abort.abort(request.signal?.reason)
-    request.signal?.addEventListener('abort', onCallerAbort, { once: true })
-    const release = () => {
-      deadlines.forget(abort)
-      request.signal?.removeEventListener('abort', onCallerAbort)
-    }
-    if (request.signal?.aborted) onCallerAbort()
-    let response: Awaited<ReturnType<typeof undiciRequest>>
-    try {
-      response = await untilAborted(
-        abort,
-        undiciRequest(request.url, {
-          method: request.method as 'GET',
-          headers: request.headers,
-          body: request.body ?? null,
-          signal: abort,
-          dispatcher: agent,
-        }),
-      )
-    } catch (error) {
-      release()
-      throw abort.reason instanceof JunctionError ? abort.reason : error
-    }
-    const body = response.body
-    const failure = () => (abort.reason instanceof JunctionError ? abort.reason : undefined)
-    return {
-      status: response.statusCode,
-      headers: response.headers,
-      // Built only when read as a stream: the usual path reads the whole body with bytes().
-      get body() {
-        return rethrowing(body, failure)
+  const send = (request: TransportRequest): Promise<TransportResponse> => {
+    const { url, timeoutMs } = request
+    const abort = new AttemptAbort(performance.now() + timeoutMs, timeoutMs, afterAbort, deadlines, request.signal)
+    // The agent itself rather than undici's request(url, options), which copies the options to add these two.
+    const sent = agent.request({
+      origin: url.origin,
+      path: url.search === '' ? url.pathname : `${url.pathname}${url.search}`,
+      method: request.method as 'GET',
+      headers: request.headers,
+      body: request.body ?? null,
+      signal: abort,
+    })
+    return untilAborted(abort, sent).then(
+      (response) => new AttemptResponse(response, abort, tooLarge),
+      (error: unknown) => {
+        abort.release()
+        throw abort.failure() ?? error
       },
-      bytes: () =>
-        body.arrayBuffer().then(
-          (buffer) => new Uint8Array(buffer),
-          (error: unknown) =>
-            Promise.reject(failure() ?? (errorCode(error) === 'UND_ERR_RES_EXCEEDED_MAX_SIZE' ? tooLarge() : error)),
-        ),
-      release() {
-        release()
-        if (!body.readableEnded) body.destroy()
-      },
-    }
+    )
   }
+  const transport: Transport = (request) =>
+    socketsSettling === undefined ? send(request) : socketsSettling.then(() => send(request))
   return { transport, close: () => agent.close() }
 }
 
