@@ -92,7 +92,7 @@ async function sendAndRead(
       handedOver = true
       return { kind: 'response', status: response.status, headers, data: undefined, stream: streamOf(response) }
     }
-    const bytes = await readCappedBody(response, maxResponseBytes, () => attempt.described)
+    const bytes = await readCappedBody(response, maxResponseBytes, attempt.described)
     const data = attempt.raw
       ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
       : parseBody(bytes, headers['content-type'])

@@ -26,9 +26,13 @@ export function buildRequestUrl(baseUrl: URL | undefined, target: string, query?
   } else {
     if (baseUrl === undefined) throw new JunctionError('invalid_request', 'a relative path needs a baseUrl')
     assertSafePath(path)
-    const prefix = baseUrl.pathname.replace(/\/+$/, '')
-    url = parseUrl(`${baseUrl.origin}${prefix}/${path.replace(/^\/+/, '')}${search}`, path)
-    if (!isUnder(url, baseUrl)) throw new JunctionError('invalid_path', `${safeForMessage(path)} leaves the base URL`)
+    const prefix = pathPrefix(baseUrl)
+    url = parseUrl(
+      `${baseUrl.origin}${prefix}/${path.charCodeAt(0) === slash ? path.replace(/^\/+/, '') : path}${search}`,
+      path,
+    )
+    if (!isUnder(url, baseUrl, prefix))
+      throw new JunctionError('invalid_path', `${safeForMessage(path)} leaves the base URL`)
   }
   for (const [name, value] of Object.entries(query ?? {})) {
     if (value !== undefined) url.searchParams.append(name, String(value))
@@ -69,9 +73,18 @@ export function describeRequest(method: string, url: URL): string {
   return `${method} ${url.origin}${url.pathname}`
 }
 
-function isUnder(url: URL, base: URL): boolean {
-  const prefix = base.pathname.replace(/\/+$/, '')
-  return url.origin === base.origin && (url.pathname === prefix || url.pathname.startsWith(`${prefix}/`))
+const slash = 0x2f
+
+/** The base URL's path without its trailing slashes. */
+function pathPrefix(base: URL): string {
+  const path = base.pathname
+  return path.charCodeAt(path.length - 1) === slash ? path.replace(/\/+$/, '') : path
+}
+
+function isUnder(url: URL, base: URL, prefix = pathPrefix(base)): boolean {
+  if (url.origin !== base.origin) return false
+  const path = url.pathname
+  return path === prefix || (path.startsWith(prefix) && path.charCodeAt(prefix.length) === slash)
 }
 
 function parseUrl(text: string, pathForMessage: string): URL {

@@ -9,25 +9,29 @@ import type { TransportResponse } from './transport.js'
 export async function readCappedBody(
   response: TransportResponse,
   maxBytes: number,
-  describe: () => string,
+  /** `METHOD origin/path`, for messages. */
+  described: string,
 ): Promise<Uint8Array> {
   // A transport that reads bodies whole enforces the cap itself (undici counts as the bytes arrive); the check after
   // is a safety net for transports that do not.
   if (response.bytes !== undefined) {
-    const bytes = await response.bytes().catch((error: unknown) => {
+    let bytes: Uint8Array
+    try {
+      bytes = await response.bytes()
+    } catch (error) {
       throw isJunctionError(error) && error.code === 'response_too_large'
-        ? new JunctionError('response_too_large', `${describe()}: ${error.message}`)
+        ? new JunctionError('response_too_large', `${described}: ${error.message}`)
         : error
-    })
+    }
     if (bytes.byteLength <= maxBytes) return bytes
-    throw new JunctionError('response_too_large', `${describe()}: response body is larger than ${maxBytes} bytes`)
+    throw new JunctionError('response_too_large', `${described}: response body is larger than ${maxBytes} bytes`)
   }
   const chunks: Uint8Array[] = []
   let size = 0
   for await (const chunk of response.body) {
     size += chunk.byteLength
     if (size > maxBytes) {
-      throw new JunctionError('response_too_large', `${describe()}: response body is larger than ${maxBytes} bytes`)
+      throw new JunctionError('response_too_large', `${described}: response body is larger than ${maxBytes} bytes`)
     }
     chunks.push(chunk)
   }
