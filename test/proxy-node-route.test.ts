@@ -69,7 +69,7 @@ describe('the proxy on the hub socket', () => {
   /** One request on a socket of its own, the path sent exactly as given (dot segments included). */
   const send = (
     path: string,
-    options: { method?: string; headers?: Record<string, string | number>; body?: string } = {},
+    options: { method?: string; headers?: Record<string, string | number | string[]>; body?: string } = {},
   ): Promise<Answer> =>
     new Promise((resolve, reject) => {
       const outgoing = request(
@@ -152,6 +152,14 @@ describe('the proxy on the hub socket', () => {
     expect({ status: post.status, error: post.headers['junction-error'] }).toEqual({ status: 403, error: 'forbidden' })
     const token = await send('/v1/proxy/echo/x/token', { headers: { authorization: `Bearer ${readKey}` } })
     expect(token.status).toBe(403)
+    // Encoded, it is still the token route's name, as the app's router reads it.
+    const encoded = await send('/v1/proxy/echo/x/%74oken', { headers: { authorization: `Bearer ${readKey}` } })
+    expect(encoded.status).toBe(403)
+    // Two Authorization headers are no key (the app sees them joined), even when each alone would be one.
+    const twice = await send('/v1/proxy/echo/items', {
+      headers: { authorization: [`Bearer ${h.key}`, `Bearer ${h.key}`] },
+    })
+    expect(twice.status).toBe(401)
     expect(upstream.arrivals.length).toBe(before)
     const get = await send('/v1/proxy/echo/items?page=2', { headers: { authorization: `Bearer ${readKey}` } })
     expect(get.status).toBe(200)

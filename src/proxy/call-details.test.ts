@@ -6,7 +6,20 @@ const bytes = (text: string) => new TextEncoder().encode(text)
 
 describe('what the call log keeps of a failed call', () => {
   it('redacts headers whose names say they carry a credential, and the auth style’s own', () => {
-    for (const name of ['Authorization', 'Cookie', 'Set-Cookie', 'X-Api-Key', 'X-Auth-Token', 'x_session_id', 'X-CSRF'])
+    for (const name of [
+      'Authorization',
+      'Cookie',
+      'Set-Cookie',
+      'X-Api-Key',
+      'X-Auth-Token',
+      'x_session_id',
+      'X-CSRF',
+      // Run together, without a separator.
+      'X-AuthToken',
+      'X-CSRFToken',
+      'AccessToken',
+      'X-ApiToken',
+    ])
       expect(isSecretHeaderName(name, undefined), name).toBe(true)
     for (const name of ['Content-Type', 'X-Request-Id', 'Idempotency-Key', 'Retry-After', 'Keep-Alive'])
       expect(isSecretHeaderName(name, undefined), name).toBe(false)
@@ -54,6 +67,13 @@ describe('what the call log keeps of a failed call', () => {
     expect(loggedBody(new Uint8Array([0xff, 0xfe, 0x00]))).toEqual({ text: null, bytes: 3, truncated: false })
     expect(loggedBody(bytes('a\u0000b')).text).toBeNull()
     expect(loggedBody(new Uint8Array())).toEqual({ text: '', bytes: 0, truncated: false })
+  })
+
+  it('keeps a body nested deeper than the stack as text, without throwing', () => {
+    const deep = `${'['.repeat(30_000)}"a_0123456789abcdef_secret"${']'.repeat(30_000)}`
+    const logged = loggedBody(bytes(deep))
+    expect(logged.bytes).toBe(deep.length)
+    expect(typeof logged.text).toBe('string')
   })
 
   it('notes each attempt with the wait before it', () => {

@@ -33,6 +33,19 @@ const secretNameParts = new Set([
   'xsrf',
 ])
 
+const secretNameFragments = [
+  'token',
+  'secret',
+  'auth',
+  'apikey',
+  'passw',
+  'session',
+  'signature',
+  'credential',
+  'csrf',
+  'cookie',
+]
+
 /** An idempotency key is what makes a retry safe, not a secret: it stays readable. */
 const readableNames = new Set(['idempotency-key'])
 
@@ -40,7 +53,9 @@ export function isSecretHeaderName(name: string, authHeader: string | undefined)
   const lower = name.toLowerCase()
   if (lower === authHeader?.toLowerCase()) return true
   if (readableNames.has(lower)) return false
-  return lower.split(/[-_.]/).some((part) => secretNameParts.has(part))
+  if (lower.split(/[-_.]/).some((part) => secretNameParts.has(part))) return true
+  // Run-together names (`X-AuthToken`, `X-CSRFToken`, `AccessToken`) hold the same parts without a separator.
+  return secretNameFragments.some((fragment) => lower.includes(fragment))
 }
 
 /** Headers as the log keeps them: in order, credentials replaced, other values scrubbed and cut to 2 KiB. */

@@ -216,7 +216,7 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
       headers['junction-attempts'] = String(tally.attempts)
       const empty = upstream.status === 204 || upstream.status === 304 || upstream.status === 205
       if (empty) {
-        void upstream.stream?.cancel()
+        upstream.stream?.cancel().catch(() => undefined)
         return { status: upstream.status, headers, body: undefined }
       }
       // Success bodies stream through (past the size cap the stream fails, and the caller's connection closes).
@@ -299,7 +299,7 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
           errorMessage: errorCode,
           attempts: tally.attempts,
           rateLimitWaitMs: tally.rateLimitWaitMs,
-          details: callDetails(tally.notes, status, echoForms),
+          details: detailsOrNone(() => callDetails(tally.notes, status, echoForms)),
         })
       }
     }
@@ -333,4 +333,16 @@ function budgetOf(headers: CallHeaders, fallback: number): number {
     )
   }
   return value
+}
+
+/**
+ * A call's details, or none when they cannot be made (a provider's error body nested past the stack's depth, say):
+ * the caller's answer and the call-log row never depend on them.
+ */
+function detailsOrNone<T>(make: () => T): T | undefined {
+  try {
+    return make()
+  } catch {
+    return undefined
+  }
 }

@@ -8,7 +8,7 @@ import { apiKeyScopes } from '../api-keys/key-scope.js'
 export const apiKeyScopeSchema = z
   .enum(apiKeyScopes)
   .describe(
-    '`admin`: everything; `read`: only GET under /v1, never a token, the API keys or the proxy; `metrics`: only /metrics',
+    '`admin`: everything; `read`: only GET under /v1 (the key list and GETs through the proxy included), never a path ending in /token; `metrics`: only /metrics',
   )
 
 export const apiKeyCreateSchema = z.strictObject({

@@ -411,7 +411,7 @@ export function openApiDocument(): Record<string, unknown> {
       title: 'Junction',
       version: '1',
       description:
-        'The HTTP API of a Junction hub: connections, tokens, the proxy, events and call logs. Every call needs an API key (`Authorization: Bearer jnc_…`) whose scope allows it: `admin` everything, `read` only reads under /v1 (never a token, the API keys or the proxy), `metrics` only /metrics.',
+        'The HTTP API of a Junction hub: connections, tokens, the proxy, events and call logs. Every call needs an API key (`Authorization: Bearer jnc_…`) whose scope allows it: `admin` everything, `read` only GETs under /v1, the key list and GETs through the proxy included, never a path ending in /token, `metrics` only /metrics.',
       license: { name: 'MIT', identifier: 'MIT' },
     },
     // Relative: the hub that serves this document.

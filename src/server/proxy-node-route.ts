@@ -76,10 +76,12 @@ async function serve(
       writeJunctionError(response, tooLarge(), { connection: 'close' })
       return
     }
-    const checked = await checkApiKey(deps.apiKeys, headers.authorization, method, target.routePath)
+    // Node keeps the first of repeated Authorization headers; the app sees them joined, which no key matches.
+    const authorization = authorizationCount(request.rawHeaders) > 1 ? undefined : headers.authorization
+    const checked = await checkApiKey(deps.apiKeys, authorization, method, target.routePath)
     if ('refusal' in checked) {
       const { code, message, headers: refusalHeaders } = checked.refusal
-      writeJunctionError(response, { code, message }, refusalHeaders)
+      writeJunctionError(response, { code, message }, { ...refusalHeaders, ...closeIfUnread(request) })
       return
     }
     let body: ProxyCall['body']
@@ -141,7 +143,7 @@ function write(request: IncomingMessage, response: ServerResponse, answer: Proxy
   // A body not read to its end (refused, or the call failed first) is not drained: the connection closes after.
   if (!request.complete && request.method !== 'GET' && request.method !== 'HEAD') headers.connection = 'close'
   if (response.destroyed) {
-    if (body instanceof ReadableStream) void body.cancel()
+    if (body instanceof ReadableStream) body.cancel().catch(() => undefined)
     return
   }
   if (body === undefined || body instanceof Uint8Array) {
@@ -152,7 +154,7 @@ function write(request: IncomingMessage, response: ServerResponse, answer: Proxy
   }
   response.writeHead(status, headers)
   if (request.method === 'HEAD') {
-    void body.cancel()
+    body.cancel().catch(() => undefined)
     response.end()
     return
   }
@@ -196,4 +198,17 @@ function drained(response: ServerResponse): Promise<void> {
     response.on('drain', done)
     response.on('close', done)
   })
+}
+
+function authorizationCount(rawHeaders: readonly string[]): number {
+  let count = 0
+  for (let index = 0; index < rawHeaders.length; index += 2) {
+    if (rawHeaders[index]?.toLowerCase() === 'authorization') count++
+  }
+  return count
+}
+
+/** A body not read to its end is not drained after a refusal: the connection closes instead, as the app does. */
+function closeIfUnread(request: IncomingMessage): Record<string, string> {
+  return !request.complete && request.method !== 'GET' && request.method !== 'HEAD' ? { connection: 'close' } : {}
 }

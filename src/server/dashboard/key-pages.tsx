@@ -12,7 +12,7 @@ import { Csrf, Layout, type Notice, type PageFrame } from './layout.js'
 
 const scopeLabels = {
   admin: 'admin: everything, and the dashboard',
-  read: 'read: only reads under /v1 (no tokens, no proxy)',
+  read: 'read: only GETs under /v1, GETs through the proxy included (no tokens)',
   metrics: 'metrics: only /metrics',
 } as const
 

@@ -5,6 +5,7 @@
  * routes and fails on one that is missing).
  */
 import type { ApiKeyScope } from '../../api-keys/key-scope.js'
+import { decodeOrKeep } from '../../core/uri.js'
 
 /** `read`: also a read key; `metrics`: also a metrics key; `admin`: only an admin key. */
 export type RouteAccess = ApiKeyScope
@@ -68,7 +69,8 @@ const compiled = routeRules
  */
 export function scopeAllows(scope: ApiKeyScope, method: string, path: string): boolean {
   if (scope === 'admin') return true
-  if (path.endsWith('/token')) return false
+  // Decoded as the router decodes it, so that an encoded `/%74oken` is the token route's name too, on every entry.
+  if (/\/token\/*$/i.test(decodeOrKeep(path))) return false
   const asMethod = method === 'HEAD' ? 'GET' : method
   return compiled.some(
     (rule) => rule.access === scope && (rule.method === asMethod || rule.method === 'ALL') && rule.pattern.test(path),
