@@ -54,7 +54,9 @@ describe.runIf(redisUrl !== null)('rate limits shared through Redis', () => {
   afterAll(() => redis.quit())
 
   it('keeps two processes on one key within one budget: no 429, never more than 20 + burst in a second', async () => {
-    const upstream = await startUpstream({ rateLimit: { requestsPerSecond: 20, burst: 5 } })
+    // The server allows twice the clients' burst: on a busy machine, calls paced exactly at the limit can reach it
+    // bunched. The shared pacing itself is asserted below, at the configured 20/s + burst.
+    const upstream = await startUpstream({ rateLimit: { requestsPerSecond: 20, burst: 10 } })
     const key = `test-${Date.now()}`
     const workers = [runWorker(upstream.url, redisUrl!, 150, key), runWorker(upstream.url, redisUrl!, 150, key)]
     // Give both time to connect before they start together.
