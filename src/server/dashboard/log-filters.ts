@@ -83,6 +83,16 @@ export function timeFieldValue(time: Date): string {
   return time.toISOString().slice(0, 19)
 }
 
+/** A time field's value: the typed time in the form `datetime-local` shows, or as typed when it is not a time. */
+export function timeValue(text: string | undefined): string {
+  if (text === undefined) return ''
+  try {
+    return timeFieldValue(parseFilterTime('time', text))
+  } catch {
+    return text
+  }
+}
+
 /** The query string of the values (and any extra fields, such as a cursor), for links that keep the filter. */
 export function filterQuery(values: LogFilterValues, extra: Record<string, string> = {}): string {
   const query = new URLSearchParams()

@@ -16,10 +16,9 @@ import {
   filterQuery,
   type LogFilterValues,
   logRanges,
-  parseFilterTime,
   parseLogFilter,
   readLogFilterValues,
-  timeFieldValue,
+  timeValue,
 } from './log-filters.js'
 
 const pageSize = 50
@@ -144,16 +143,6 @@ function LogFilterForm(props: { base: string; values: LogFilterValues; integrati
       </button>
     </form>
   )
-}
-
-/** A time field's value: the typed time in the form `datetime-local` shows, or as typed when it is not a time. */
-function timeValue(text: string | undefined): string {
-  if (text === undefined) return ''
-  try {
-    return timeFieldValue(parseFilterTime('time', text))
-  } catch {
-    return text
-  }
 }
 
 const statusClass = (log: CallLog) => (log.status !== null && log.status < 400 ? 'status-ok' : 'status-error')

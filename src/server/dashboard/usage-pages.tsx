@@ -8,7 +8,7 @@ import type { DashboardContext, DashboardDeps, DashboardEnv } from './dashboard-
 import type { DashboardGuards } from './dashboard-security.js'
 import { attempt, queryField } from './form-input.js'
 import { Layout } from './layout.js'
-import { parseFilterTime, timeFieldValue } from './log-filters.js'
+import { parseFilterTime, timeValue } from './log-filters.js'
 import { defaultMaxUsageRows, usageCsv, usageFileName } from './usage-export.js'
 
 const pageSize = 100
@@ -160,15 +160,6 @@ function UsageForm(props: { base: string; values: UsageValues; integrations: Ite
       </button>
     </form>
   )
-}
-
-function timeValue(text: string | undefined): string {
-  if (text === undefined) return ''
-  try {
-    return timeFieldValue(parseFilterTime('time', text))
-  } catch {
-    return text
-  }
 }
 
 function UsageTable(props: { entries: readonly UsageEntry[]; by: UsageQuery['groupBy'] }) {
