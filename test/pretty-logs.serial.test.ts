@@ -20,10 +20,11 @@ interface TerminalHub {
 }
 
 /** `junction start` under `script`, whose exit code is the hub's (`-e`). */
+/** SHELL is /bin/sh, as on CI, where dash stays between script and the hub. */
 async function startOnTerminal(cwd: string, env: Record<string, string> = {}): Promise<TerminalHub> {
   const port = await freePort()
   const command = [process.execPath, junctionBin, 'start', '--port', String(port)].map((part) => `'${part}'`).join(' ')
-  const script = spawn(scriptPath, ['-qefc', command, '/dev/null'], { cwd, env: childEnv({ NO_COLOR: '1', ...env }) })
+  const script = spawn(scriptPath, ['-qefc', command, '/dev/null'], { cwd, env: childEnv({ NO_COLOR: '1', SHELL: '/bin/sh', ...env }) })
   let output = ''
   script.stdout.on('data', (chunk) => {
     output += chunk
@@ -43,12 +44,33 @@ async function waitFor(hub: TerminalHub, text: string) {
   }
 }
 
-/** The hub is the terminal's child: `script` runs it under a shell-less exec, so its pid is script's child. */
+/**
+ * The hub's pid: the node process under `script` that runs the junction binary. `script -c` runs the command through
+ * $SHELL, and a shell such as dash stays between them (bash execs it), so walk the descendants rather than take the
+ * first child.
+ */
 function hubPid(hub: TerminalHub): number {
-  const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(hub.script.pid)], { encoding: 'utf8' })
-  const pid = Number(children.trim().split(/\s+/)[0])
-  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`no hub process under script ${hub.script.pid}`)
-  return pid
+  const table = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
+  const processes = table
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .filter((match) => match !== null)
+    .map((match) => ({ pid: Number(match[1]), parent: Number(match[2]), args: match[3] ?? '' }))
+  const descendants = new Set([hub.script.pid])
+  for (let grew = true; grew; ) {
+    grew = false
+    for (const entry of processes) {
+      if (descendants.has(entry.parent) && !descendants.has(entry.pid)) {
+        descendants.add(entry.pid)
+        grew = true
+      }
+    }
+  }
+  const hubProcess = processes.find(
+    (entry) => descendants.has(entry.pid) && entry.pid !== hub.script.pid && entry.args.startsWith(`${process.execPath} ${junctionBin}`),
+  )
+  if (hubProcess === undefined) throw new Error(`no hub process under script ${hub.script.pid}`)
+  return hubProcess.pid
 }
 
 describe.runIf(existsSync(scriptPath))('junction start on a terminal', slow, () => {
