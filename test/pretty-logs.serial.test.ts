@@ -24,7 +24,10 @@ interface TerminalHub {
 async function startOnTerminal(cwd: string, env: Record<string, string> = {}): Promise<TerminalHub> {
   const port = await freePort()
   const command = [process.execPath, junctionBin, 'start', '--port', String(port)].map((part) => `'${part}'`).join(' ')
-  const script = spawn(scriptPath, ['-qefc', command, '/dev/null'], { cwd, env: childEnv({ NO_COLOR: '1', SHELL: '/bin/sh', ...env }) })
+  const script = spawn(scriptPath, ['-qefc', command, '/dev/null'], {
+    cwd,
+    env: childEnv({ NO_COLOR: '1', SHELL: '/bin/sh', ...env }),
+  })
   let output = ''
   script.stdout.on('data', (chunk) => {
     output += chunk
@@ -67,7 +70,10 @@ function hubPid(hub: TerminalHub): number {
     }
   }
   const hubProcess = processes.find(
-    (entry) => descendants.has(entry.pid) && entry.pid !== hub.script.pid && entry.args.startsWith(`${process.execPath} ${junctionBin}`),
+    (entry) =>
+      descendants.has(entry.pid) &&
+      entry.pid !== hub.script.pid &&
+      entry.args.startsWith(`${process.execPath} ${junctionBin}`),
   )
   if (hubProcess === undefined) throw new Error(`no hub process under script ${hub.script.pid}`)
   return hubProcess.pid
