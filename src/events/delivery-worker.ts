@@ -5,8 +5,9 @@
  * leaves a claim that runs out, and the event is due again: at least once, never lost. Each attempt ends (its
  * timeout) before its claim runs out, so no two processes make the same attempt at once.
  *
- * It keeps at most `concurrency` attempts unsettled (sent, or sent and not yet recorded), so that a crash repeats at
- * most that many. Claims come in batches: a few events beyond the free places (`claimAhead`) wait in a short local
+ * It sends at most `concurrency` attempts at once, and keeps at most `unsettledLimit` attempts unsettled (sent, or sent
+ * and not yet recorded), so that a crash repeats at most that many: a place frees up as soon as its answer is in, not
+ * once its outcome is written, so that the database's round trip does not slow the sending. Claims come in batches: a few events beyond the free places (`claimAhead`) wait in a short local
  * queue, so that a place that frees up starts its next attempt without a round trip to the database; a queued event
  * starts only while its attempt still ends well within its claim, else it is given back. Outcomes are recorded many
  * to a statement (attempt-recorder.ts). A stop gives back the events still queued.
@@ -42,8 +43,14 @@ export interface DeliveryWorkerOptions {
   timeoutMs: number
   /** How long the worker waits before looking again when no event was due. @default 1_000 */
   idlePollMs: number
-  /** Attempts in flight at once (sent, or sent and not yet recorded). @default 10 */
+  /** Attempts sent at once (waiting for the app's answer). @default 10 */
   concurrency: number
+  /**
+   * Attempts unsettled at once: sent, or answered and not yet recorded; at most this many are made again after a
+   * crash (with the same `webhook-id`). At least `concurrency`.
+   * @default 100
+   */
+  unsettledLimit: number
   /**
    * Events claimed beyond the free places, queued so that a place that frees up starts its next attempt at once; a
    * claim is made when the queue is down to half of this. Large enough that the queue outlasts a claim's round trip
@@ -69,6 +76,7 @@ export const defaultDeliveryWorkerOptions: DeliveryWorkerOptions = Object.freeze
   timeoutMs: 15_000,
   idlePollMs: 1_000,
   concurrency: 10,
+  unsettledLimit: 100,
   claimAhead: 100,
   stopGraceMs: 2_000,
   abandonWaitMs: 500,
@@ -111,6 +119,11 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       'internal_error',
       `event delivery concurrency must be a whole number ≥ 1, not ${options.concurrency}`,
     )
+  if (!Number.isInteger(options.unsettledLimit) || options.unsettledLimit < options.concurrency)
+    throw new JunctionError(
+      'internal_error',
+      `event delivery unsettledLimit must be a whole number ≥ concurrency (${options.concurrency}), not ${options.unsettledLimit}`,
+    )
   if (!Number.isInteger(options.claimAhead) || options.claimAhead < 0)
     throw new JunctionError(
       'internal_error',
@@ -122,7 +135,10 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
   const queue: Claim[] = []
   /** Claims not attempted, to give back. */
   const unstarted: Claim[] = []
-  const inFlight = new Set<Promise<void>>()
+  /** Attempts waiting for the app's answer. */
+  let sending = 0
+  /** Attempts sent and not yet recorded (those still sending included). */
+  const unsettled = new Set<Promise<void>>()
   const recorder = createAttemptRecorder({
     write: (attempts) => recordAttempts(db, attempts),
     retryMs: options.idlePollMs,
@@ -161,6 +177,9 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     } catch {
       // Abandoned by a stop: nothing is recorded, the claim runs out and the event is attempted again.
       return
+    } finally {
+      sending--
+      startQueued()
     }
     const decision = decideDelivery({
       attempts: event.attempts + 1,
@@ -187,18 +206,19 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
 
   /** Fills the free places from the queue. */
   function startQueued(): void {
-    while (!stopping && inFlight.size < options.concurrency) {
+    while (!stopping && sending < options.concurrency && unsettled.size < options.unsettledLimit) {
       const claim = queue.shift()
       if (claim === undefined) return
       if (performance.now() > claim.startBy) {
         unstarted.push(claim)
         continue
       }
+      sending++
       const running: Promise<void> = attempt(claim).finally(() => {
-        inFlight.delete(running)
+        unsettled.delete(running)
         startQueued()
       })
-      inFlight.add(running)
+      unsettled.add(running)
     }
   }
 
@@ -217,10 +237,10 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     let failing = false
     while (!stopping) {
       if (unstarted.length > 0) await giveBack(unstarted.splice(0))
-      const room = options.concurrency + options.claimAhead - inFlight.size - queue.length
+      const room = options.concurrency + options.claimAhead - sending - queue.length
       // One claim for many events: only once the queue is down to half of what is claimed ahead.
       if (room <= 0 || queue.length > options.claimAhead / 2) {
-        await Promise.race([...inFlight, stopSignal])
+        await Promise.race([...unsettled, stopSignal])
         continue
       }
       const owner = `${deps.owner}:${++claims}`
@@ -259,7 +279,7 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       // Events queued and not attempted are due again at once rather than when their claims run out.
       const givenBack = running.then(() => giveBack([...unstarted.splice(0), ...queue.splice(0)]))
       // A claim stuck on a silent database is not waited for beyond the grace either: its claims simply run out.
-      const settled = Promise.allSettled([running, givenBack, ...inFlight])
+      const settled = Promise.allSettled([running, givenBack, ...unsettled])
       if (!(await settledWithin(settled, options.stopGraceMs))) {
         abort.abort()
         await settledWithin(settled, options.abandonWaitMs)

@@ -1,0 +1,106 @@
+/**
+ * Event delivery while PostgreSQL does not answer (docs/http-api.md, "Events"): an answered attempt frees its place at
+ * once, so the worker keeps sending while outcomes wait for the database, up to `unsettledLimit` attempts unsettled
+ * and no further; once the database is back every outcome is recorded and each event was sent once. A real
+ * PostgreSQL behind a TCP proxy that stalls, a real receiver on 127.0.0.1.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createEventDeliveryStats } from '../src/events/delivery-stats.js'
+import { type EventsWork, startEventsWork } from '../src/events/events-work.js'
+import { type Database, openDatabase } from '../src/storage/database.js'
+import { migrateToLatest } from '../src/storage/migrate.js'
+import { recordEvent } from '../src/storage/outbox-store.js'
+import { createPostgresDatabase, postgresAdminUrl } from './helpers/backends.js'
+import { capturedLogger } from './helpers/captured-logger.js'
+import { type EventReceiver, startEventReceiver } from './helpers/event-receiver.js'
+import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js'
+
+const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
+/** Past this a wait counts as hung. */
+const hangMs = 30_000
+
+describe.runIf(postgresAdminUrl() !== null)('event delivery while PostgreSQL does not answer', () => {
+  let created: Awaited<ReturnType<typeof createPostgresDatabase>> | undefined
+  let tcp: TcpProxy | undefined
+  let database: Database | undefined
+  let receiver: EventReceiver | undefined
+  let work: EventsWork | undefined
+
+  beforeAll(async () => {
+    created = await createPostgresDatabase(postgresAdminUrl()!)
+    const direct = new URL(created.url)
+    tcp = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) })
+    const viaProxy = new URL(created.url)
+    viaProxy.port = String(tcp.port)
+    database = await openDatabase({ backend: 'postgres', url: viaProxy.toString(), poolSize: 5 }, capturedLogger().logger)
+    await migrateToLatest(database)
+    receiver = await startEventReceiver()
+  })
+  afterEach(async () => {
+    tcp?.restore()
+    await work?.stop()
+  })
+  afterAll(async () => {
+    await receiver?.close()
+    await database?.close()
+    await tcp?.close()
+    await created?.drop()
+  })
+
+  const until = async (what: string, done: () => Promise<boolean> | boolean) => {
+    const deadline = Date.now() + hangMs
+    while (!(await done())) {
+      if (Date.now() > deadline) throw new Error(`${what}: not within ${hangMs} ms`)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  }
+
+  it('keeps sending while outcomes wait for the database, up to unsettledLimit, and records each once it answers', async () => {
+    if (database === undefined || receiver === undefined || tcp === undefined) throw new Error('not set up')
+    const db = database.db
+    const ids: string[] = []
+    for (let n = 0; n < 20; n++) {
+      ids.push(await recordEvent(db, { type: 'connection.created', userId: 'u_1', integration: 'acme', data: { n } }))
+    }
+    const requests = receiver.requests
+    // Slow enough answers that no outcome is recorded before the database stalls.
+    receiver.answer(() => ({ status: 200, delayMs: 100 }))
+    work = startEventsWork({
+      db,
+      events: { url: receiver.url, retentionDays: 30 },
+      secrets: [secret],
+      egress: { allowHttp: true, allowPrivateNetworks: true },
+      logger: capturedLogger().logger,
+      stats: createEventDeliveryStats(),
+      options: {
+        delivery: {
+          concurrency: 2,
+          unsettledLimit: 8,
+          claimAhead: 20,
+          idlePollMs: 20,
+          leaseMs: 20_000,
+          timeoutMs: 2_000,
+          stopGraceMs: 1_000,
+        },
+        housekeepingEveryMs: 60_000,
+      },
+    })
+    // The claim has come back once the first attempt is sent; from here no statement is answered.
+    await until('the first attempt sent', () => requests.length >= 1)
+    tcp.stall()
+
+    // Two at a time, each freeing its place once answered: sent on while their outcomes wait, up to the limit.
+    await until('as many attempts sent as may be unsettled', () => requests.length >= 8)
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect(requests).toHaveLength(8)
+
+    tcp.restore()
+    await until('every event delivered', async () => {
+      const rows = await db.selectFrom('outbox_events').select(['status', 'claimed_by']).execute().catch(() => [])
+      return rows.length === 20 && rows.every((row) => row.status === 'delivered' && row.claimed_by === null)
+    })
+    expect([...receiver.countsById().keys()].sort()).toEqual([...ids].sort())
+    expect([...receiver.countsById().values()].every((count) => count === 1)).toBe(true)
+    expect(receiver.overlaps()).toEqual([])
+  })
+})
