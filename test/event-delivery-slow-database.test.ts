@@ -32,7 +32,10 @@ describe.runIf(postgresAdminUrl() !== null)('event delivery while PostgreSQL doe
     tcp = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) })
     const viaProxy = new URL(created.url)
     viaProxy.port = String(tcp.port)
-    database = await openDatabase({ backend: 'postgres', url: viaProxy.toString(), poolSize: 5 }, capturedLogger().logger)
+    database = await openDatabase(
+      { backend: 'postgres', url: viaProxy.toString(), poolSize: 5 },
+      capturedLogger().logger,
+    )
     await migrateToLatest(database)
     receiver = await startEventReceiver()
   })
@@ -96,7 +99,11 @@ describe.runIf(postgresAdminUrl() !== null)('event delivery while PostgreSQL doe
 
     tcp.restore()
     await until('every event delivered', async () => {
-      const rows = await db.selectFrom('outbox_events').select(['status', 'claimed_by']).execute().catch(() => [])
+      const rows = await db
+        .selectFrom('outbox_events')
+        .select(['status', 'claimed_by'])
+        .execute()
+        .catch(() => [])
       return rows.length === 20 && rows.every((row) => row.status === 'delivered' && row.claimed_by === null)
     })
     expect([...receiver.countsById().keys()].sort()).toEqual([...ids].sort())
