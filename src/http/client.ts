@@ -100,6 +100,8 @@ export interface HttpRequest {
   deadlineMs?: number
   /** The rate-limit key of this call, instead of the client's (per connection, say). */
   rateLimitKey?: string
+  /** This call's rate limiter, instead of the client's (an API method with a limit of its own, say). */
+  rateLimiter?: RateLimiter
   /** Turns retries off for this call. */
   retry?: false
   /** The body as bytes, whatever its content type (a proxy passes it on as it came). */
@@ -152,6 +154,7 @@ interface PreparedRequest {
   /** `METHOD origin/path`, for messages and events: never the query. */
   described: string
   key: string
+  limiter: RateLimiter | undefined
   headers: Record<string, string>
   body: string | Uint8Array | Readable | undefined
   idempotencyKeySent: boolean
@@ -196,6 +199,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       url,
       described: `${method} ${origin}${url.pathname}`,
       key: input.rateLimitKey ?? options.rateLimit?.key ?? origin,
+      limiter: input.rateLimiter ?? limiter,
       headers,
       body,
       idempotencyKeySent: idempotencyHeader !== undefined && headers[idempotencyHeader] !== undefined,
@@ -216,14 +220,14 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     if (remaining < minAttemptMs) throw new JunctionError('timeout', `${call.described}: the call's deadline passed`)
     let permit: Permit | undefined
     // No await at all without a limiter: every microtask counts on this path.
-    if (limiter !== undefined) {
-      permit = await limiter.acquire(call.key, { signal: call.signal, maxWaitMs: remaining - minAttemptMs })
+    if (call.limiter !== undefined) {
+      permit = await call.limiter.acquire(call.key, { signal: call.signal, maxWaitMs: remaining - minAttemptMs })
     }
     const started = performance.now()
     call.attemptTimeoutMs = Math.min(call.timeoutMs, call.deadline - started)
     const result = await runAttempt(transport, maxResponseBytes, call, boundsItself)
     permit?.release()
-    if (result.kind === 'response') limiter?.observe(call.key, { status: result.status, header: headerOf(result) })
+    if (result.kind === 'response') call.limiter?.observe(call.key, { status: result.status, header: headerOf(result) })
     // The event is built only for someone listening: most calls have no listener.
     if (events.onAttempt === undefined && call.onAttempt === undefined) return result
     const event: AttemptEvent = {

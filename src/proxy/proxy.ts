@@ -24,6 +24,7 @@ import { databaseUnavailable, isDatabaseUnavailable } from '../storage/database-
 import { applyCredential, authPlacement, type UsableCredential } from './apply-credentials.js'
 import { type CallNotes, callDetails, createAttemptLog } from './call-details.js'
 import { echoFormsOf, scrubBytes, scrubText } from './echo-scrubber.js'
+import { createMethodRateLimits, type MethodRateLimits } from './method-rate-limits.js'
 import { providerBaseUrl } from './provider-base-url.js'
 import { errorAnswer, type ProxyAnswer } from './proxy-answer.js'
 import { type CallHeaders, callHeader, headersForCaller, headersForProvider } from './proxy-headers.js'
@@ -91,6 +92,16 @@ export interface ProxyDeps {
 
 export function createProxy(deps: ProxyDeps): ApiProxy {
   const clients = new Map<string, HttpClient>()
+  const methodLimits = new Map<string, MethodRateLimits>()
+
+  const methodLimitsFor = (integration: ResolvedIntegration): MethodRateLimits => {
+    let limits = methodLimits.get(integration.id)
+    if (limits === undefined) {
+      limits = createMethodRateLimits(integration.definition, deps.options.redis)
+      methodLimits.set(integration.id, limits)
+    }
+    return limits
+  }
 
   const clientFor = (integration: ResolvedIntegration): HttpClient => {
     let client = clients.get(integration.id)
@@ -162,6 +173,11 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
     applyCredential(integration.definition.auth, usable, url, headers)
     options.tally.credential = usable
     options.tally.notes.sent = { headers, authHeader: placement.header }
+    // A method with a limit of its own (Slack's tiers) waits for that one instead of the provider's.
+    const methodLimit = methodLimitsFor(integration).forCall(call.path === '' ? '/' : call.path, {
+      integration: integration.id,
+      userId: isAppLevel(integration) ? undefined : userId,
+    })
     return clientFor(integration).request<Uint8Array>({
       method: call.method,
       path: url.toString(),
@@ -173,7 +189,8 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
       // One attempt may use the whole budget (a slow answer, a long download): the budget is the caller's to set.
       timeoutMs: options.budgetMs,
       ...(call.signal === undefined ? {} : { signal: call.signal }),
-      rateLimitKey: rateKey,
+      rateLimitKey: methodLimit?.key ?? rateKey,
+      ...(methodLimit === undefined ? {} : { rateLimiter: methodLimit.limiter }),
       ...(options.retries ? {} : { retry: false as const }),
       onAttempt: (event) => {
         options.tally.attempts += 1
