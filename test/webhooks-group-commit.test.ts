@@ -76,6 +76,21 @@ describe('createGroupCommit', () => {
     expect(store.batches).toEqual([[1], [2, 3], [4]])
   })
 
+  it('writes the items beyond a full batch in a second batch at once when maxInFlight allows it', async () => {
+    const store = recordingStore()
+    store.hold()
+    const commit = createGroupCommit({ write: store.write, options: { maxInFlight: 2, maxBatchSize: 2 } })
+    const results = [1, 2, 3, 4, 5].map((item) => commit.add(item))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(store.batches).toEqual([
+      [1, 2],
+      [3, 4],
+    ])
+    store.release()
+    expect(await Promise.all(results)).toEqual([2, 4, 6, 8, 10])
+    expect(store.batches).toEqual([[1, 2], [3, 4], [5]])
+  })
+
   it('holds at most maxBatchSize items a batch', async () => {
     const store = recordingStore()
     const commit = createGroupCommit({ write: store.write, options: { maxBatchSize: 2 } })

@@ -80,6 +80,8 @@ export function createGroupCommit<T, R>(deps: GroupCommitDeps<T, R>): GroupCommi
       writing--
       schedule()
     })
+    // Items beyond this batch's size go in another one now, when another may be written at once.
+    schedule()
   }
 
   const writeBatch = async (batch: ReadonlyArray<Waiting<T, R>>): Promise<void> => {
