@@ -123,10 +123,17 @@ export function startAlertWatch(deps: AlertWatchDeps): AlertWatch {
   const { everyMs } = { ...defaultAlertWatchOptions, ...deps.options }
   const watch = createAlertWatch(deps)
   let round: Promise<unknown> = Promise.resolve()
+  let running = false
   const timer = setInterval(() => {
-    round = round
-      .then(watch.runOnce)
+    // A round slower than the interval (a silent database) is not joined by more: the tick is skipped.
+    if (running) return
+    running = true
+    round = watch
+      .runOnce()
       .catch((error: unknown) => deps.logger.warn({ err: error }, 'an alert round failed'))
+      .finally(() => {
+        running = false
+      })
   }, everyMs)
   timer.unref()
   return {

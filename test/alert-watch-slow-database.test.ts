@@ -1,0 +1,81 @@
+/**
+ * Integration alerts while PostgreSQL does not answer (docs/http-api.md, "Integration alerts"): a round stuck on the
+ * database is not joined by the ticks that fall due meanwhile, so when the database answers again the watch goes on
+ * one round a tick instead of running every missed round back to back. A real PostgreSQL behind a TCP proxy.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type AlertWatch, startAlertWatch } from '../src/logs/alert-watch.js'
+import { type Database, openDatabase } from '../src/storage/database.js'
+import { migrateToLatest } from '../src/storage/migrate.js'
+import { createPostgresDatabase, postgresAdminUrl } from './helpers/backends.js'
+import { capturedLogger } from './helpers/captured-logger.js'
+import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js'
+
+const everyMs = 100
+
+describe.runIf(postgresAdminUrl() !== null)('integration alerts while PostgreSQL does not answer', () => {
+  let created: Awaited<ReturnType<typeof createPostgresDatabase>> | undefined
+  let tcp: TcpProxy | undefined
+  let database: Database | undefined
+  let watch: AlertWatch | undefined
+
+  beforeAll(async () => {
+    created = await createPostgresDatabase(postgresAdminUrl()!)
+    const direct = new URL(created.url)
+    tcp = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) })
+    const viaProxy = new URL(created.url)
+    viaProxy.port = String(tcp.port)
+    database = await openDatabase(
+      { backend: 'postgres', url: viaProxy.toString(), poolSize: 3 },
+      capturedLogger().logger,
+    )
+    await migrateToLatest(database)
+  })
+  afterAll(async () => {
+    tcp?.restore()
+    await watch?.stop()
+    await database?.close()
+    await tcp?.close()
+    await created?.drop()
+  })
+
+  it('skips the ticks that fall due while a round waits, and goes on one round a tick once the database is back', async () => {
+    if (database === undefined || tcp === undefined) throw new Error('not set up')
+    const started: number[] = []
+    watch = startAlertWatch({
+      db: database.db,
+      integrations: new Map(),
+      thresholds: () => ({ errorRate: 0.2, p95Ms: 5_000, minCalls: 20 }),
+      logger: capturedLogger().logger,
+      options: { everyMs },
+      // Read once at the start of each round.
+      now: () => {
+        started.push(performance.now())
+        return Date.now()
+      },
+    })
+    const until = async (what: string, done: () => boolean) => {
+      const deadline = Date.now() + 30_000
+      while (!done()) {
+        if (Date.now() > deadline) throw new Error(`${what}: not within 30 s`)
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      }
+    }
+    await until('a first round', () => started.length >= 1)
+    tcp.stall()
+    const stalledAt = performance.now()
+    // Twenty ticks fall due while the round in progress waits for the database.
+    await new Promise((resolve) => setTimeout(resolve, 20 * everyMs))
+    const duringStall = started.filter((at) => at > stalledAt + everyMs).length
+    tcp.restore()
+    const restoredAt = performance.now()
+    await new Promise((resolve) => setTimeout(resolve, 5 * everyMs))
+    const afterRestore = started.filter((at) => at >= restoredAt).length
+
+    // At most the round stuck when the proxy stalled (one more may have begun just before): none began meanwhile.
+    expect(duringStall).toBe(0)
+    // One round a tick at most (five ticks, and the one that found the stuck round ended): not the twenty missed ones.
+    expect(afterRestore).toBeLessThanOrEqual(6)
+    expect(afterRestore).toBeGreaterThanOrEqual(1)
+  })
+})
