@@ -56,14 +56,15 @@ export async function appendEvents(db: Db, events: readonly NewEvent[]): Promise
   const ids = events.map(() => newRowId())
   const rows = events.map(
     (event, index) =>
-      sql`(${ids[index]}::uuid, ${event.type}::text, ${event.userId}::text, ${event.integration}::text,
+      sql`(${index}::int, ${ids[index]}::uuid, ${event.type}::text, ${event.userId}::text, ${event.integration}::text,
         ${JSON.stringify(event.data)}::jsonb, ${event.dedupKey ?? null}::text)`,
   )
   const { rows: stored } = await sql<{ id: string }>`
     with feed_order as (select pg_advisory_xact_lock(${feedOrderLock}))
     insert into outbox_events (id, type, user_id, integration, data, dedup_key)
     select v.id, v.type, v.user_id, v.integration, v.data, v.dedup_key
-    from feed_order, (values ${sql.join(rows)}) as v (id, type, user_id, integration, data, dedup_key)
+    from feed_order, (values ${sql.join(rows)}) as v (position, id, type, user_id, integration, data, dedup_key)
+    order by v.position
     on conflict (dedup_key) do nothing
     returning id`.execute(db)
   const storedIds = new Set(stored.map((row) => row.id))
