@@ -14,6 +14,7 @@ const layers = [
   'oauth',
   'connections',
   'api-keys',
+  'cache',
   'proxy',
   'webhooks',
   'events',

@@ -64,6 +64,7 @@ describe.each(backends())('the call log API on $name', (backend) => {
       durationMs: 11,
       attempts: 1,
       rateLimitWaitMs: 1,
+      cache: null,
       error: null,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
     })

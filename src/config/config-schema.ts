@@ -43,6 +43,27 @@ export const integrationConfigSchema = z.strictObject({
   auth: authOverrideSchema.optional(),
   /** This integration's alert thresholds; a key not given is the top-level `alerts`' (or its default). */
   alerts: alertThresholdsSchema.optional(),
+  /** Every GET through this integration uses the response cache (docs/configuration.md, "cache"). @default false */
+  cache: z.boolean().optional(),
+})
+
+/** The response cache's store and bounds (docs/configuration.md, "cache"); which calls use it is said elsewhere. */
+export const cacheConfigSchema = z.strictObject({
+  store: z.enum(['memory', 'redis']).optional(),
+  /** The memory store's bound on all entries' bytes. */
+  maxBytes: z
+    .number()
+    .int()
+    .min(65_536)
+    .max(2 ** 40)
+    .optional(),
+  /** The largest body kept: the proxy's own limit on a success body (10 MiB) at most. */
+  maxEntryBytes: z
+    .number()
+    .int()
+    .min(1)
+    .max(10 * 1024 * 1024)
+    .optional(),
 })
 
 /**
@@ -84,6 +105,8 @@ export const configFileSchema = z.strictObject({
     .optional(),
   /** The thresholds of `integration.degraded` and `integration.recovered` events for every integration. */
   alerts: alertThresholdsSchema.optional(),
+  /** The response cache for proxied GETs: its store and bounds (off for every call until asked for). */
+  cache: cacheConfigSchema.optional(),
   /** The app's name, logo and colour on the end-user pages (Junction's own plain look without it). */
   branding: brandingSchema.optional(),
   providers: z.record(id, providerDefinitionSchema).default({}),
@@ -94,3 +117,4 @@ export type ConfigFile = z.infer<typeof configFileSchema>
 export type BrandingConfig = z.infer<typeof brandingSchema>
 export type IntegrationConfig = z.infer<typeof integrationConfigSchema>
 export type AlertThresholdsConfig = z.infer<typeof alertThresholdsSchema>
+export type CacheConfig = z.infer<typeof cacheConfigSchema>

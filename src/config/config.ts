@@ -22,6 +22,7 @@ import { type EncryptionKey, parseEncryptionKeys } from '../vault/keys.js'
 import {
   type AlertThresholdsConfig,
   type BrandingConfig,
+  type CacheConfig,
   type ConfigFile,
   configFileSchema,
   type IntegrationConfig,
@@ -40,6 +41,8 @@ export interface IntegrationOptions {
   /** Secrets the provider's webhooks may be signed with (empty: the integration takes no webhooks). */
   readonly webhookSecrets: readonly string[]
   readonly scopes: readonly string[]
+  /** Every GET through the integration uses the response cache. @default false */
+  readonly cache?: boolean
   readonly overrides: Pick<IntegrationConfig, 'rateLimit' | 'api' | 'auth' | 'displayName'>
 }
 
@@ -65,6 +68,22 @@ export interface AlertThresholds {
   /** Fewer calls than this are too few to judge: the state stays as it is. @default 20 */
   readonly minCalls: number
 }
+
+/** The response cache's store and bounds (docs/configuration.md, "cache"). */
+export interface CacheOptions {
+  /** `redis` needs `redisUrl`. @default 'memory' */
+  readonly store: 'memory' | 'redis'
+  /** The memory store's bound (Redis's is its own `maxmemory`). @default 67_108_864 (64 MiB) */
+  readonly maxBytes: number
+  /** A larger body streams through and is not kept. @default 1_048_576 (1 MiB) */
+  readonly maxEntryBytes: number
+}
+
+export const defaultCacheOptions: CacheOptions = Object.freeze({
+  store: 'memory',
+  maxBytes: 64 * 1024 * 1024,
+  maxEntryBytes: 1024 * 1024,
+})
 
 export const defaultAlertThresholds: AlertThresholds = Object.freeze({ errorRate: 0.2, p95Ms: 5_000, minCalls: 20 })
 
@@ -99,6 +118,8 @@ export interface JunctionOptions {
     readonly defaults: AlertThresholds
     readonly integrations: Readonly<Record<string, AlertThresholds>>
   }
+  /** The response cache for proxied GETs. */
+  readonly cache: CacheOptions
   readonly providers: Readonly<Record<string, ProviderDefinition>>
   /** Every provider, built-in and from the config file, by name (built once, here). */
   readonly registry: ReadonlyMap<string, Provider>
@@ -210,6 +231,7 @@ function buildOptions(file: ConfigFile, configFile: string | undefined, sources:
       allowHttp: file.egress?.allowHttp ?? developmentDefault,
     },
     alerts: alertsOf(file),
+    cache: cacheOf(file.cache, redisUrl.value),
     providers: file.providers,
     registry,
     integrations: resolveIntegrations(file, registry, secret),
@@ -238,6 +260,19 @@ function checkBranding(branding: BrandingConfig, mode: Mode): Branding {
       throw new ConfigError('branding.logoUrl', 'expected a plain host name (letters, digits, dots and hyphens)')
   }
   return { appName: branding.appName, logoUrl, accentColor: branding.accentColor?.toLowerCase() }
+}
+
+function cacheOf(cache: CacheConfig | undefined, redisUrl: string | undefined): CacheOptions {
+  const options: CacheOptions = Object.freeze({
+    store: cache?.store ?? defaultCacheOptions.store,
+    maxBytes: cache?.maxBytes ?? defaultCacheOptions.maxBytes,
+    maxEntryBytes: cache?.maxEntryBytes ?? defaultCacheOptions.maxEntryBytes,
+  })
+  if (options.store === 'redis' && redisUrl === undefined)
+    throw new ConfigError('cache.store', '"redis" needs redisUrl (or JUNCTION_REDIS_URL), which is not set')
+  if (options.maxEntryBytes > options.maxBytes)
+    throw new ConfigError('cache.maxEntryBytes', `must not be more than cache.maxBytes (${options.maxBytes})`)
+  return options
 }
 
 function alertsOf(file: ConfigFile): JunctionOptions['alerts'] {
@@ -328,7 +363,7 @@ function resolveIntegrations(
     if (integration.apiKey !== undefined && authType !== 'api_key') {
       throw new ConfigError(`${path}.apiKey`, `not used by a provider whose auth type is ${authType}`)
     }
-    const { rateLimit, api, auth, displayName } = integration
+    const { rateLimit, api, auth, displayName, cache = false } = integration
     result[id] = {
       id,
       provider: integration.provider,
@@ -338,6 +373,7 @@ function resolveIntegrations(
       apiKey: secret(integration.apiKey, `${path}.apiKey`),
       webhookSecrets: webhookSecrets(integration.webhookSecret, `${path}.webhookSecret`, secret),
       scopes: integration.scopes ?? [],
+      cache,
       overrides: { rateLimit, api, auth, displayName },
     }
   }

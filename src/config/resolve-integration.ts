@@ -20,6 +20,8 @@ export interface ResolvedIntegration {
   /** Secrets the provider's webhooks may be signed with; empty when the integration takes no webhooks. */
   readonly webhookSecrets: readonly string[]
   readonly scopes: readonly string[]
+  /** Every GET through the integration uses the response cache (else only calls that ask, `Junction-Cache: on`). */
+  readonly cache?: boolean
 }
 
 /** The integration named `id`: `invalid_request` for a malformed id, `integration_not_found` for an unknown one. */
@@ -74,5 +76,6 @@ export function resolveIntegration(
     apiKey: integration.apiKey,
     webhookSecrets: integration.webhookSecrets,
     scopes: integration.scopes,
+    cache: integration.cache ?? false,
   }
 }

@@ -37,6 +37,8 @@ export type ImportedCredentials =
 export interface CredentialsForUse {
   credentials: StoredCredentials
   metadata: Record<string, unknown>
+  /** The connection's row id: a reconnect makes a new row, so that what was cached for the old one is never used. */
+  connectionId: string
 }
 
 export interface AccessToken {
@@ -252,7 +254,7 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
       const epoch = cache.epoch()
       try {
         const { row, credentials } = await freshCredentials(integration, userId, forceRefresh)
-        const use = { credentials, metadata: row.metadata }
+        const use = { credentials, metadata: row.metadata, connectionId: row.id }
         cache.set(integrationId, userId, epoch, {
           use,
           expiresAt: row.expires_at,

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { createCredentialCache } from './credential-cache.js'
 
-const use = (token: string) => ({ credentials: { kind: 'api_key' as const, apiKey: token }, metadata: {} })
+const use = (token: string) => ({
+  credentials: { kind: 'api_key' as const, apiKey: token },
+  metadata: {},
+  connectionId: 'row-1',
+})
 const entry = (token: string) => ({ use: use(token), expiresAt: null, lastRefreshedAt: null })
 
 describe('the credential cache', () => {
@@ -40,6 +44,7 @@ describe('the credential cache', () => {
         raw: { access_token: 'at', refresh_token: 'rt' } as never,
       },
       metadata: {},
+      connectionId: 'row-1',
     }
     cache.set('a', 'u', cache.epoch(), { use: oauth, expiresAt: null, lastRefreshedAt: null })
     expect(JSON.stringify(cache.get('a', 'u'))).not.toContain('rt')

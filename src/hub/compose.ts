@@ -5,6 +5,7 @@
  */
 import type { Redis } from 'ioredis'
 import { type ApiKeys, type ApiKeysOptions, createApiKeys } from '../api-keys/api-keys.js'
+import { createResponseCache, type ResponseCacheTuning } from '../cache/response-cache.js'
 import type { JunctionOptions } from '../config/config.js'
 import { defaultCredentialCacheOptions } from '../connections/credential-cache.js'
 import type { Logger } from '../core/logger.js'
@@ -40,6 +41,8 @@ export interface HubParts {
   apiKeys?: Pick<ApiKeysOptions, 'cacheTtlMs' | 'outageGraceMs'> | undefined
   /** The proxy's own settings beside the configuration's egress rules (tests loosen egress for local servers). */
   proxy?: Partial<ProxyOptions> | undefined
+  /** Durations of the response cache (a Redis read's timeout, how long entries are kept), each with a default. */
+  cache?: Partial<ResponseCacheTuning> | undefined
   /** Closes what the parts were opened with (the database, Redis, the data dir lock), after everything else. */
   closeParts: () => Promise<void>
 }
@@ -65,9 +68,15 @@ export function composeHub(parts: HubParts): Hub {
   }
   let proxy: ApiProxy | undefined
   const proxyOnce = () => {
+    // The response cache is built here, once, with the store the configuration names (docs/configuration.md).
     proxy ??= createProxy({
       services: servicesOnce(),
-      options: { egress: options.egress, redis: parts.redis, ...parts.proxy },
+      options: {
+        egress: options.egress,
+        redis: parts.redis,
+        cache: createResponseCache({ settings: options.cache, redis: parts.redis, logger, tuning: parts.cache }),
+        ...parts.proxy,
+      },
     })
     return proxy
   }

@@ -13,6 +13,8 @@ export interface CallLog {
   durationMs: number
   attempts: number
   rateLimitWaitMs: number
+  /** How the response cache answered (`hit`, `revalidated`, `miss`); null when the call did not use it. */
+  cache: 'hit' | 'revalidated' | 'miss' | null
   error: string | null
   createdAt: string
 }
@@ -38,6 +40,7 @@ export function toCallLog(row: ApiLogSummary): CallLog {
     durationMs: row.response_time_ms,
     attempts: row.attempts,
     rateLimitWaitMs: row.rate_limit_wait_ms,
+    cache: row.cache,
     error: row.error_message,
     createdAt: row.created_at.toISOString(),
   }

@@ -1,11 +1,25 @@
 /**
  * @module The proxy: a call to a provider's API made as one of the app's users (or as the app, for app-level
  * integrations), with that connection's credentials, its rate limit, retries by the idempotency rules, one forced
- * refresh on an unexpected 401, and a call-log row. The rules are in docs/http-api.md, "Proxy rules".
+ * refresh on an unexpected 401, a call-log row, and for GETs that ask for it, the response cache. The rules are in
+ * docs/http-api.md, "Proxy rules" and "Caching".
  */
 import { randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 import type { Redis } from 'ioredis'
+import { copiedWhilePassing } from '../cache/body-copy.js'
+import { cacheKey } from '../cache/cache-key.js'
+import { entryTtlMs, type ResponseCache } from '../cache/cache-store.js'
+import {
+  type CachedResponse,
+  hasValidator,
+  isFresh,
+  newEntry,
+  revalidated,
+  revalidationHeaders,
+  storagePlan,
+  variantMatches,
+} from '../cache/cached-response.js'
 import type { ResolvedIntegration } from '../config/resolve-integration.js'
 import { type AppCredentials, isAppLevel } from '../connections/app-credentials.js'
 import type { ConnectionService } from '../connections/connections.js'
@@ -27,6 +41,7 @@ import { echoFormsOf, scrubBytes, scrubText } from './echo-scrubber.js'
 import { createMethodRateLimits, type MethodRateLimits } from './method-rate-limits.js'
 import { providerBaseUrl } from './provider-base-url.js'
 import { errorAnswer, type ProxyAnswer } from './proxy-answer.js'
+import { type CacheOutcome, cachedAnswer, cacheRequestOf, cacheWanted } from './proxy-cache.js'
 import { type CallHeaders, callHeader, headersForCaller, headersForProvider } from './proxy-headers.js'
 import { withoutParameter } from './raw-query.js'
 
@@ -60,6 +75,8 @@ export interface ProxyOptions {
   circuitBreaker?: CircuitBreakerOptions
   /** Rate limits shared with every instance on this Redis (created with `enableOfflineQueue: false`). */
   redis?: Redis | undefined
+  /** The response cache (built once by the composition root); without it, no call is cached. */
+  cache?: ResponseCache | undefined
 }
 
 const maxBudgetMs = 300_000
@@ -130,16 +147,63 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
         credential.kind === 'api_key'
           ? { kind: 'api_key', apiKey: credential.apiKey }
           : { kind: 'oauth2', accessToken: credential.accessToken }
-      return { usable, metadata: {}, rateKey: integration.id }
+      return { usable, metadata: {}, rateKey: integration.id, connection: 'app' }
     }
     if (userId === undefined)
       throw new JunctionError('missing_user_id', `calls to ${integration.id} name a user with Junction-User-Id`)
     if (!isUserId(userId)) throw new JunctionError('invalid_request', 'Junction-User-Id is not a valid user id')
-    const { credentials, metadata } = await deps.services.connections.credentialsForUse(integration.id, userId, force)
+    const { credentials, metadata, connectionId } = await deps.services.connections.credentialsForUse(
+      integration.id,
+      userId,
+      force,
+    )
     const usable: UsableCredential =
       credentials.kind === 'oauth2' ? { kind: 'oauth2', accessToken: credentials.accessToken } : credentials
     const perConnection = (integration.definition.rateLimit?.per ?? 'connection') === 'connection'
-    return { usable, metadata, rateKey: perConnection ? `${integration.id}:${userId}` : integration.id }
+    return {
+      usable,
+      metadata,
+      rateKey: perConnection ? `${integration.id}:${userId}` : integration.id,
+      connection: connectionId,
+    }
+  }
+
+  type Credential = Awaited<ReturnType<typeof credentialFor>>
+
+  /** The provider's URL for the call, before the credential is applied to it. */
+  function upstreamUrl(call: ProxyCall, integration: ResolvedIntegration, metadata: Record<string, unknown>): URL {
+    const placement = authPlacement(integration.definition.auth)
+    const base = providerBaseUrl(integration.definition.api, metadata)
+    // The caller may not set the parameter the provider's auth style uses: Junction sets it.
+    const search = placement.query === undefined ? call.search : withoutParameter(call.search, placement.query)
+    return buildRequestUrl(base, `${call.path === '' ? '/' : call.path}${search}`)
+  }
+
+  /** What the cache holds for a call: its key, the credential read to make it, and the entry if one matches. */
+  interface CacheLookup {
+    key: string
+    credential: Credential
+    entry: CachedResponse | undefined
+    /** The entry answers the call as it is (fresh, and the caller did not ask for a revalidation). */
+    fresh: boolean
+  }
+
+  /** The cache's entry for a GET, unless the caller keeps the cache out (its own conditional headers, `no-store`). */
+  async function lookUp(
+    call: ProxyCall,
+    integration: ResolvedIntegration,
+    userId: string | undefined,
+    cache: ResponseCache,
+  ): Promise<CacheLookup | undefined> {
+    const request = cacheRequestOf(call.headers)
+    if (request.bypass) return undefined
+    const credential = await credentialFor(integration, userId, false)
+    const url = upstreamUrl(call, integration, credential.metadata).toString()
+    const key = cacheKey({ integration: integration.id, connection: credential.connection, method: call.method, url })
+    const found = await cache.store.get(key)
+    const entry =
+      found !== undefined && variantMatches(found, (name) => callHeader(call.headers, name)) ? found : undefined
+    return { key, credential, entry, fresh: entry !== undefined && !request.revalidate && isFresh(entry, Date.now()) }
   }
 
   /** What one proxied call has spent so far, for its answer's headers and its call-log row. */
@@ -157,15 +221,23 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
     call: ProxyCall,
     integration: ResolvedIntegration,
     userId: string | undefined,
-    options: { force: boolean; budgetMs: number; retries: boolean; tally: Tally },
+    options: {
+      force: boolean
+      budgetMs: number
+      retries: boolean
+      tally: Tally
+      /** The credential already read for the cache's key (never for a forced refresh). */
+      credential?: Credential | undefined
+      /** A revalidation's `If-None-Match` / `If-Modified-Since`. */
+      conditional?: Record<string, string> | undefined
+    },
   ) {
-    const { usable, metadata, rateKey } = await credentialFor(integration, userId, options.force)
+    const { usable, metadata, rateKey } =
+      options.credential ?? (await credentialFor(integration, userId, options.force))
     const placement = authPlacement(integration.definition.auth)
-    const base = providerBaseUrl(integration.definition.api, metadata)
-    // The caller may not set the parameter the provider's auth style uses: Junction sets it.
-    const search = placement.query === undefined ? call.search : withoutParameter(call.search, placement.query)
-    const url = buildRequestUrl(base, `${call.path === '' ? '/' : call.path}${search}`)
+    const url = upstreamUrl(call, integration, metadata)
     const headers = headersForProvider(call.headers, placement.header)
+    if (options.conditional !== undefined) Object.assign(headers, options.conditional)
     // A streamed body keeps its declared length: many APIs refuse a chunked upload (411).
     const declared = callHeader(call.headers, 'content-length')
     if (call.body instanceof Readable && declared !== undefined && /^\d+$/.test(declared))
@@ -218,6 +290,10 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
     const echoForms = () => (tally.credential === undefined ? [] : echoFormsOf(tally.credential))
     let status: number | null = null
     let errorCode: string | null = null
+    /** Set once the call uses the cache: the answer's `Junction-Cache` and the call log's `cache`. */
+    let cacheOutcome: CacheOutcome | undefined
+    let lookup: CacheLookup | undefined
+    const cache = deps.options.cache
     const answer = (upstream: {
       status: number
       headers: Record<string, string>
@@ -252,6 +328,16 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
       }
       return { status: upstream.status, headers, body }
     }
+    /** The provider's answer, kept by the cache when it may be, and marked with `Junction-Cache`. */
+    const settle = (upstream: Parameters<typeof answer>[0]): ProxyAnswer => {
+      const result = answer(upstream)
+      if (cache !== undefined && lookup !== undefined) remember(cache, lookup, upstream, result, call)
+      return marked(result)
+    }
+    const marked = (result: ProxyAnswer): ProxyAnswer => {
+      if (cacheOutcome !== undefined) result.headers['junction-cache'] = cacheOutcome
+      return result
+    }
     try {
       if (integration === undefined)
         throw new JunctionError('integration_not_found', `no integration is named ${call.integration}`)
@@ -259,20 +345,35 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
       const deadline = started + budgetOf(call.headers, defaultBudgetMs)
       // A streamed body is sent once: no retry, and no refresh-and-retry either.
       const retries = callHeader(call.headers, 'junction-retries') !== '0' && !(call.body instanceof Readable)
+      // GETs only, and only when asked for (the header, else the integration's setting).
+      if (cacheWanted(call.headers, integration.cache === true) && cache !== undefined) {
+        if (call.method === 'GET' && call.body === undefined) {
+          cacheOutcome = 'miss'
+          lookup = await lookUp(call, integration, userId, cache)
+          if (lookup?.entry !== undefined && lookup.fresh) {
+            cacheOutcome = 'hit'
+            status = lookup.entry.status
+            return cachedAnswer(lookup.entry, 'hit', requestId, 0, Date.now())
+          }
+        }
+      }
+      const conditional = lookup?.entry === undefined ? undefined : revalidationHeaders(lookup.entry)
       const sendOnce = (force: boolean) =>
         send(call, integration, userId, {
           force,
           budgetMs: Math.max(1, deadline - performance.now()),
           retries,
           tally,
+          credential: force ? undefined : lookup?.credential,
+          conditional,
         })
       try {
-        return answer(await sendOnce(false))
+        return settle(await sendOnce(false))
       } catch (error) {
         // A 401 for a token Junction believed valid: refresh once, try once more, never again.
         const oauthConnection = !isAppLevel(integration) && integration.definition.auth.type === 'oauth2'
         if (!(isHttpError(error) && error.status === 401 && oauthConnection && retries)) throw error
-        return answer(await sendOnce(true))
+        return settle(await sendOnce(true))
       }
     } catch (thrown) {
       // A body not sent (the call failed first) is let go, so that the caller's connection is not held.
@@ -280,8 +381,16 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
       // A connection that cannot be read while the database is away is Junction's own failure: answered and logged
       // as `unavailable` (with its Junction-Error and request id), not as a provider's 503 or a server bug.
       const error = isDatabaseUnavailable(thrown) ? databaseUnavailable(thrown) : thrown
+      // The provider's 304 to a revalidation: the kept answer, renewed, is the caller's 200.
+      if (isHttpError(error) && error.status === 304 && cache !== undefined && lookup?.entry !== undefined) {
+        const renewed = revalidated(lookup.entry, headersForCaller(error.headers, echoForms()), Date.now())
+        cache.store.set(lookup.key, renewed, entryTtlMs(renewed, hasValidator(renewed.headers), cache))
+        cacheOutcome = 'revalidated'
+        status = renewed.status
+        return cachedAnswer(renewed, 'revalidated', requestId, tally.attempts, Date.now())
+      }
       if (isHttpError(error)) {
-        return answer({
+        return settle({
           status: error.status,
           headers: error.headers,
           data: error.data instanceof Uint8Array ? error.data : new Uint8Array(),
@@ -301,7 +410,7 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
       tally.notes.errorText = scrubText(redactText(error.message), echoForms())
       const failed = errorAnswer(error, headers, tally.notes.errorText)
       status = failed.status
-      return failed
+      return marked(failed)
     } finally {
       if (integration !== undefined) {
         deps.services.callLog.record({
@@ -316,6 +425,7 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
           errorMessage: errorCode,
           attempts: tally.attempts,
           rateLimitWaitMs: tally.rateLimitWaitMs,
+          cache: cacheOutcome ?? null,
           details: detailsOrNone(() => callDetails(tally.notes, status, echoForms)),
         })
       }
@@ -337,6 +447,37 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
       await Promise.all([...clients.values()].map((client) => client.close()))
     },
   }
+}
+
+/**
+ * What the cache does with the provider's answer to a GET that used it: a 200 it may keep is copied as it streams to
+ * the caller and kept once whole; a 200 it may not keep, a 404 or a 410 drops the entry; any other answer leaves it.
+ */
+function remember(
+  cache: ResponseCache,
+  lookup: { key: string; entry: CachedResponse | undefined },
+  upstream: { status: number; headers: Record<string, string> },
+  result: ProxyAnswer,
+  call: ProxyCall,
+): void {
+  const { key } = lookup
+  // A new 200 replaces what was kept, even when it cannot be kept itself (too large, say).
+  if (upstream.status === 200 && lookup.entry !== undefined) cache.store.delete(key)
+  if (upstream.status === 404 || upstream.status === 410) cache.store.delete(key)
+  const plan = storagePlan(upstream.status, upstream.headers, cache.maxEntryBytes, Date.now())
+  if (plan === undefined) return
+  const headers = headersForCaller(upstream.headers, [])
+  const keep = (body: Uint8Array) => {
+    const entry = newEntry(
+      { status: upstream.status, headers, body },
+      plan,
+      (name) => callHeader(call.headers, name),
+      Date.now(),
+    )
+    cache.store.set(key, entry, entryTtlMs(entry, hasValidator(headers), cache))
+  }
+  if (result.body instanceof ReadableStream) result.body = copiedWhilePassing(result.body, cache.maxEntryBytes, keep)
+  else if (result.body !== undefined && result.body.byteLength <= cache.maxEntryBytes) keep(result.body)
 }
 
 function budgetOf(headers: CallHeaders, fallback: number): number {

@@ -81,6 +81,8 @@ const proxyHeaders = {
   'Junction-User-Id': 'the end user whose connection is used (not for app-level integrations)',
   'Junction-Timeout-Ms': 'the budget of the whole call, 1 to 300000 (default 60000)',
   'Junction-Retries': '`0` turns off retries and the refresh-and-retry',
+  'Junction-Cache':
+    "`on` uses the response cache for this GET even when the integration's `cache` is off, `off` neither reads nor stores; any other value is `invalid_request`",
 }
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
@@ -195,7 +197,8 @@ const operations: Operation[] = [
     method: 'get',
     path: '/v1/logs',
     operationId: 'listLogs',
-    summary: 'The call log, newest first (`status`: a code, a class such as `5xx`, or `error`)',
+    summary:
+      'The call log, newest first (`status`: a code, a class such as `5xx`, or `error`); each `Log` has `cache`: `hit`, `revalidated`, `miss` or null',
     query: logFilters,
     paged: true,
     responses: { '200': { description: 'a page of `Log`' } },
@@ -272,6 +275,8 @@ const operations: Operation[] = [
           headers: {
             'Junction-Request-Id': 'the id of this call in the call log',
             'Junction-Attempts': 'how many requests were sent to the provider',
+            'Junction-Cache':
+              'on a GET that used the response cache: `hit` (answered from it, no provider call), `revalidated` (the provider said 304) or `miss`',
           },
         },
       },

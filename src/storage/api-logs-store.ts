@@ -7,6 +7,9 @@ import type { StatusFilter } from './status-filter.js'
 
 export type ApiLogRow = Selectable<ApiLogsTable>
 
+/** How the response cache answered a call (docs/http-api.md, "Caching"). */
+export type CacheOutcome = 'hit' | 'revalidated' | 'miss'
+
 /** The `endpoint` of a token read's row: Junction's own work, left out of the provider's health figures. */
 export const tokenReadEndpoint = '(token read)'
 
@@ -24,6 +27,8 @@ export interface CallLogEntry {
   attempts?: number
   rateLimitWaitMs?: number
   bytes?: number | null
+  /** How the response cache answered the call (`hit`, `revalidated`, `miss`); null when it was not used. */
+  cache?: CacheOutcome | null
   /** Kept for a call that failed or was retried; already redacted and scrubbed by whoever records it. */
   details?: CallDetails | undefined
 }
@@ -102,6 +107,7 @@ export async function insertCallLogs(db: Kysely<Schema>, entries: readonly Queue
         attempts: entry.attempts ?? 1,
         rate_limit_wait_ms: Math.round(entry.rateLimitWaitMs ?? 0),
         bytes: entry.bytes ?? null,
+        cache: entry.cache ?? null,
         created_at: entry.createdAt,
         details: entry.details === undefined ? null : JSON.stringify(entry.details),
       })),
@@ -142,6 +148,7 @@ const summaryColumns = [
   'attempts',
   'rate_limit_wait_ms',
   'bytes',
+  'cache',
   'created_at',
 ] as const satisfies ReadonlyArray<keyof ApiLogSummary>
 

@@ -121,6 +121,8 @@ export interface ApiLogsTable {
   attempts: Generated<number>
   rate_limit_wait_ms: Generated<number>
   bytes: Nullable<number>
+  /** How the response cache answered (`hit`, `revalidated`, `miss`); null when the call did not use it. */
+  cache: ColumnType<'hit' | 'revalidated' | 'miss' | null, 'hit' | 'revalidated' | 'miss' | null | undefined, never>
   created_at: CreatedAt
   /** A failed or retried call's headers, error body and attempts (`CallDetails`, in api-logs-store.ts). */
   details: ColumnType<unknown, string | null | undefined, never>

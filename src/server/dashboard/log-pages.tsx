@@ -219,6 +219,12 @@ function CallFacts(props: { log: CallLogDetail }) {
         )}
         <dt>Attempts</dt>
         <dd>{log.attempts}</dd>
+        {log.cache === null ? null : (
+          <>
+            <dt>Cache</dt>
+            <dd>{log.cache}</dd>
+          </>
+        )}
         <dt>Total time</dt>
         <dd>{log.durationMs} ms</dd>
         <dt>Waited for the rate limit</dt>

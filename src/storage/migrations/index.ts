@@ -14,6 +14,7 @@ import * as webhookAccounts from './0008-webhook-accounts.js'
 import * as callLogDetails from './0009-call-log-details.js'
 import * as apiKeyScopes from './0010-api-key-scopes.js'
 import * as usageAndAlerts from './0011-usage-and-alerts.js'
+import * as callLogCache from './0012-call-log-cache.js'
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-api-keys': apiKeys,
@@ -27,4 +28,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0009-call-log-details': callLogDetails,
   '0010-api-key-scopes': apiKeyScopes,
   '0011-usage-and-alerts': usageAndAlerts,
+  '0012-call-log-cache': callLogCache,
 }
