@@ -20,15 +20,18 @@ export function printWebhooksFigures(figures: WebhooksFigures): void {
   row('bare node:http + HMAC + one INSERT, PostgreSQL (baseline)', inbound.baseline)
   row('junction start, PostgreSQL', inbound.postgres)
   row('junction start, PGlite', inbound.pglite)
-  console.log(
-    `\nOpen loop at ${int(open.rate)}/s (half of the hub's PostgreSQL peak), latency from when each was due\n`,
-  )
-  console.log('| case | p50 | p99 | errors |')
-  console.log('|---|---|---|---|')
-  console.log(`| baseline | ${ms(open.baseline.p50Ms)} | ${ms(open.baseline.p99Ms)} | ${open.baseline.errors} |`)
-  console.log(
-    `| junction start, PostgreSQL | ${ms(open.postgres.p50Ms)} | ${ms(open.postgres.p99Ms)} | ${open.postgres.errors} |`,
-  )
+  console.log('\nOpen loops, latency from when each delivery was due\n')
+  console.log('| rate | case | p50 | p99 | errors |')
+  console.log('|---|---|---|---|---|')
+  for (const run of open) {
+    const rate = `${int(run.rate)}/s (${run.label})`
+    console.log(
+      `| ${rate} | baseline | ${ms(run.baseline.p50Ms)} | ${ms(run.baseline.p99Ms)} | ${run.baseline.errors} |`,
+    )
+    console.log(
+      `| ${rate} | junction start, PostgreSQL | ${ms(run.postgres.p50Ms)} | ${ms(run.postgres.p99Ms)} | ${run.postgres.errors} |`,
+    )
+  }
   console.log(
     `\nEvents out: ${int(outbound.events)} events to a receiver answering 204 at once, ${outbound.concurrency} in flight, first to last delivery\n`,
   )
@@ -50,9 +53,11 @@ export function printWebhooksFigures(figures: WebhooksFigures): void {
   console.log(
     `| inbound ≥ 1,000/s on PostgreSQL | ${int(inbound.postgres.rps)}/s | ${met(inbound.postgres.rps >= 1000)} |`,
   )
-  console.log(
-    `| p99 ≤ 20 ms at half the peak, open loop | ${ms(open.postgres.p99Ms)} | ${met(open.postgres.p99Ms <= 20)} |`,
-  )
+  for (const run of open) {
+    console.log(
+      `| p99 ≤ 20 ms at ${int(run.rate)}/s (${run.label}), open loop | ${ms(run.postgres.p99Ms)} | ${met(run.postgres.p99Ms <= 20)} |`,
+    )
+  }
   console.log(
     `| outbound ≥ 1,000/s on PostgreSQL | ${int(outbound.postgres.perSecond)}/s | ${met(outbound.postgres.perSecond >= 1000)} |`,
   )
