@@ -8,11 +8,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { ApiKeys } from '../api-keys/api-keys.js'
 import type { Logger } from '../core/logger.js'
-import { decodeOrKeep } from '../core/uri.js'
 import { maxProxyBodyBytes } from '../proxy/body-limits.js'
 import type { ApiProxy, ProxyCall } from '../proxy/proxy.js'
 import type { ProxyAnswer } from '../proxy/proxy-answer.js'
 import { proxyBodyOfNode } from '../proxy/proxy-body.js'
+import { type ProxyTarget, proxyTarget } from '../proxy/proxy-target.js'
 import { checkApiKey } from './middleware/api-key-auth.js'
 import { type NodeRoute, writeJunctionError, writeThrown } from './node-routes.js'
 
@@ -32,39 +32,21 @@ export function proxyNodeRoute(deps: ProxyNodeRouteDeps): NodeRoute {
     prefix,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     handle(request, response) {
-      const target = request.url ?? ''
-      const questionMark = target.indexOf('?')
-      const path = questionMark === -1 ? target : target.slice(0, questionMark)
+      const target = proxyTarget(request.url ?? '')
       // A backslash is a slash to the URL parser: such a path may resolve elsewhere, as the app decides.
-      if (path.includes('\\')) return false
-      const rest = path.slice(prefix.length)
-      const slash = rest.indexOf('/')
-      const integration = slash === -1 ? rest : rest.slice(0, slash)
-      if (integration === '' || dotSegment.test(integration)) return false
-      void serve(deps, request, response, {
-        integration: decodeOrKeep(integration),
-        path: slash === -1 ? '' : rest.slice(slash),
-        search: questionMark === -1 ? '' : target.slice(questionMark),
-        routePath: path,
-      })
+      if (target.pathname.includes('\\')) return false
+      if (target.integrationSegment === '' || dotSegment.test(target.integrationSegment)) return false
+      void serve(deps, request, response, target)
       return true
     },
   }
-}
-
-interface Target {
-  integration: string
-  path: string
-  search: string
-  /** The request's path, for the scope check. */
-  routePath: string
 }
 
 async function serve(
   deps: ProxyNodeRouteDeps,
   request: IncomingMessage,
   response: ServerResponse,
-  target: Target,
+  target: ProxyTarget,
 ): Promise<void> {
   const receivedAt = performance.now()
   const method = request.method ?? 'GET'
@@ -78,7 +60,7 @@ async function serve(
     }
     // Node keeps the first of repeated Authorization headers; the app sees them joined, which no key matches.
     const authorization = authorizationCount(request.rawHeaders) > 1 ? undefined : headers.authorization
-    const checked = await checkApiKey(deps.apiKeys, authorization, method, target.routePath)
+    const checked = await checkApiKey(deps.apiKeys, authorization, method, target.pathname)
     if ('refusal' in checked) {
       const { code, message, headers: refusalHeaders } = checked.refusal
       writeJunctionError(response, { code, message }, { ...refusalHeaders, ...closeIfUnread(request) })

@@ -6,11 +6,11 @@
 
 import type { Readable } from 'node:stream'
 import { type Context, Hono } from 'hono'
-import { decodeOrKeep } from '../../core/uri.js'
 import type { ApiProxy } from '../../proxy/proxy.js'
 import { responseOf } from '../../proxy/proxy-answer.js'
 import { proxyBody } from '../../proxy/proxy-body.js'
 import { headersOfRequest } from '../../proxy/proxy-headers.js'
+import { proxyTarget } from '../../proxy/proxy-target.js'
 
 /**
  * The path as the caller sent it: from the socket when there is one (a `Request` URL has already resolved dot
@@ -23,9 +23,6 @@ function rawTarget(c: Context): string {
   return `${url.pathname}${url.search}`
 }
 
-/** A name that does not decode is left as it came; no integration has such a name, so it is simply not found. */
-const integrationName = decodeOrKeep
-
 /** The body by the proxy's one rule (`proxy-body.ts`), as the library and the dashboard read theirs. */
 async function requestBody(c: Context, method: string): Promise<Uint8Array | Readable | undefined> {
   if (method === 'GET' || method === 'HEAD') return undefined
@@ -34,18 +31,13 @@ async function requestBody(c: Context, method: string): Promise<Uint8Array | Rea
 
 export function proxyRoutes(proxy: ApiProxy): Hono {
   const handle = async (c: Context) => {
-    const target = rawTarget(c)
-    const questionMark = target.indexOf('?')
-    const pathname = questionMark === -1 ? target : target.slice(0, questionMark)
-    const rest = pathname.slice(pathname.indexOf('/v1/proxy/') + '/v1/proxy/'.length)
-    const slash = rest.indexOf('/')
-    const integration = slash === -1 ? rest : rest.slice(0, slash)
+    const { integration, path, search } = proxyTarget(rawTarget(c))
     const method = c.req.method.toUpperCase()
     const body = await requestBody(c, method)
     const answer = await proxy.forward({
-      integration: integrationName(integration),
-      path: slash === -1 ? '' : rest.slice(slash),
-      search: questionMark === -1 ? '' : target.slice(questionMark),
+      integration,
+      path,
+      search,
       method,
       headers: headersOfRequest(c.req.raw.headers),
       body,
