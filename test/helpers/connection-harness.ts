@@ -1,7 +1,9 @@
 /** A hub's connection services over a test database, with a strict fake provider, served by the real app. */
 import { randomBytes } from 'node:crypto'
 import type { Hono } from 'hono'
+import type { Redis } from 'ioredis'
 import type { ApiKeys } from '../../src/api-keys/api-keys.js'
+import type { ResponseCacheTuning } from '../../src/cache/response-cache.js'
 import { loadConfig } from '../../src/config/config.js'
 import type { SandboxConfig } from '../../src/config/sandbox-config.js'
 import { composeHub } from '../../src/hub/compose.js'
@@ -45,6 +47,12 @@ export interface HarnessConfig {
   branding?: unknown
   /** The environment the configuration is read with (`NODE_ENV=production` for a production hub). */
   env?: Record<string, string>
+  /** The config file's `cache` (the response cache's store and bounds). */
+  cache?: unknown
+  /** The hub's Redis client (shared rate limits, and the response cache when `cache.store` is `redis`). */
+  redis?: Redis
+  /** The response cache's durations (a Redis read's timeout, say). */
+  cacheTuning?: Partial<ResponseCacheTuning>
 }
 
 export async function openConnectionHarness(backend: Backend, extra: HarnessConfig = {}): Promise<ConnectionHarness> {
@@ -59,6 +67,7 @@ export async function openConnectionHarness(backend: Backend, extra: HarnessConf
       allowedReturnUrls: extra.allowedReturnUrls ?? [],
       ...(extra.sandbox === undefined ? {} : { sandbox: extra.sandbox }),
       ...(extra.branding === undefined ? {} : { branding: extra.branding }),
+      ...(extra.cache === undefined ? {} : { cache: extra.cache }),
       providers: {
         ...extra.providers,
         acme: {
@@ -98,6 +107,8 @@ export async function openConnectionHarness(backend: Backend, extra: HarnessConf
       },
     },
     proxy: { egress: { allowHttp: true, allowPrivateNetworks: true } },
+    redis: extra.redis,
+    cache: extra.cacheTuning,
     closeParts: () => database.close(),
   })
   const { services, apiKeys } = hub
