@@ -5,6 +5,24 @@
  */
 import { errorBody, type JunctionError, type JunctionErrorCode, statusForCode } from './errors.js'
 
+/**
+ * The headers of Junction's own error answer, wherever it is written (a web `Response`, the proxy's answer, Node's
+ * `ServerResponse`): JSON, never cached, the code in `Junction-Error`, `Retry-After` when known, then `headers`.
+ */
+export function errorHeaders(
+  code: JunctionErrorCode,
+  retryAfterSeconds: number | undefined,
+  headers: Readonly<Record<string, string>> = {},
+): Record<string, string> {
+  return {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'junction-error': code,
+    ...(retryAfterSeconds === undefined ? {} : { 'retry-after': String(Math.ceil(retryAfterSeconds)) }),
+    ...headers,
+  }
+}
+
 export function errorResponse(
   code: JunctionErrorCode,
   message: string,
@@ -12,12 +30,7 @@ export function errorResponse(
 ): Response {
   return new Response(JSON.stringify(errorBody(code, message)), {
     status: statusForCode(code),
-    headers: {
-      'content-type': 'application/json; charset=utf-8',
-      'cache-control': 'no-store',
-      'junction-error': code,
-      ...headers,
-    },
+    headers: errorHeaders(code, undefined, headers),
   })
 }
 
@@ -30,7 +43,8 @@ export function junctionErrorResponse(
   headers: Record<string, string> = {},
   message = error.message,
 ): Response {
-  const retryAfter: Record<string, string> =
-    error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(Math.ceil(error.retryAfterSeconds)) }
-  return errorResponse(error.code, message, { ...retryAfter, ...headers })
+  return new Response(JSON.stringify(errorBody(error.code, message)), {
+    status: statusForCode(error.code),
+    headers: errorHeaders(error.code, error.retryAfterSeconds, headers),
+  })
 }

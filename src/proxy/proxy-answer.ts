@@ -3,6 +3,7 @@
  * socket writes it to Node's `ServerResponse` (server/proxy-node-route.ts); the app's route and `junction.fetch()` turn
  * it into a web `Response` ({@link responseOf}).
  */
+import { errorHeaders } from '../core/error-response.js'
 import { errorBody, type JunctionError, statusForCode } from '../core/errors.js'
 
 export interface ProxyAnswer {
@@ -21,17 +22,9 @@ export interface ProxyAnswer {
 
 /** Junction's own error JSON (`message` scrubbed by the caller), with `Junction-Error` and `Retry-After` when known. */
 export function errorAnswer(error: JunctionError, headers: Record<string, string>, message: string): ProxyAnswer {
-  const retryAfter: Record<string, string> =
-    error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(Math.ceil(error.retryAfterSeconds)) }
   return {
     status: statusForCode(error.code),
-    headers: {
-      'content-type': 'application/json; charset=utf-8',
-      'cache-control': 'no-store',
-      'junction-error': error.code,
-      ...retryAfter,
-      ...headers,
-    },
+    headers: errorHeaders(error.code, error.retryAfterSeconds, headers),
     body: Buffer.from(JSON.stringify(errorBody(error.code, message))),
   }
 }

@@ -8,6 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Hono } from 'hono'
+import { errorHeaders } from '../core/error-response.js'
 import {
   errorBody,
   isJunctionError,
@@ -132,15 +133,12 @@ export function writeJunctionError(
   error: JunctionError | { code: JunctionErrorCode; message: string; retryAfterSeconds?: number | undefined },
   headers: Readonly<Record<string, string>> = {},
 ): void {
-  const retryAfter =
-    error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(Math.ceil(error.retryAfterSeconds)) }
-  writeJson(response, statusForCode(error.code), errorBody(error.code, error.message), {
-    'content-type': 'application/json; charset=utf-8',
-    'cache-control': 'no-store',
-    'junction-error': error.code,
-    ...retryAfter,
-    ...headers,
-  })
+  writeJson(
+    response,
+    statusForCode(error.code),
+    errorBody(error.code, error.message),
+    errorHeaders(error.code, error.retryAfterSeconds, headers),
+  )
 }
 
 /**
