@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: every benchmark, each beside a baseline measured in the same run, printed as a table.
  * Figures are reported (BENCHMARKS.md), not gated: correctness counts live in the test suites.
- * `npm run bench -- --only proxy` runs one of them (startup, http, refresh, proxy, webhooks, soak); `--soak` (or
+ * `npm run bench -- --only proxy` runs one of them (startup, http, refresh, proxy, cache, webhooks, soak); `--soak` (or
  * JUNCTION_BENCH_SOAK=1) adds the proxy's 6-minute memory soak on PostgreSQL.
  */
 import { parseArgs } from 'node:util'
+import { measureCache, printCacheFigures } from './cache.js'
 import { measureOverhead, measureRateLimits } from './http.js'
 import { measureProxy, measureProxySoak } from './proxy.js'
 import { printProxyFigures, printSoakFigures } from './proxy-report.js'
@@ -104,6 +105,8 @@ if (runs('proxy')) {
   const rounds = 3
   printProxyFigures(await measureProxy({ postgresAdminUrl: usePostgres ? postgresUrl : undefined, rounds }), rounds)
 }
+
+if (runs('cache')) printCacheFigures(await measureCache())
 
 if (runs('webhooks')) {
   if (usePostgres) printWebhooksFigures(await measureWebhooks({ postgresAdminUrl: postgresUrl }))
