@@ -65,7 +65,8 @@ export async function startCacheUpstream(): Promise<CacheUpstream> {
       return json(response, 200, { 'cache-control': 'no-cache', etag }, { key, version: current, n: counter })
     }
     if (family === 'short') return json(response, 200, { 'cache-control': 'max-age=1', etag }, { key, n: counter })
-    if (family === 'nostore') return json(response, 200, { 'cache-control': 'no-store', etag }, { key, n: counter })
+    if (family === 'nostore')
+      return json(response, 200, { 'cache-control': 'no-store, max-age=60', etag }, { key, n: counter })
     if (family === 'varystar')
       return json(response, 200, { 'cache-control': 'max-age=60', vary: '*', etag }, { key, n: counter })
     if (family === 'vary-accept') {
