@@ -6,6 +6,7 @@
 import type { IncomingMessage } from 'node:http'
 import { Readable } from 'node:stream'
 import { JunctionError } from '../core/errors.js'
+import { readNodeBodyStart } from '../core/node-body.js'
 import { bufferedBodyBytes, maxProxyBodyBytes } from './body-limits.js'
 
 export interface ProxyBody {
@@ -104,35 +105,10 @@ export function proxyBodyOfNode(request: IncomingMessage, timeoutMs: number): Pr
   if (declared !== undefined && Number(declared) > maxProxyBodyBytes) return Promise.resolve({ kind: 'too_large' })
   if (declared === '0' || (declared === undefined && request.headers['transfer-encoding'] === undefined))
     return Promise.resolve({ kind: 'body', body: undefined })
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    const finish = (read: NodeBodyRead) => {
-      clearTimeout(timer)
-      request.off('data', onData)
-      request.off('end', onEnd)
-      request.off('close', onClose)
-      resolve(read)
-    }
-    const onData = (chunk: Buffer) => {
-      chunks.push(chunk)
-      size += chunk.length
-      if (size <= bufferedBodyBytes) return
-      request.pause()
-      finish({ kind: 'body', body: restOfBody(request, chunks, size) })
-    }
-    const onEnd = () =>
-      finish({ kind: 'body', body: size === 0 ? undefined : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) })
-    const onClose = () => finish({ kind: 'aborted' })
-    const timer = setTimeout(() => {
-      request.pause()
-      finish({ kind: 'timeout' })
-    }, timeoutMs)
-    request.on('data', onData)
-    request.on('end', onEnd)
-    request.on('close', onClose)
-    // A connection reset while sending ends in `close` too; this listener only keeps it from being thrown.
-    request.on('error', () => undefined)
+  return readNodeBodyStart(request, { wholeUpTo: bufferedBodyBytes, timeoutMs }).then((start): NodeBodyRead => {
+    if (start.kind === 'whole') return { kind: 'body', body: start.body.length === 0 ? undefined : start.body }
+    if (start.kind === 'more') return { kind: 'body', body: restOfBody(request, start.chunks, start.size) }
+    return start
   })
 }
 

@@ -17,6 +17,7 @@ import {
   statusForCode,
 } from '../core/errors.js'
 import type { Logger } from '../core/logger.js'
+import { readNodeBodyStart } from '../core/node-body.js'
 import { databaseUnavailable, isDatabaseUnavailable } from '../storage/database-errors.js'
 import type { WebhookHeaders } from '../webhooks/types.js'
 
@@ -89,29 +90,11 @@ export type BodyRead = { kind: 'body'; body: Buffer } | { kind: 'too_large' } | 
 export function readBodyUpTo(request: IncomingMessage, maxBytes: number): Promise<BodyRead> {
   const declared = request.headers['content-length']
   if (declared !== undefined && Number(declared) > maxBytes) return Promise.resolve({ kind: 'too_large' })
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    const finish = (read: BodyRead) => {
-      request.off('data', onData)
-      request.off('end', onEnd)
-      request.off('close', onClose)
-      resolve(read)
-    }
-    const onData = (chunk: Buffer) => {
-      size += chunk.length
-      if (size > maxBytes) {
-        request.pause()
-        finish({ kind: 'too_large' })
-      } else chunks.push(chunk)
-    }
-    const onEnd = () => finish({ kind: 'body', body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) })
-    const onClose = () => finish({ kind: 'aborted' })
-    request.on('data', onData)
-    request.on('end', onEnd)
-    request.on('close', onClose)
-    // A connection reset while sending ends in `close` too; this listener only keeps it from being thrown.
-    request.on('error', () => undefined)
+  return readNodeBodyStart(request, { wholeUpTo: maxBytes }).then((start): BodyRead => {
+    if (start.kind === 'whole') return { kind: 'body', body: start.body }
+    if (start.kind === 'more') return { kind: 'too_large' }
+    // No deadline is given here: Node's own request timeout bounds the read.
+    return { kind: 'aborted' }
   })
 }
 
