@@ -254,6 +254,24 @@ describe.each(backends())('response cache ($name)', (backend) => {
     expect(upstream.seen('/api/fresh/switch')).toHaveLength(2)
   })
 
+  it("shows the cache's answer in the dashboard's call detail, and nothing for a call that did not use it", async () => {
+    await get('cachyon', '/fresh/dashboard')
+    const hit = await get('cachyon', '/fresh/dashboard')
+    const plain = await get('cachy', '/fresh/dashboard')
+    const signIn = await h.app.request('/sign-in', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost:3003' },
+      body: new URLSearchParams({ key: h.key }),
+    })
+    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? ''
+    const detail = async (requestId: string | null) => {
+      const { id } = await logOf(requestId)
+      return (await h.app.request(`/logs/${id}`, { headers: { accept: 'text/html', cookie } })).text()
+    }
+    expect(await detail(hit.headers.get('junction-request-id'))).toMatch(/<dt>Cache<\/dt>\s*<dd>hit<\/dd>/)
+    expect(await detail(plain.headers.get('junction-request-id'))).not.toContain('<dt>Cache</dt>')
+  })
+
   it('caches GETs only', async () => {
     const response = await h.app.request('/v1/proxy/cachyon/fresh/post', {
       method: 'POST',
