@@ -13,10 +13,13 @@ const slow = { requestsPerSecond: 4, burst: 1 }
 
 describe.runIf(backend !== undefined)('per-method rate limits through the proxy', () => {
   let upstream: FakeUpstream
+  /** A provider down: every answer a 503. */
+  let failing: FakeUpstream
   let h: ConnectionHarness
 
   beforeAll(async () => {
     upstream = await startUpstream()
+    failing = await startUpstream({ faults: { errorRate: 1, resetRate: 0, seed: 1 } })
     h = await openConnectionHarness(backend!, {
       providers: {
         tiered: {
@@ -25,13 +28,23 @@ describe.runIf(backend !== undefined)('per-method rate limits through the proxy'
           rateLimit: { requestsPerSecond: 200, burst: 50, per: 'integration' },
           methodRateLimits: { '/slow.method': { ...slow, per: 'integration' } },
         },
+        down: {
+          auth: { type: 'api_key', header: 'x-api-key' },
+          api: { baseUrl: failing.url },
+          rateLimit: { requestsPerSecond: 1_000, burst: 100, per: 'integration' },
+          methodRateLimits: { '/limited.method': { requestsPerSecond: 1_000, burst: 100, per: 'integration' } },
+        },
       },
-      integrations: { tiered: { provider: 'tiered', apiKey: 'app-key' } },
+      integrations: {
+        tiered: { provider: 'tiered', apiKey: 'app-key' },
+        down: { provider: 'down', apiKey: 'app-key' },
+      },
     })
   })
   afterAll(async () => {
     await h?.close()
     await upstream?.close()
+    await failing?.close()
   })
 
   it("paces a method with a limit of its own by that limit, and the provider's other methods by the provider's", async () => {
@@ -50,5 +63,20 @@ describe.runIf(backend !== undefined)('per-method rate limits through the proxy'
     const times = slowArrivals.map((arrival) => arrival.at).sort((a, b) => a - b)
     expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(1_000)
     expect(maxInWindow(slowArrivals, 1_000)).toBeLessThanOrEqual(slow.requestsPerSecond + slow.burst)
+  })
+
+  it('keeps one circuit for the provider: failures of a method with its own limit open it for every method', async () => {
+    // Enough failed calls (no retries) to open the circuit: at least 10, half of them in the last 10 s.
+    for (let n = 0; n < 12; n++) {
+      const answer = await h.call(`/v1/proxy/down/limited.method?n=${n}`, { headers: { 'junction-retries': '0' } })
+      await answer.arrayBuffer()
+      if (answer.headers.get('junction-error') === 'circuit_open') break
+    }
+    const sent = failing.arrivals.length
+    const other = await h.call('/v1/proxy/down/other.method', { headers: { 'junction-retries': '0' } })
+    expect(other.status).toBe(503)
+    expect(other.headers.get('junction-error')).toBe('circuit_open')
+    await other.arrayBuffer()
+    expect(failing.arrivals).toHaveLength(sent)
   })
 })

@@ -9,7 +9,6 @@ import { serve } from '@hono/node-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createJunction, type Junction } from '../src/index.js'
 import { slack as slackProvider } from '../src/providers/builtin/slack.js'
-import { rateLimitFor } from '../src/providers/definition.js'
 import { createSandboxApp } from '../src/sandbox/sandbox-app.js'
 import { createSandboxTokens } from '../src/sandbox/sandbox-tokens.js'
 import { freePort, temporaryDirectory } from './helpers/cli.js'
@@ -201,8 +200,9 @@ describe('the typed clients against the sandbox on a socket', () => {
 describe('Slack rate tiers in the provider data', () => {
   it('gives a method its own tier, and other methods the provider limit', () => {
     const { definition } = slackProvider
-    expect(rateLimitFor(definition, '/users.list?limit=200')).toMatchObject({ requestsPerSecond: 20 / 60 })
-    expect(rateLimitFor(definition, '/users.info')).toMatchObject({ requestsPerSecond: 100 / 60 })
-    expect(rateLimitFor(definition, '/conversations.history')).toBe(definition.rateLimit)
+    expect(definition.methodRateLimits?.['/users.list']).toMatchObject({ requestsPerSecond: 20 / 60 })
+    expect(definition.methodRateLimits?.['/users.info']).toMatchObject({ requestsPerSecond: 100 / 60 })
+    expect(definition.methodRateLimits?.['/conversations.history']).toBeUndefined()
+    expect(definition.rateLimit).toMatchObject({ requestsPerSecond: 1 })
   })
 })

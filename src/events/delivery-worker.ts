@@ -238,8 +238,9 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     while (!stopping) {
       if (unstarted.length > 0) await giveBack(unstarted.splice(0))
       const room = options.concurrency + options.claimAhead - sending - queue.length
-      // One claim for many events: only once the queue is down to half of what is claimed ahead.
-      if (room <= 0 || queue.length > options.claimAhead / 2) {
+      // One claim for many events: only once the queue is down to half of what is claimed ahead, and not while the
+      // unsettled attempts are at their limit (what it claimed could not start).
+      if (room <= 0 || queue.length > options.claimAhead / 2 || unsettled.size >= options.unsettledLimit) {
         await Promise.race([...unsettled, stopSignal])
         continue
       }

@@ -98,10 +98,13 @@ export interface HttpRequest {
   signal?: AbortSignal
   timeoutMs?: number
   deadlineMs?: number
-  /** The rate-limit key of this call, instead of the client's (per connection, say). */
+  /** The key of this call's rate limit and circuit, instead of the client's (per connection, say). */
   rateLimitKey?: string
-  /** This call's rate limiter, instead of the client's (an API method with a limit of its own, say). */
-  rateLimiter?: RateLimiter
+  /**
+   * This call's own rate limit, instead of the client's (an API method with a limit of its own, say); its circuit is
+   * still the one of `rateLimitKey`, so that a provider's outage opens one circuit, not one per method.
+   */
+  rateLimit?: { limiter: RateLimiter; key: string }
   /** Turns retries off for this call. */
   retry?: false
   /** The body as bytes, whatever its content type (a proxy passes it on as it came). */
@@ -153,8 +156,10 @@ interface PreparedRequest {
   url: URL
   /** `METHOD origin/path`, for messages and events: never the query. */
   described: string
+  /** The call's circuit, and its rate limit's key unless it has a limit of its own. */
   key: string
   limiter: RateLimiter | undefined
+  limiterKey: string
   headers: Record<string, string>
   body: string | Uint8Array | Readable | undefined
   idempotencyKeySent: boolean
@@ -194,12 +199,14 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     }
     const idempotencyHeader = options.idempotency?.header.toLowerCase()
     const origin = url.origin
+    const key = input.rateLimitKey ?? options.rateLimit?.key ?? origin
     return {
       method,
       url,
       described: `${method} ${origin}${url.pathname}`,
-      key: input.rateLimitKey ?? options.rateLimit?.key ?? origin,
-      limiter: input.rateLimiter ?? limiter,
+      key,
+      limiter: input.rateLimit?.limiter ?? limiter,
+      limiterKey: input.rateLimit?.key ?? key,
       headers,
       body,
       idempotencyKeySent: idempotencyHeader !== undefined && headers[idempotencyHeader] !== undefined,
@@ -221,13 +228,14 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     let permit: Permit | undefined
     // No await at all without a limiter: every microtask counts on this path.
     if (call.limiter !== undefined) {
-      permit = await call.limiter.acquire(call.key, { signal: call.signal, maxWaitMs: remaining - minAttemptMs })
+      permit = await call.limiter.acquire(call.limiterKey, { signal: call.signal, maxWaitMs: remaining - minAttemptMs })
     }
     const started = performance.now()
     call.attemptTimeoutMs = Math.min(call.timeoutMs, call.deadline - started)
     const result = await runAttempt(transport, maxResponseBytes, call, boundsItself)
     permit?.release()
-    if (result.kind === 'response') call.limiter?.observe(call.key, { status: result.status, header: headerOf(result) })
+    if (result.kind === 'response')
+      call.limiter?.observe(call.limiterKey, { status: result.status, header: headerOf(result) })
     // The event is built only for someone listening: most calls have no listener.
     if (events.onAttempt === undefined && call.onAttempt === undefined) return result
     const event: AttemptEvent = {

@@ -90,8 +90,8 @@ export const rateLimitSchema = z.strictObject({
 const methodPath = z.string().regex(/^\/[^?#\s]*$/, 'expected a path such as /users.list')
 
 /**
- * Limits of single API methods, each within the provider's own (Slack's tiers: `/users.list` 20 a minute,
- * `/users.info` 100 a minute), keyed by path.
+ * Limits of single API methods (Slack's tiers: `/users.list` 20 a minute, `/users.info` 100 a minute), keyed by path:
+ * a call to such a method waits for its limit instead of the provider's `rateLimit` (proxy/method-rate-limits.ts).
  */
 export const methodRateLimitsSchema = z.record(methodPath, rateLimitSchema)
 
@@ -162,12 +162,3 @@ export const providerDefinitionSchema = z
 
 export type ProviderDefinition = z.infer<typeof providerDefinitionSchema>
 export type ProviderAuthType = ProviderDefinition['auth']['type']
-
-/** The limit a call to `path` is under: its method's own (Slack's tiers), else the provider's. */
-export function rateLimitFor(
-  definition: Pick<ProviderDefinition, 'rateLimit' | 'methodRateLimits'>,
-  path: string,
-): ProviderDefinition['rateLimit'] {
-  const method = path.split(/[?#]/, 1)[0] ?? path
-  return definition.methodRateLimits?.[method] ?? definition.rateLimit
-}

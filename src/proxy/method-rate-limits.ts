@@ -14,8 +14,11 @@ export interface MethodRateLimit {
 }
 
 export interface MethodRateLimits {
-  /** The limit of the method at `path` (the path under the API base URL, as proxied), if it has one of its own. */
-  forCall(path: string, call: { integration: string; userId: string | undefined }): MethodRateLimit | undefined
+  /**
+   * The limit of the method at `path` (the path under the API base URL, as proxied), if it has one of its own, for a
+   * call of `userId` (undefined for app-level calls) through `integration`.
+   */
+  forCall(path: string, integration: string, userId: string | undefined): MethodRateLimit | undefined
 }
 
 export function createMethodRateLimits(
@@ -30,12 +33,11 @@ export function createMethodRateLimits(
     })
   }
   return {
-    forCall(path, call) {
+    forCall(path, integration, userId) {
       if (methods.size === 0) return undefined
       const method = methods.get(path)
       if (method === undefined) return undefined
-      const owner =
-        method.perConnection && call.userId !== undefined ? `${call.integration}:${call.userId}` : call.integration
+      const owner = method.perConnection && userId !== undefined ? `${integration}:${userId}` : integration
       return { limiter: method.limiter, key: `${owner} ${path}` }
     },
   }

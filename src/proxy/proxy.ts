@@ -246,10 +246,11 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
     options.tally.credential = usable
     options.tally.notes.sent = { headers, authHeader: placement.header }
     // A method with a limit of its own (Slack's tiers) waits for that one instead of the provider's.
-    const methodLimit = methodLimitsFor(integration).forCall(call.path === '' ? '/' : call.path, {
-      integration: integration.id,
-      userId: isAppLevel(integration) ? undefined : userId,
-    })
+    const methodLimit = methodLimitsFor(integration).forCall(
+      call.path === '' ? '/' : call.path,
+      integration.id,
+      isAppLevel(integration) ? undefined : userId,
+    )
     return clientFor(integration).request<Uint8Array>({
       method: call.method,
       path: url.toString(),
@@ -261,8 +262,8 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
       // One attempt may use the whole budget (a slow answer, a long download): the budget is the caller's to set.
       timeoutMs: options.budgetMs,
       ...(call.signal === undefined ? {} : { signal: call.signal }),
-      rateLimitKey: methodLimit?.key ?? rateKey,
-      ...(methodLimit === undefined ? {} : { rateLimiter: methodLimit.limiter }),
+      rateLimitKey: rateKey,
+      ...(methodLimit === undefined ? {} : { rateLimit: methodLimit }),
       ...(options.retries ? {} : { retry: false as const }),
       onAttempt: (event) => {
         options.tally.attempts += 1
