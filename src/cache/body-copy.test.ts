@@ -27,6 +27,17 @@ describe('copiedWhilePassing', () => {
     expect(Buffer.from(copies[0]!)).toEqual(passed)
   })
 
+  it('hands over a copy that holds exactly its bytes (no shared pool slab pinned by a small body)', async () => {
+    const copies: Uint8Array[] = []
+    const source = [new Uint8Array(20).fill(1), new Uint8Array(15).fill(2)]
+    await readAll(copiedWhilePassing(streamOf(source), 400, (bytes) => copies.push(bytes)))
+    expect(copies[0]!.byteLength).toBe(35)
+    expect(copies[0]!.buffer.byteLength).toBe(35)
+    // A copy: changing what passed changes nothing kept.
+    source[0]!.fill(9)
+    expect(copies[0]![0]).toBe(1)
+  })
+
   it('lets the copy go past the cap, and the body still passes whole', async () => {
     const copies: Uint8Array[] = []
     const passed = await readAll(copiedWhilePassing(streamOf(chunks(5, 100)), 400, (bytes) => copies.push(bytes)))
