@@ -4,6 +4,8 @@
  */
 import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { createRedisCacheStore, maxPendingRedisWrites } from '../src/cache/redis-cache-store.js'
+import { createLogger } from '../src/core/logger.js'
 import { openRedis } from '../src/storage/redis-client.js'
 import { backends } from './helpers/backends.js'
 import { type CacheUpstream, startCacheUpstream } from './helpers/cache-upstream.js'
@@ -18,7 +20,7 @@ describe.skipIf(redisUrl === null)('response cache in Redis', () => {
   const clients: Redis[] = []
   let tcp: TcpProxy
 
-  async function hubOn(url: string): Promise<ConnectionHarness> {
+  async function hubOn(url: string, appKey = 'app-level-key'): Promise<ConnectionHarness> {
     const redis = openRedis(url, silent())
     clients.push(redis)
     const [pglite] = backends()
@@ -28,8 +30,8 @@ describe.skipIf(redisUrl === null)('response cache in Redis', () => {
       cache: { store: 'redis' },
       cacheTuning: { readTimeoutMs: 50 },
       providers: { cachy: { auth: { type: 'api_key', header: 'x-api-key' }, api: { baseUrl: `${upstream.url}/api` } } },
-      // App-level: the entry's key is the same on every hub (`app`, not a connection's row id).
-      integrations: { shared: { provider: 'cachy', apiKey: 'app-level-key', cache: true } },
+      // App-level: the entry's key is the same on every hub with the same app key (not a connection's row id).
+      integrations: { shared: { provider: 'cachy', apiKey: appKey, cache: true } },
     })
     harnesses.push(h)
     return h
@@ -49,7 +51,8 @@ describe.skipIf(redisUrl === null)('response cache in Redis', () => {
 
   async function get(h: ConnectionHarness, path: string) {
     const response = await h.app.request(`/v1/proxy/shared${path}`, { headers: { authorization: `Bearer ${h.key}` } })
-    return { status: response.status, body: await response.json(), cache: response.headers.get('junction-cache') }
+    const body = (await response.json()) as { key?: string }
+    return { status: response.status, body, cache: response.headers.get('junction-cache') }
   }
 
   it("gives a second hub a hit from the first hub's entry", async () => {
@@ -67,6 +70,48 @@ describe.skipIf(redisUrl === null)('response cache in Redis', () => {
     await get(first, '/etag/two-hubs')
     await new Promise((resolve) => setTimeout(resolve, 100))
     expect((await get(second, '/etag/two-hubs')).cache).toBe('revalidated')
+  })
+
+  it('bounds the writes in flight to a stalled Redis, and sends none once a read timed out', async () => {
+    const storeOn = async () => {
+      const redis = openRedis(`redis://127.0.0.1:${tcp.port}`, silent())
+      clients.push(redis)
+      if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve))
+      const store = createRedisCacheStore(redis, createLogger({ level: 'silent' }), {
+        readTimeoutMs: 50,
+        maxEntryBytes: 1_048_576,
+      })
+      return { redis, store }
+    }
+    const bounded = await storeOn()
+    const gated = await storeOn()
+    const entry = (bytes: number) => ({
+      status: 200,
+      headers: {},
+      body: new Uint8Array(bytes),
+      storedAt: Date.now(),
+      initialAgeSeconds: 0,
+      freshnessMs: 60_000,
+      vary: [],
+    })
+    tcp.stall()
+    try {
+      // Stalled but not yet known to fail: the writes in flight stop at the bound, the rest are dropped.
+      for (let index = 0; index < 1_000; index++) bounded.store.set(`stall-${index}`, entry(10_000), 60_000)
+      expect(bounded.store.pendingWrites).toBe(maxPendingRedisWrites)
+      expect(bounded.redis.commandQueue.length).toBe(maxPendingRedisWrites)
+      // A read times out: from then on nothing is sent at all, not even within the bound.
+      expect(await gated.store.get('stall-0')).toBeUndefined()
+      const queued = gated.redis.commandQueue.length
+      for (let index = 0; index < 1_000; index++) {
+        gated.store.set(`failing-${index}`, entry(10_000), 60_000)
+        gated.store.delete(`failing-${index}`)
+      }
+      expect(gated.store.pendingWrites).toBe(0)
+      expect(gated.redis.commandQueue.length).toBe(queued)
+    } finally {
+      tcp.restore()
+    }
   })
 
   it('answers every call while Redis is cut or stalls (a miss), and says so once per outage', async () => {

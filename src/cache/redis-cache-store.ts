@@ -3,7 +3,10 @@
  * `junction:cache:<sha256>`, with a TTL (its freshness plus the revalidation window, at most 24 h); the bound on bytes
  * is Redis's own `maxmemory` (docs/configuration.md, "cache"). Redis never fails a call: an error, or a read slower
  * than `readTimeoutMs`, is a miss, and a write that fails is lost. An outage is logged once when it starts and once
- * when it ends, never per call.
+ * when it ends, never per call. Writes never pile up on a Redis that does not answer (the shared client has no command
+ * timeout, and its offline queue is off only while disconnected): once a read or write has failed, no write is sent
+ * until a read succeeds again, and at most {@link maxPendingRedisWrites} writes are in flight at any time (the rest
+ * are dropped: an entry not kept, or not forgotten until its TTL).
  */
 import type { Redis } from 'ioredis'
 import type { Logger } from '../core/logger.js'
@@ -19,14 +22,19 @@ export interface RedisCacheStoreOptions {
 
 export const defaultRedisReadTimeoutMs = 50
 
+/** Writes (SET, DEL) sent and not yet answered; more are dropped. With 1 MiB entries, at most 32 MiB held. */
+export const maxPendingRedisWrites = 32
+
+export interface RedisCacheStore extends ResponseCacheStore {
+  /** Writes sent to Redis and not yet answered. */
+  readonly pendingWrites: number
+}
+
 const prefix = 'junction:cache:'
 
-export function createRedisCacheStore(
-  redis: Redis,
-  logger: Logger,
-  options: RedisCacheStoreOptions,
-): ResponseCacheStore {
+export function createRedisCacheStore(redis: Redis, logger: Logger, options: RedisCacheStoreOptions): RedisCacheStore {
   let failing = false
+  let pendingWrites = 0
   const failed = (error: unknown) => {
     if (failing) return
     failing = true
@@ -40,7 +48,19 @@ export function createRedisCacheStore(
     failing = false
     logger.info('the response cache reaches Redis again')
   }
+  const written = () => {
+    pendingWrites -= 1
+  }
+  /** Sends a write unless Redis is failing or too many are in flight already. */
+  const write = (send: () => Promise<unknown>) => {
+    if (failing || pendingWrites >= maxPendingRedisWrites) return
+    pendingWrites += 1
+    send().then(worked, failed).finally(written)
+  }
   return {
+    get pendingWrites() {
+      return pendingWrites
+    },
     async get(key) {
       let timer: NodeJS.Timeout | undefined
       const late = new Promise<'late'>((resolve) => {
@@ -66,10 +86,10 @@ export function createRedisCacheStore(
     },
     set(key, entry, ttlMs) {
       if (entry.body.byteLength > options.maxEntryBytes || ttlMs <= 0) return
-      redis.set(prefix + key, encode(entry), 'PX', Math.ceil(ttlMs)).then(worked, failed)
+      write(() => redis.set(prefix + key, encode(entry), 'PX', Math.ceil(ttlMs)))
     },
     delete(key) {
-      redis.del(prefix + key).then(worked, failed)
+      write(() => redis.del(prefix + key))
     },
   }
 }
