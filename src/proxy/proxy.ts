@@ -179,10 +179,20 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
     return buildRequestUrl(base, `${call.path === '' ? '/' : call.path}${search}`)
   }
 
-  /** What the cache holds for a call: its key, the credential read to make it, and the entry if one matches. */
+  /**
+   * What the cache holds for a call: its key, the credential read to make it, the provider's URL and headers as the
+   * call is sent (built once, for the key, the `Vary` values and the call itself), and the entry if one matches.
+   */
   interface CacheLookup {
     key: string
     credential: Credential
+    /** The provider's URL, before the credential is applied to it. */
+    url: string
+    /**
+     * The headers sent to the provider, before the credential is applied: never the caller's `Authorization`
+     * (its Junction key) or cookies, nor the provider's auth header. `Vary` values are read from these alone.
+     */
+    sentHeaders: Readonly<Record<string, string>>
     entry: CachedResponse | undefined
     /** The entry answers the call as it is (fresh, and the caller did not ask for a revalidation). */
     fresh: boolean
@@ -199,11 +209,12 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
     if (request.bypass) return undefined
     const credential = await credentialFor(integration, userId, false)
     const url = upstreamUrl(call, integration, credential.metadata).toString()
+    const sentHeaders = headersForProvider(call.headers, authPlacement(integration.definition.auth).header)
     const key = cacheKey({ integration: integration.id, connection: credential.connection, method: call.method, url })
     const found = await cache.store.get(key)
-    const entry =
-      found !== undefined && variantMatches(found, (name) => callHeader(call.headers, name)) ? found : undefined
-    return { key, credential, entry, fresh: entry !== undefined && !request.revalidate && isFresh(entry, Date.now()) }
+    const entry = found !== undefined && variantMatches(found, (name) => sentHeaders[name]) ? found : undefined
+    const fresh = entry !== undefined && !request.revalidate && isFresh(entry, Date.now())
+    return { key, credential, url, sentHeaders, entry, fresh }
   }
 
   /** What one proxied call has spent so far, for its answer's headers and its call-log row. */
@@ -226,17 +237,19 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
       budgetMs: number
       retries: boolean
       tally: Tally
-      /** The credential already read for the cache's key (never for a forced refresh). */
-      credential?: Credential | undefined
+      /** The cache's lookup: its credential, URL and headers are the call's (never for a forced refresh). */
+      prepared?: CacheLookup | undefined
       /** A revalidation's `If-None-Match` / `If-Modified-Since`. */
       conditional?: Record<string, string> | undefined
     },
   ) {
+    const { prepared } = options
     const { usable, metadata, rateKey } =
-      options.credential ?? (await credentialFor(integration, userId, options.force))
+      prepared?.credential ?? (await credentialFor(integration, userId, options.force))
     const placement = authPlacement(integration.definition.auth)
-    const url = upstreamUrl(call, integration, metadata)
-    const headers = headersForProvider(call.headers, placement.header)
+    const url = prepared === undefined ? upstreamUrl(call, integration, metadata) : new URL(prepared.url)
+    const headers =
+      prepared === undefined ? headersForProvider(call.headers, placement.header) : { ...prepared.sentHeaders }
     if (options.conditional !== undefined) Object.assign(headers, options.conditional)
     // A streamed body keeps its declared length: many APIs refuse a chunked upload (411).
     const declared = callHeader(call.headers, 'content-length')
@@ -332,7 +345,7 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
     /** The provider's answer, kept by the cache when it may be, and marked with `Junction-Cache`. */
     const settle = (upstream: Parameters<typeof answer>[0]): ProxyAnswer => {
       const result = answer(upstream)
-      if (cache !== undefined && lookup !== undefined) remember(cache, lookup, upstream, result, call)
+      if (cache !== undefined && lookup !== undefined) remember(cache, lookup, upstream, result)
       return marked(result)
     }
     const marked = (result: ProxyAnswer): ProxyAnswer => {
@@ -365,7 +378,7 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
           budgetMs: Math.max(1, deadline - performance.now()),
           retries,
           tally,
-          credential: force ? undefined : lookup?.credential,
+          prepared: force ? undefined : lookup,
           conditional,
         })
       try {
@@ -456,10 +469,9 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
  */
 function remember(
   cache: ResponseCache,
-  lookup: { key: string; entry: CachedResponse | undefined },
+  lookup: { key: string; entry: CachedResponse | undefined; sentHeaders: Readonly<Record<string, string>> },
   upstream: { status: number; headers: Record<string, string> },
   result: ProxyAnswer,
-  call: ProxyCall,
 ): void {
   const { key } = lookup
   // A new 200 replaces what was kept, even when it cannot be kept itself (too large, say).
@@ -472,7 +484,8 @@ function remember(
     const entry = newEntry(
       { status: upstream.status, headers, body },
       plan,
-      (name) => callHeader(call.headers, name),
+      // The values the provider was sent (never the caller's Junction key, cookies or the credential).
+      (name) => lookup.sentHeaders[name],
       Date.now(),
     )
     cache.store.set(key, entry, entryTtlMs(entry, hasValidator(headers), cache))

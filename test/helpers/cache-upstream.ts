@@ -20,6 +20,8 @@ export interface CacheUpstream {
   version: Map<string, number>
   /** Paths answered with this status (no validator) instead of their usual answer. */
   failing: Map<string, number>
+  /** Paths whose answer waits for this promise (decided when the request arrives, sent once it settles). */
+  held: Map<string, Promise<void>>
   close(): Promise<void>
 }
 
@@ -34,17 +36,32 @@ export async function startCacheUpstream(): Promise<CacheUpstream> {
   const arrivals: CacheArrival[] = []
   const version = new Map<string, number>()
   const failing = new Map<string, number>()
+  const held = new Map<string, Promise<void>>()
   let counter = 0
-  const json = (response: ServerResponse, status: number, headers: Record<string, string>, body: unknown) => {
-    response.writeHead(status, { 'content-type': 'application/json', ...headers })
-    response.end(JSON.stringify(body))
-  }
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://upstream')
     const path = url.pathname
     arrivals.push({ path: `${path}${url.search}`, headers: request.headers })
     counter += 1
-    const key = request.headers['x-api-key']
+    const hold = held.get(path)
+    const json = (response: ServerResponse, status: number, headers: Record<string, string>, body: unknown) => {
+      const send = () => {
+        response.writeHead(status, { 'content-type': 'application/json', ...headers })
+        response.end(JSON.stringify(body))
+      }
+      if (hold === undefined) send()
+      else void hold.then(send)
+    }
+    const notModified = (headers: Record<string, string>) => {
+      const send = () => {
+        response.writeHead(304, headers)
+        response.end()
+      }
+      if (hold === undefined) send()
+      else void hold.then(send)
+    }
+    // The key as the provider got it: a header (`x-api-key`) or the query (`api_key`).
+    const key = request.headers['x-api-key'] ?? url.searchParams.get('api_key') ?? undefined
     const failure = failing.get(path)
     if (failure !== undefined) return json(response, failure, { 'cache-control': 'max-age=60' }, { failed: failure })
     const family = path.split('/')[2]
@@ -52,15 +69,13 @@ export async function startCacheUpstream(): Promise<CacheUpstream> {
     const etag = `"v${current}"`
     if (family === 'fresh' || family === 'bench-fresh') {
       if (request.headers['if-none-match'] === etag) {
-        response.writeHead(304, { 'cache-control': 'max-age=60', etag })
-        return response.end()
+        return notModified({ 'cache-control': 'max-age=60', etag })
       }
       return json(response, 200, { 'cache-control': 'max-age=60', etag }, { key, n: counter })
     }
     if (family === 'etag' || family === 'bench-revalidate') {
       if (request.headers['if-none-match'] === etag) {
-        response.writeHead(304, { 'cache-control': 'no-cache', etag })
-        return response.end()
+        return notModified({ 'cache-control': 'no-cache', etag })
       }
       return json(response, 200, { 'cache-control': 'no-cache', etag }, { key, version: current, n: counter })
     }
@@ -72,6 +87,16 @@ export async function startCacheUpstream(): Promise<CacheUpstream> {
     if (family === 'vary-accept') {
       const accept = request.headers.accept ?? null
       return json(response, 200, { 'cache-control': 'max-age=60', vary: 'Accept' }, { key, accept, n: counter })
+    }
+    if (family === 'vary-auth') {
+      // As GitHub answers: the body depends on the credential sent, and the answer says so.
+      const vary = 'Accept, Authorization, Cookie, Accept-Encoding, X-Api-Key'
+      return json(response, 200, { 'cache-control': 'max-age=60', vary, etag }, { n: counter })
+    }
+    if (family === 'link-echo') {
+      // A success whose Link header repeats the query's key, as some query-key APIs' pagination links do.
+      const link = `<http://upstream${path}?api_key=${key ?? ''}&page=2>; rel="next"`
+      return json(response, 200, { 'cache-control': 'max-age=60', etag, link }, { n: counter })
     }
     if (family === 'noheaders') return json(response, 200, {}, { key, n: counter })
     if (family === 'missing') return json(response, 404, { 'cache-control': 'max-age=60', etag }, { n: counter })
@@ -102,6 +127,7 @@ export async function startCacheUpstream(): Promise<CacheUpstream> {
     seen: (path) => arrivals.filter((arrival) => arrival.path.startsWith(path)),
     version,
     failing,
+    held,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()
