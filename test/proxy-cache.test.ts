@@ -241,6 +241,18 @@ describe.each(backends())('response cache ($name)', (backend) => {
     expect(sent).toEqual([null, '"v1"', '"v1"', '"v1"', null])
   })
 
+  it.each([401, 403])('drops the entry on a %i (a key revoked at the provider is not served on)', async (status) => {
+    const path = `/etag/revoked-${status}`
+    await get('cachyon', path)
+    upstream.failing.set(`/api${path}`, status)
+    expect((await get('cachyon', path)).status).toBe(status)
+    upstream.failing.delete(`/api${path}`)
+    const after = await get('cachyon', path)
+    expect(after.cache).toBe('miss')
+    const sent = upstream.seen(`/api${path}`).map((arrival) => arrival.headers['if-none-match'] ?? null)
+    expect(sent).toEqual([null, '"v1"', null])
+  })
+
   it('Junction-Cache: off turns an integration’s cache off for the call; on turns it on; other values are refused', async () => {
     await get('cachyon', '/fresh/switch')
     const off = await get('cachyon', '/fresh/switch', { 'junction-cache': 'off' })

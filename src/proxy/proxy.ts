@@ -463,9 +463,13 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
   }
 }
 
+/** Statuses that drop the kept entry: the resource is gone (404, 410), or the credential no longer reaches it. */
+const droppingStatuses = new Set([401, 403, 404, 410])
+
 /**
  * What the cache does with the provider's answer to a GET that used it: a 200 it may keep is copied as it streams to
- * the caller and kept once whole; a 200 it may not keep, a 404 or a 410 drops the entry; any other answer leaves it.
+ * the caller and kept once whole; a 200 it may not keep, a 401, 403, 404 or 410 drops the entry (a key revoked at
+ * the provider is not served on); any other answer leaves it.
  */
 function remember(
   cache: ResponseCache,
@@ -475,8 +479,8 @@ function remember(
 ): void {
   const { key } = lookup
   // A new 200 replaces what was kept, even when it cannot be kept itself (too large, say).
-  if (upstream.status === 200 && lookup.entry !== undefined) cache.store.delete(key)
-  if (upstream.status === 404 || upstream.status === 410) cache.store.delete(key)
+  if ((upstream.status === 200 && lookup.entry !== undefined) || droppingStatuses.has(upstream.status))
+    cache.store.delete(key)
   const plan = storagePlan(upstream.status, upstream.headers, cache.maxEntryBytes, Date.now())
   if (plan === undefined) return
   const headers = headersForCaller(upstream.headers, [])
