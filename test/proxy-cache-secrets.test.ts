@@ -1,7 +1,7 @@
 /**
  * What the response cache keeps of a call, in memory and in Redis (docs/configuration.md, "Cache"): never the caller's
  * Junction key, cookies or the provider credential, even when the provider answers `Vary: Authorization` (GitHub
- * does). Each store is watched where it is
+ * does) or echoes a query-string key in a success header (a pagination `Link`). Each store is watched where it is
  * written: every entry it is handed, and for Redis the bytes Redis holds.
  */
 import type { Redis } from 'ioredis'
@@ -170,5 +170,30 @@ describe('what the response cache keeps', () => {
     }
     expect(await get(h.key)).toBe('miss')
     expect(await get(other)).toBe('hit')
+  })
+
+  it('scrubs a query key echoed in a success header from what it keeps, and from the answer it keeps', async () => {
+    const { store, written } = watched(createMemoryCacheStore({ maxBytes: 1_000_000, maxEntryBytes: 1_000_000 }))
+    const proxy = proxyWith(store)
+    const first = await forward(proxy, 'querykey', '/link-echo/direct')
+    expect(first.status).toBe(200)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const [, entry] = [...written][0]!
+    expect(entry.headers.link).toContain('api_key=[redacted]')
+    expect(described(entry)).not.toContain(queryKey)
+    // Through the app: the miss and the hit answer the same scrubbed Link (the leak watch reads both at close).
+    const get = async () => {
+      const response = await h.app.request('/v1/proxy/querykey/link-echo/app', {
+        headers: { authorization: `Bearer ${h.key}`, 'junction-user-id': 'u_1' },
+      })
+      await response.arrayBuffer()
+      return { cache: response.headers.get('junction-cache'), link: response.headers.get('link') }
+    }
+    const miss = await get()
+    const hit = await get()
+    expect(miss.cache).toBe('miss')
+    expect(hit).toEqual({ cache: 'hit', link: miss.link })
+    expect(hit.link).toContain('api_key=[redacted]')
+    expect(upstream.seen('/api/link-echo/app')[0]?.path).toContain(`api_key=${queryKey}`)
   })
 })

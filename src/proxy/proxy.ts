@@ -37,7 +37,7 @@ import { loggedPath } from '../logs/logged-path.js'
 import { databaseUnavailable, isDatabaseUnavailable } from '../storage/database-errors.js'
 import { applyCredential, authPlacement, type UsableCredential } from './apply-credentials.js'
 import { type CallNotes, callDetails, createAttemptLog } from './call-details.js'
-import { echoFormsOf, scrubBytes, scrubText } from './echo-scrubber.js'
+import { type EchoForms, echoFormsOf, scrubBytes, scrubText } from './echo-scrubber.js'
 import { createMethodRateLimits, type MethodRateLimits } from './method-rate-limits.js'
 import { providerBaseUrl } from './provider-base-url.js'
 import { errorAnswer, type ProxyAnswer } from './proxy-answer.js'
@@ -300,7 +300,8 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
       notes: { attemptLog: createAttemptLog(started) },
     }
     // Only answers that are not a success are scrubbed (an error, or a redirect, which is never followed and whose
-    // Location can repeat a query-string key): success bodies and headers are the app's own data, at no cost.
+    // Location can repeat a query-string key): success bodies and headers are the app's own data, at no cost. A
+    // success the cache keeps has its headers scrubbed too (remember): a store never holds an echo.
     const echoForms = () => (tally.credential === undefined ? [] : echoFormsOf(tally.credential))
     let status: number | null = null
     let errorCode: string | null = null
@@ -345,7 +346,7 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
     /** The provider's answer, kept by the cache when it may be, and marked with `Junction-Cache`. */
     const settle = (upstream: Parameters<typeof answer>[0]): ProxyAnswer => {
       const result = answer(upstream)
-      if (cache !== undefined && lookup !== undefined) remember(cache, lookup, upstream, result)
+      if (cache !== undefined && lookup !== undefined) remember(cache, lookup, upstream, result, echoForms)
       return marked(result)
     }
     const marked = (result: ProxyAnswer): ProxyAnswer => {
@@ -468,7 +469,8 @@ const droppingStatuses = new Set([401, 403, 404, 410])
 
 /**
  * What the cache does with the provider's answer to a GET that used it: a 200 it may keep is copied as it streams to
- * the caller and kept once whole; a 200 it may not keep, a 401, 403, 404 or 410 drops the entry (a key revoked at
+ * the caller and kept once whole, its headers scrubbed of the credential's echoes (the caller's answer too, so that a
+ * hit answers as the miss did); a 200 it may not keep, a 401, 403, 404 or 410 drops the entry (a key revoked at
  * the provider is not served on); any other answer leaves it.
  */
 function remember(
@@ -476,6 +478,7 @@ function remember(
   lookup: { key: string; entry: CachedResponse | undefined; sentHeaders: Readonly<Record<string, string>> },
   upstream: { status: number; headers: Record<string, string> },
   result: ProxyAnswer,
+  echoForms: () => EchoForms,
 ): void {
   const { key } = lookup
   // A new 200 replaces what was kept, even when it cannot be kept itself (too large, say).
@@ -483,7 +486,9 @@ function remember(
     cache.store.delete(key)
   const plan = storagePlan(upstream.status, upstream.headers, cache.maxEntryBytes, Date.now())
   if (plan === undefined) return
-  const headers = headersForCaller(upstream.headers, [])
+  const forms = echoForms()
+  const headers = headersForCaller(upstream.headers, forms)
+  if (forms.length > 0) for (const name in headers) result.headers[name] = headers[name]!
   const keep = (body: Uint8Array) => {
     const entry = newEntry(
       { status: upstream.status, headers, body },
