@@ -72,6 +72,17 @@ describe.skipIf(redisUrl === null)('response cache in Redis', () => {
     expect((await get(second, '/etag/two-hubs')).cache).toBe('revalidated')
   })
 
+  it("gives a hub whose app key changed none of the old key's entries", async () => {
+    const before = await hubOn(redisUrl!, 'app-key-before-rotation')
+    const after = await hubOn(redisUrl!, 'app-key-after-rotation')
+    expect((await get(before, '/fresh/rotated')).body.key).toBe('app-key-before-rotation')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect((await get(before, '/fresh/rotated')).cache).toBe('hit')
+    const rotated = await get(after, '/fresh/rotated')
+    expect(rotated.cache).toBe('miss')
+    expect(rotated.body.key).toBe('app-key-after-rotation')
+  })
+
   it('bounds the writes in flight to a stalled Redis, and sends none once a read timed out', async () => {
     const storeOn = async () => {
       const redis = openRedis(`redis://127.0.0.1:${tcp.port}`, silent())

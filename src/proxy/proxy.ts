@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 import type { Redis } from 'ioredis'
 import { copiedWhilePassing } from '../cache/body-copy.js'
-import { cacheKey } from '../cache/cache-key.js'
+import { appCacheScope, cacheKey } from '../cache/cache-key.js'
 import { entryTtlMs, type ResponseCache } from '../cache/cache-store.js'
 import {
   type CachedResponse,
@@ -147,7 +147,7 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
         credential.kind === 'api_key'
           ? { kind: 'api_key', apiKey: credential.apiKey }
           : { kind: 'oauth2', accessToken: credential.accessToken }
-      return { usable, metadata: {}, rateKey: integration.id, connection: 'app' }
+      return { usable, metadata: {}, rateKey: integration.id, connectionId: undefined }
     }
     if (userId === undefined)
       throw new JunctionError('missing_user_id', `calls to ${integration.id} name a user with Junction-User-Id`)
@@ -164,7 +164,7 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
       usable,
       metadata,
       rateKey: perConnection ? `${integration.id}:${userId}` : integration.id,
-      connection: connectionId,
+      connectionId,
     }
   }
 
@@ -210,7 +210,9 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
     const credential = await credentialFor(integration, userId, false)
     const url = upstreamUrl(call, integration, credential.metadata).toString()
     const sentHeaders = headersForProvider(call.headers, authPlacement(integration.definition.auth).header)
-    const key = cacheKey({ integration: integration.id, connection: credential.connection, method: call.method, url })
+    // An app-level integration's entries are keyed by its credential's fingerprint: a changed key starts afresh.
+    const connection = credential.connectionId ?? appCacheScope(appCredentialIdentity(integration, credential.usable))
+    const key = cacheKey({ integration: integration.id, connection, method: call.method, url })
     const found = await cache.store.get(key)
     const entry = found !== undefined && variantMatches(found, (name) => sentHeaders[name]) ? found : undefined
     const fresh = entry !== undefined && !request.revalidate && isFresh(entry, Date.now())
@@ -501,6 +503,12 @@ function remember(
   }
   if (result.body instanceof ReadableStream) result.body = copiedWhilePassing(result.body, cache.maxEntryBytes, keep)
   else if (result.body !== undefined && result.body.byteLength <= cache.maxEntryBytes) keep(result.body)
+}
+
+/** What identifies an app-level integration's credential for the cache's key: its API key, else its client id. */
+function appCredentialIdentity(integration: ResolvedIntegration, credential: UsableCredential): string {
+  if (credential.kind === 'api_key') return credential.apiKey
+  return `client:${integration.clientId ?? integration.id}`
 }
 
 function budgetOf(headers: CallHeaders, fallback: number): number {
