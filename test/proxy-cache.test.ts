@@ -253,6 +253,28 @@ describe.each(backends())('response cache ($name)', (backend) => {
     expect(sent).toEqual([null, '"v1"', null])
   })
 
+  it('does not let a late 304 put back an older body after a newer 200 replaced it', async () => {
+    const path = '/etag/race'
+    await get('cachyon', path)
+    // The revalidation of v1 is answered 304 at once, but the answer is held on the way.
+    let release = () => {}
+    upstream.held.set(`/api${path}`, new Promise<void>((resolve) => (release = resolve)))
+    const late = get('cachyon', path)
+    while (upstream.seen(`/api${path}`).length < 2) await new Promise((resolve) => setTimeout(resolve, 5))
+    upstream.held.delete(`/api${path}`)
+    // Meanwhile the data changed, and another call's 200 stored v2.
+    upstream.version.set(`/api${path}`, 2)
+    const newer = await get('cachyon', path)
+    expect(newer.body.version).toBe(2)
+    release()
+    expect((await late).cache).toBe('revalidated')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    // The next revalidation is of v2: the late 304 did not renew v1 over it.
+    const next = await get('cachyon', path)
+    expect(upstream.seen(`/api${path}`).at(-1)?.headers['if-none-match']).toBe('"v2"')
+    expect(next.body.version).toBe(2)
+  })
+
   it('Junction-Cache: off turns an integration’s cache off for the call; on turns it on; other values are refused', async () => {
     await get('cachyon', '/fresh/switch')
     const off = await get('cachyon', '/fresh/switch', { 'junction-cache': 'off' })

@@ -401,7 +401,7 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
       // The provider's 304 to a revalidation: the kept answer, renewed, is the caller's 200.
       if (isHttpError(error) && error.status === 304 && cache !== undefined && lookup?.entry !== undefined) {
         const renewed = revalidated(lookup.entry, headersForCaller(error.headers, echoForms()), Date.now())
-        cache.store.set(lookup.key, renewed, entryTtlMs(renewed, hasValidator(renewed.headers), cache))
+        void renewUnlessReplaced(cache, lookup.key, lookup.entry, renewed)
         cacheOutcome = 'revalidated'
         status = renewed.status
         return cachedAnswer(renewed, 'revalidated', requestId, tally.attempts, Date.now())
@@ -509,6 +509,23 @@ function remember(
 function appCredentialIdentity(integration: ResolvedIntegration, credential: UsableCredential): string {
   if (credential.kind === 'api_key') return credential.apiKey
   return `client:${integration.clientId ?? integration.id}`
+}
+
+/**
+ * Keeps the entry a 304 renewed, unless the store's entry changed meanwhile (a concurrent 200 replaced it, or it was
+ * dropped): a late 304 never puts back an older body. The caller's answer does not wait for it.
+ */
+async function renewUnlessReplaced(
+  cache: ResponseCache,
+  key: string,
+  revalidatedEntry: CachedResponse,
+  renewed: CachedResponse,
+): Promise<void> {
+  const current = await cache.store.get(key)
+  if (current === undefined) return
+  if (current.headers.etag !== revalidatedEntry.headers.etag) return
+  if (current.headers['last-modified'] !== revalidatedEntry.headers['last-modified']) return
+  cache.store.set(key, renewed, entryTtlMs(renewed, hasValidator(renewed.headers), cache))
 }
 
 function budgetOf(headers: CallHeaders, fallback: number): number {
