@@ -204,10 +204,12 @@ describe.each(backends())('response cache ($name)', (backend) => {
     await get('cachyon', '/etag/own')
     const own = await get('cachyon', '/etag/own', { 'if-none-match': '"v1"' })
     expect(own.status).toBe(304)
-    expect(own.cache).toBe('miss')
+    // The cache was not used: no Junction-Cache, and the log's `cache` is null.
+    expect(own.cache).toBeNull()
+    expect((await logOf(own.headers.get('junction-request-id'))).cache).toBeNull()
     const noStore = await get('cachyon', '/etag/own', { 'cache-control': 'no-store' })
     expect(noStore.status).toBe(200)
-    expect(noStore.cache).toBe('miss')
+    expect(noStore.cache).toBeNull()
     const sent = upstream.seen('/api/etag/own')
     expect(sent).toHaveLength(3)
     expect(sent[2]?.headers['if-none-match']).toBeUndefined()
@@ -273,6 +275,16 @@ describe.each(backends())('response cache ($name)', (backend) => {
     const next = await get('cachyon', path)
     expect(upstream.seen(`/api${path}`).at(-1)?.headers['if-none-match']).toBe('"v2"')
     expect(next.body.version).toBe(2)
+  })
+
+  it('says miss only when the cache was read and the provider answered', async () => {
+    const noUser = await h.app.request('/v1/proxy/cachyon/fresh/no-user', {
+      headers: { authorization: `Bearer ${h.key}` },
+    })
+    expect(noUser.status).toBe(400)
+    expect(noUser.headers.get('junction-error')).toBe('missing_user_id')
+    expect(noUser.headers.has('junction-cache')).toBe(false)
+    expect((await logOf(noUser.headers.get('junction-request-id'))).cache).toBeNull()
   })
 
   it('Junction-Cache: off turns an integration’s cache off for the call; on turns it on; other values are refused', async () => {

@@ -15,10 +15,10 @@ import { type CallHeaders, callHeader } from './proxy-headers.js'
 export type { CacheOutcome }
 
 /**
- * Whether the call asks for the cache: `Junction-Cache: on` or `off` decides, else the integration's setting.
- * Any other value is `invalid_request`. This is all the cache costs a call that does not use it.
+ * Reads the call's `Junction-Cache` switch: `on` or `off` decides, else (absent) the integration's setting; any other
+ * value throws `invalid_request`. One header read: all the cache costs a call that does not use it.
  */
-export function cacheWanted(headers: CallHeaders, integrationCaches: boolean): boolean {
+export function readCacheSwitch(headers: CallHeaders, integrationCaches: boolean): boolean {
   const value = headers['junction-cache']
   if (value === undefined) return integrationCaches
   const text = (typeof value === 'string' ? value : value.join(',')).trim().toLowerCase()

@@ -41,7 +41,7 @@ import { type EchoForms, echoFormsOf, scrubBytes, scrubText } from './echo-scrub
 import { createMethodRateLimits, type MethodRateLimits } from './method-rate-limits.js'
 import { providerBaseUrl } from './provider-base-url.js'
 import { errorAnswer, type ProxyAnswer } from './proxy-answer.js'
-import { type CacheOutcome, cachedAnswer, cacheRequestOf, cacheWanted } from './proxy-cache.js'
+import { type CacheOutcome, cachedAnswer, cacheRequestOf, readCacheSwitch } from './proxy-cache.js'
 import { type CallHeaders, callHeader, headersForCaller, headersForProvider } from './proxy-headers.js'
 import { withoutParameter } from './raw-query.js'
 
@@ -324,6 +324,11 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
       const fromProvider = { ...headers }
       headers['junction-request-id'] = requestId
       headers['junction-attempts'] = String(tally.attempts)
+      // The cache was read and the provider answered: a miss (docs/http-api.md, "Caching").
+      if (lookup !== undefined) {
+        cacheOutcome = 'miss'
+        headers['junction-cache'] = 'miss'
+      }
       const empty = upstream.status === 204 || upstream.status === 304 || upstream.status === 205
       if (empty) {
         upstream.stream?.cancel().catch(() => undefined)
@@ -343,16 +348,8 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
         headers: fromProvider,
         body: upstream.status >= 400 && body instanceof Uint8Array ? body : undefined,
       }
-      return { status: upstream.status, headers, body }
-    }
-    /** The provider's answer, kept by the cache when it may be, and marked with `Junction-Cache`. */
-    const settle = (upstream: Parameters<typeof answer>[0]): ProxyAnswer => {
-      const result = answer(upstream)
-      if (cache !== undefined && lookup !== undefined) remember(cache, lookup, upstream, result, echoForms)
-      return marked(result)
-    }
-    const marked = (result: ProxyAnswer): ProxyAnswer => {
-      if (cacheOutcome !== undefined) result.headers['junction-cache'] = cacheOutcome
+      const result: ProxyAnswer = { status: upstream.status, headers, body }
+      if (lookup !== undefined && cache !== undefined) remember(cache, lookup, upstream, result, echoForms)
       return result
     }
     try {
@@ -363,9 +360,8 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
       // A streamed body is sent once: no retry, and no refresh-and-retry either.
       const retries = callHeader(call.headers, 'junction-retries') !== '0' && !(call.body instanceof Readable)
       // GETs only, and only when asked for (the header, else the integration's setting).
-      if (cacheWanted(call.headers, integration.cache === true) && cache !== undefined) {
+      if (cache !== undefined && readCacheSwitch(call.headers, integration.cache === true)) {
         if (call.method === 'GET' && call.body === undefined) {
-          cacheOutcome = 'miss'
           lookup = await lookUp(call, integration, userId, cache)
           if (lookup?.entry !== undefined && lookup.fresh) {
             cacheOutcome = 'hit'
@@ -385,12 +381,12 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
           conditional,
         })
       try {
-        return settle(await sendOnce(false))
+        return answer(await sendOnce(false))
       } catch (error) {
         // A 401 for a token Junction believed valid: refresh once, try once more, never again.
         const oauthConnection = !isAppLevel(integration) && integration.definition.auth.type === 'oauth2'
         if (!(isHttpError(error) && error.status === 401 && oauthConnection && retries)) throw error
-        return settle(await sendOnce(true))
+        return answer(await sendOnce(true))
       }
     } catch (thrown) {
       // A body not sent (the call failed first) is let go, so that the caller's connection is not held.
@@ -407,7 +403,7 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
         return cachedAnswer(renewed, 'revalidated', requestId, tally.attempts, Date.now())
       }
       if (isHttpError(error)) {
-        return settle({
+        return answer({
           status: error.status,
           headers: error.headers,
           data: error.data instanceof Uint8Array ? error.data : new Uint8Array(),
@@ -427,7 +423,7 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
       tally.notes.errorText = scrubText(redactText(error.message), echoForms())
       const failed = errorAnswer(error, headers, tally.notes.errorText)
       status = failed.status
-      return marked(failed)
+      return failed
     } finally {
       if (integration !== undefined) {
         deps.services.callLog.record({
