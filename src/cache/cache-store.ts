@@ -2,7 +2,7 @@
  * @module What the proxy asks of a response cache's store, in memory (memory-cache-store.ts) or in Redis
  * (redis-cache-store.ts). A store never fails a call: what it cannot read is a miss, what it cannot write is lost.
  */
-import type { CachedResponse } from './cached-response.js'
+import { type CachedResponse, hasValidator } from './cached-response.js'
 
 export interface ResponseCacheStore {
   /** The entry under `key` (a hashed key, cache-key.ts), or undefined: absent, expired, or the store did not answer. */
@@ -13,11 +13,8 @@ export interface ResponseCacheStore {
   delete(key: string): void
 }
 
-/** The cache as the proxy is given it: a store and the largest answer it keeps. */
-export interface ResponseCache {
-  store: ResponseCacheStore
-  /** Answers with a larger body stream through and are not kept. */
-  maxEntryBytes: number
+/** How long entries are kept past their freshness, and at most. */
+export interface EntryLifetimes {
   /** How long an entry with a validator is kept past its freshness, to be revalidated. @default 3_600_000 (1 h) */
   revalidationWindowMs: number
   /** The longest an entry is kept, whatever its freshness. @default 86_400_000 (24 h) */
@@ -25,13 +22,10 @@ export interface ResponseCache {
 }
 
 /** How long a store keeps an entry: its freshness, plus the revalidation window when it has a validator. */
-export function entryTtlMs(
-  entry: CachedResponse,
-  validated: boolean,
-  cache: Pick<ResponseCache, 'revalidationWindowMs' | 'maxTtlMs'>,
-): number {
+export function entryTtlMs(entry: CachedResponse, lifetimes: EntryLifetimes): number {
   const freshLeft = Math.max(0, entry.freshnessMs - entry.initialAgeSeconds * 1000)
-  return Math.min(freshLeft + (validated ? cache.revalidationWindowMs : 0), cache.maxTtlMs)
+  const window = hasValidator(entry.headers) ? lifetimes.revalidationWindowMs : 0
+  return Math.min(freshLeft + window, lifetimes.maxTtlMs)
 }
 
 /** The bytes an entry takes, as the memory store counts them: its body, its headers, and a little for the rest. */

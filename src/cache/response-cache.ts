@@ -3,14 +3,16 @@
  * (docs/configuration.md): in memory, or in Redis when `store` is `redis`.
  */
 import type { Redis } from 'ioredis'
+import type { CacheOptions } from '../config/config.js'
 import type { Logger } from '../core/logger.js'
-import type { ResponseCache } from './cache-store.js'
+import type { EntryLifetimes, ResponseCacheStore } from './cache-store.js'
 import { createMemoryCacheStore } from './memory-cache-store.js'
 import { createRedisCacheStore, defaultRedisReadTimeoutMs } from './redis-cache-store.js'
 
-export interface ResponseCacheSettings {
-  store: 'memory' | 'redis'
-  maxBytes: number
+/** The cache as the proxy is given it: a store, the largest answer it keeps, and how long entries are kept. */
+export interface ResponseCache extends EntryLifetimes {
+  store: ResponseCacheStore
+  /** Answers with a larger body stream through and are not kept. */
   maxEntryBytes: number
 }
 
@@ -31,7 +33,7 @@ export const defaultResponseCacheTuning: ResponseCacheTuning = Object.freeze({
 })
 
 export function createResponseCache(deps: {
-  settings: ResponseCacheSettings
+  settings: CacheOptions
   redis: Redis | undefined
   logger: Logger
   tuning?: Partial<ResponseCacheTuning> | undefined

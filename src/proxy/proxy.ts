@@ -9,10 +9,9 @@ import { Readable } from 'node:stream'
 import type { Redis } from 'ioredis'
 import { copiedWhilePassing } from '../cache/body-copy.js'
 import { appCacheScope, cacheKey } from '../cache/cache-key.js'
-import { entryTtlMs, type ResponseCache } from '../cache/cache-store.js'
+import { entryTtlMs } from '../cache/cache-store.js'
 import {
   type CachedResponse,
-  hasValidator,
   isFresh,
   newEntry,
   revalidated,
@@ -20,6 +19,7 @@ import {
   storagePlan,
   variantMatches,
 } from '../cache/cached-response.js'
+import type { ResponseCache } from '../cache/response-cache.js'
 import type { ResolvedIntegration } from '../config/resolve-integration.js'
 import { type AppCredentials, isAppLevel } from '../connections/app-credentials.js'
 import type { ConnectionService } from '../connections/connections.js'
@@ -303,7 +303,7 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
     }
     // Only answers that are not a success are scrubbed (an error, or a redirect, which is never followed and whose
     // Location can repeat a query-string key): success bodies and headers are the app's own data, at no cost. A
-    // success the cache keeps has its headers scrubbed too (remember): a store never holds an echo.
+    // success the cache keeps has its headers scrubbed too (updateEntryFrom): a store never holds an echo.
     const echoForms = () => (tally.credential === undefined ? [] : echoFormsOf(tally.credential))
     let status: number | null = null
     let errorCode: string | null = null
@@ -349,7 +349,7 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
         body: upstream.status >= 400 && body instanceof Uint8Array ? body : undefined,
       }
       const result: ProxyAnswer = { status: upstream.status, headers, body }
-      if (lookup !== undefined && cache !== undefined) remember(cache, lookup, upstream, result, echoForms)
+      if (lookup !== undefined && cache !== undefined) updateEntryFrom(cache, lookup, upstream, result, echoForms)
       return result
     }
     try {
@@ -466,12 +466,12 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
 const droppingStatuses = new Set([401, 403, 404, 410])
 
 /**
- * What the cache does with the provider's answer to a GET that used it: a 200 it may keep is copied as it streams to
+ * Updates the cache from the provider's answer to a GET that used it: a 200 it may keep is copied as it streams to
  * the caller and kept once whole, its headers scrubbed of the credential's echoes (the caller's answer too, so that a
  * hit answers as the miss did); a 200 it may not keep, a 401, 403, 404 or 410 drops the entry (a key revoked at
  * the provider is not served on); any other answer leaves it.
  */
-function remember(
+function updateEntryFrom(
   cache: ResponseCache,
   lookup: { key: string; entry: CachedResponse | undefined; sentHeaders: Readonly<Record<string, string>> },
   upstream: { status: number; headers: Record<string, string> },
@@ -495,7 +495,7 @@ function remember(
       (name) => lookup.sentHeaders[name],
       Date.now(),
     )
-    cache.store.set(key, entry, entryTtlMs(entry, hasValidator(headers), cache))
+    cache.store.set(key, entry, entryTtlMs(entry, cache))
   }
   if (result.body instanceof ReadableStream) result.body = copiedWhilePassing(result.body, cache.maxEntryBytes, keep)
   else if (result.body !== undefined && result.body.byteLength <= cache.maxEntryBytes) keep(result.body)
@@ -521,7 +521,7 @@ async function renewUnlessReplaced(
   if (current === undefined) return
   if (current.headers.etag !== revalidatedEntry.headers.etag) return
   if (current.headers['last-modified'] !== revalidatedEntry.headers['last-modified']) return
-  cache.store.set(key, renewed, entryTtlMs(renewed, hasValidator(renewed.headers), cache))
+  cache.store.set(key, renewed, entryTtlMs(renewed, cache))
 }
 
 function budgetOf(headers: CallHeaders, fallback: number): number {
