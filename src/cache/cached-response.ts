@@ -16,7 +16,10 @@ export interface CachedResponse {
   initialAgeSeconds: number
   /** How long it is fresh from `storedAt`, minus its initial age (0: revalidated on every use). */
   freshnessMs: number
-  /** The request headers the answer varies on (`Vary`), with the values the call that stored it sent (null: none). */
+  /**
+   * The request headers the answer varies on (`Vary`), with the values the provider was sent for them by the call
+   * that stored it (null: none). Never the caller's own credentials: Junction does not send them on.
+   */
   vary: ReadonlyArray<readonly [string, string | null]>
 }
 
@@ -89,7 +92,7 @@ export function revalidated(
   return { ...entry, headers, storedAt: now, initialAgeSeconds: ageOf(notModified), freshnessMs }
 }
 
-/** A new entry for an answer `storagePlan` allowed, with the values the call sent for the headers it varies on. */
+/** A new entry for an answer `storagePlan` allowed, with the values sent to the provider for the headers it varies on. */
 export function newEntry(
   answer: { status: number; headers: Record<string, string>; body: Uint8Array },
   plan: StoragePlan,
