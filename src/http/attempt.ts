@@ -25,9 +25,15 @@ export interface AttemptInput extends Omit<TransportRequest, 'timeoutMs'> {
   described: string
   /** Keep the body as bytes. */
   raw: boolean
-  /** Hand a 2xx body over unread, as a stream (other answers are read as usual). */
+  /**
+   * Hand a 2xx body over unread, as a stream (other answers are read as usual), unless it declares a length of at
+   * most {@link wholeBodyBytes}: such a body is read whole, which costs less than a stream and keeps the connection.
+   */
   stream: boolean
 }
+
+/** A 2xx body declaring at most this many bytes is read whole even when the caller asked to stream. */
+export const wholeBodyBytes = 16 * 1024
 
 /** Every client's attempts share one timer for their hard bounds (10 ms precision, as the undici transport's). */
 const attemptBounds = createDeadlineSweeper(10)
@@ -88,7 +94,7 @@ async function sendAndRead(
       timeoutMs: attempt.attemptTimeoutMs,
     })
     const headers = flattenHeaders(response.headers)
-    if (attempt.stream && response.status >= 200 && response.status < 300) {
+    if (attempt.stream && response.status >= 200 && response.status < 300 && !declaredSmall(headers)) {
       handedOver = true
       return { kind: 'response', status: response.status, headers, data: undefined, stream: streamOf(response) }
     }
@@ -129,6 +135,11 @@ function streamOf(response: TransportResponse): ReadableStream<Uint8Array> {
       response.release()
     },
   })
+}
+
+function declaredSmall(headers: Record<string, string>): boolean {
+  const declared = headers['content-length']
+  return declared !== undefined && /^\d{1,5}$/.test(declared) && Number(declared) <= wholeBodyBytes
 }
 
 function failedAttempt(error: unknown, attempt: AttemptInput): AttemptResult {

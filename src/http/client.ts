@@ -111,7 +111,7 @@ export interface HttpRequest {
   raw?: boolean
   /**
    * A 2xx body is not read: the answer's `stream` carries it, and the caller must read it to the end or cancel it.
-   * Other answers are read as usual.
+   * Other answers are read as usual, and so is a 2xx body that declares at most 16 KiB (into `data`, no `stream`).
    */
   stream?: boolean
   /** After every attempt of this call (as the client's `onAttempt`, for one call). */
@@ -123,7 +123,7 @@ export interface HttpResponse<T = unknown> {
   headers: Record<string, string>
   data: T
   attempts: number
-  /** The unread body, when the request asked to stream. */
+  /** The unread body, when the request asked to stream (and the body did not declare 16 KiB or less). */
   stream?: ReadableStream<Uint8Array>
 }
 

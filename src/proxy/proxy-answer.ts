@@ -14,8 +14,8 @@ export interface ProxyAnswer {
    */
   headers: Record<string, string>
   /**
-   * Bytes, read whole (an error, a redirect, Junction's own error JSON); a success body as it streams from the
-   * provider (read it to the end or cancel it); none for 204, 205 and 304.
+   * Bytes, read whole (an error, a redirect, Junction's own error JSON, a success body declaring at most 16 KiB); a
+   * larger success body as it streams from the provider (read it to the end or cancel it); none for 204, 205 and 304.
    */
   body: Uint8Array | ReadableStream<Uint8Array> | undefined
 }
