@@ -334,8 +334,9 @@ export function createProxy(deps: ProxyDeps): ApiProxy {
         upstream.stream?.cancel().catch(() => undefined)
         return { status: upstream.status, headers, body: undefined }
       }
-      // Success bodies stream through (past the size cap the stream fails, and the caller's connection closes).
-      // Error bodies are read whole: they are what gets logged, and where echoes turn up.
+      // Success bodies stream through (past the size cap the stream fails, and the caller's connection closes), but
+      // for one declaring at most 16 KiB, read whole by the client. Error bodies are read whole: they are what gets
+      // logged, and where echoes turn up.
       const body =
         upstream.stream ??
         (upstream.status >= 300
