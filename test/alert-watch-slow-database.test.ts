@@ -5,42 +5,28 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type AlertWatch, startAlertWatch } from '../src/logs/alert-watch.js'
-import { type Database, openDatabase } from '../src/storage/database.js'
-import { migrateToLatest } from '../src/storage/migrate.js'
-import { createPostgresDatabase, postgresAdminUrl } from './helpers/backends.js'
+import { postgresAdminUrl } from './helpers/backends.js'
 import { capturedLogger } from './helpers/captured-logger.js'
-import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js'
+import { openProxiedPostgres, type ProxiedPostgres } from './helpers/proxied-postgres.js'
 
 const everyMs = 100
 
 describe.runIf(postgresAdminUrl() !== null)('integration alerts while PostgreSQL does not answer', () => {
-  let created: Awaited<ReturnType<typeof createPostgresDatabase>> | undefined
-  let tcp: TcpProxy | undefined
-  let database: Database | undefined
+  let postgres: ProxiedPostgres | undefined
   let watch: AlertWatch | undefined
 
   beforeAll(async () => {
-    created = await createPostgresDatabase(postgresAdminUrl()!)
-    const direct = new URL(created.url)
-    tcp = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) })
-    const viaProxy = new URL(created.url)
-    viaProxy.port = String(tcp.port)
-    database = await openDatabase(
-      { backend: 'postgres', url: viaProxy.toString(), poolSize: 3 },
-      capturedLogger().logger,
-    )
-    await migrateToLatest(database)
+    postgres = await openProxiedPostgres(postgresAdminUrl()!, { poolSize: 3 })
   })
   afterAll(async () => {
-    tcp?.restore()
+    postgres?.tcp.restore()
     await watch?.stop()
-    await database?.close()
-    await tcp?.close()
-    await created?.drop()
+    await postgres?.close()
   })
 
   it('skips the ticks that fall due while a round waits, and goes on one round a tick once the database is back', async () => {
-    if (database === undefined || tcp === undefined) throw new Error('not set up')
+    if (postgres === undefined) throw new Error('not set up')
+    const { database, tcp } = postgres
     const started: number[] = []
     watch = startAlertWatch({
       db: database.db,

@@ -7,47 +7,32 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createEventDeliveryStats } from '../src/events/delivery-stats.js'
 import { type EventsWork, startEventsWork } from '../src/events/events-work.js'
-import { type Database, openDatabase } from '../src/storage/database.js'
-import { migrateToLatest } from '../src/storage/migrate.js'
 import { recordEvent } from '../src/storage/outbox-store.js'
-import { createPostgresDatabase, postgresAdminUrl } from './helpers/backends.js'
+import { postgresAdminUrl } from './helpers/backends.js'
 import { capturedLogger } from './helpers/captured-logger.js'
 import { type EventReceiver, startEventReceiver } from './helpers/event-receiver.js'
-import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js'
+import { openProxiedPostgres, type ProxiedPostgres } from './helpers/proxied-postgres.js'
 
 const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
 /** Past this a wait counts as hung. */
 const hangMs = 30_000
 
 describe.runIf(postgresAdminUrl() !== null)('event delivery while PostgreSQL does not answer', () => {
-  let created: Awaited<ReturnType<typeof createPostgresDatabase>> | undefined
-  let tcp: TcpProxy | undefined
-  let database: Database | undefined
+  let postgres: ProxiedPostgres | undefined
   let receiver: EventReceiver | undefined
   let work: EventsWork | undefined
 
   beforeAll(async () => {
-    created = await createPostgresDatabase(postgresAdminUrl()!)
-    const direct = new URL(created.url)
-    tcp = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) })
-    const viaProxy = new URL(created.url)
-    viaProxy.port = String(tcp.port)
-    database = await openDatabase(
-      { backend: 'postgres', url: viaProxy.toString(), poolSize: 5 },
-      capturedLogger().logger,
-    )
-    await migrateToLatest(database)
+    postgres = await openProxiedPostgres(postgresAdminUrl()!)
     receiver = await startEventReceiver()
   })
   afterEach(async () => {
-    tcp?.restore()
+    postgres?.tcp.restore()
     await work?.stop()
   })
   afterAll(async () => {
     await receiver?.close()
-    await database?.close()
-    await tcp?.close()
-    await created?.drop()
+    await postgres?.close()
   })
 
   const until = async (what: string, done: () => Promise<boolean> | boolean) => {
@@ -59,7 +44,8 @@ describe.runIf(postgresAdminUrl() !== null)('event delivery while PostgreSQL doe
   }
 
   it('keeps sending while outcomes wait for the database, up to unsettledLimit, and records each once it answers', async () => {
-    if (database === undefined || receiver === undefined || tcp === undefined) throw new Error('not set up')
+    if (postgres === undefined || receiver === undefined) throw new Error('not set up')
+    const { database, tcp } = postgres
     const db = database.db
     const ids: string[] = []
     for (let n = 0; n < 20; n++) {
