@@ -1,19 +1,6 @@
 /** The thresholds of integration alerts: the top-level `alerts`, and an integration's own over them. */
 import { describe, expect, it } from 'vitest'
-import { loadConfig } from './config.js'
-
-function load(file: unknown) {
-  return loadConfig({ cwd: '/srv/app', env: {}, file })
-}
-
-function configError(run: () => unknown): string {
-  try {
-    run()
-  } catch (error) {
-    return (error as Error).message
-  }
-  throw new Error('expected a config error')
-}
+import { configError, loadTestConfig as load } from '../../test/helpers/config-load.js'
 
 const integration = { provider: 'stripe', apiKey: 'sk_test_x' }
 

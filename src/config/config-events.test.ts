@@ -1,23 +1,10 @@
 /** The configuration of events sent to the app: `events.url`, `events.retentionDays`, `JUNCTION_EVENTS_SECRET`. */
 import { describe, expect, it } from 'vitest'
-import { loadConfig } from './config.js'
+import { configError, loadTestConfig as load } from '../../test/helpers/config-load.js'
 
 const first = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
 const second = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD'
 const url = 'https://app.example/junction-events'
-
-function load(file: unknown, env: Record<string, string> = {}) {
-  return loadConfig({ cwd: '/srv/app', env, file })
-}
-
-function configError(run: () => unknown): string {
-  try {
-    run()
-  } catch (error) {
-    return (error as Error).message
-  }
-  throw new Error('expected a config error')
-}
 
 describe('events configuration', () => {
   it('keeps events 30 days unless events.retentionDays says otherwise, with or without a url', () => {

@@ -1,18 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { loadConfig } from './config.js'
-
-function load(file: unknown, env: Record<string, string> = {}) {
-  return loadConfig({ cwd: '/srv/app', env, file })
-}
-
-function configError(run: () => unknown): string {
-  try {
-    run()
-  } catch (error) {
-    return (error as Error).message
-  }
-  throw new Error('expected a config error')
-}
+import { configError, loadTestConfig as load } from '../../test/helpers/config-load.js'
 
 describe("an integration's webhookSecret", () => {
   const stripe = (webhookSecret: unknown) => ({

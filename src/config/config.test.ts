@@ -1,21 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { loadConfig } from './config.js'
+import { configError, loadTestConfig as load } from '../../test/helpers/config-load.js'
 
 const key = `k1:${randomBytes(32).toString('base64')}`
-
-function load(file: unknown, env: Record<string, string> = {}, flags = {}) {
-  return loadConfig({ cwd: '/srv/app', env, flags, file })
-}
-
-function configError(run: () => unknown): string {
-  try {
-    run()
-  } catch (error) {
-    return (error as Error).message
-  }
-  throw new Error('expected a config error')
-}
 
 describe('configuration', () => {
   it('has development defaults on a loopback bind with no NODE_ENV', () => {
