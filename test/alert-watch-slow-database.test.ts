@@ -58,8 +58,8 @@ describe.runIf(postgresAdminUrl() !== null)('integration alerts while PostgreSQL
     await new Promise((resolve) => setTimeout(resolve, 5 * everyMs))
     const afterRestore = started.filter((at) => at >= restoredAt).length
 
-    // At most the round stuck when the proxy stalled (one more may have begun just before): none began meanwhile.
-    expect(duringStall).toBe(0)
+    // At most one round began after the stall: one whose tick came late (a busy machine) and got stuck; none after it.
+    expect(duringStall).toBeLessThanOrEqual(1)
     // One round a tick at most (five ticks, and the one that found the stuck round ended): not the twenty missed ones.
     expect(afterRestore).toBeLessThanOrEqual(6)
     expect(afterRestore).toBeGreaterThanOrEqual(1)

@@ -52,8 +52,16 @@ describe.runIf(postgresAdminUrl() !== null)('event delivery while PostgreSQL doe
       ids.push(await recordEvent(db, { type: 'connection.created', userId: 'u_1', integration: 'acme', data: { n } }))
     }
     const requests = receiver.requests
-    // Slow enough answers that no outcome is recorded before the database stalls.
-    receiver.answer(() => ({ status: 200, delayMs: 100 }))
+    // The claim has come back once the first attempt arrives: the database stalls then, before any answer goes out,
+    // so no outcome is recorded from here on, however slow the machine.
+    let stalled = false
+    receiver.answer(() => {
+      if (!stalled) {
+        stalled = true
+        tcp.stall()
+      }
+      return { status: 200, delayMs: 100 }
+    })
     work = startEventsWork({
       db,
       events: { url: receiver.url, retentionDays: 30 },
@@ -74,10 +82,6 @@ describe.runIf(postgresAdminUrl() !== null)('event delivery while PostgreSQL doe
         housekeepingEveryMs: 60_000,
       },
     })
-    // The claim has come back once the first attempt is sent; from here no statement is answered.
-    await until('the first attempt sent', () => requests.length >= 1)
-    tcp.stall()
-
     // Two at a time, each freeing its place once answered: sent on while their outcomes wait, up to the limit.
     await until('as many attempts sent as may be unsettled', () => requests.length >= 8)
     await new Promise((resolve) => setTimeout(resolve, 500))
