@@ -1,5 +1,6 @@
 /** One storage suite, run against every backend: PGlite always, PostgreSQL when a server answers. */
 import { sql } from 'kysely'
+import { executionAsyncResource } from 'node:async_hooks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { newRowId } from '../src/core/ids.js'
 import {
@@ -94,6 +95,36 @@ describe.each(backends())('storage on $name', (backend) => {
   it('refuses a transaction opened inside another one', async () => {
     const nested = withTransaction(database.db, () => withTransaction(database.db, async () => 'never'))
     await expect(nested).rejects.toThrow(/from inside a transaction/)
+  })
+
+  // PGlite has one session, so its transactions take turns and never end beside each other.
+  it.runIf(backend.name === 'postgres')('keeps guarding a transaction while another one ends beside it', async () => {
+    let finishOther: () => void = () => undefined
+    const otherMayEnd = new Promise<void>((resolve) => {
+      finishOther = resolve
+    })
+    const other = withTransaction(database.db, () => otherMayEnd)
+    const guarded = withTransaction(database.db, async () => {
+      finishOther()
+      await other
+      await sql`select 1`.execute(database.db)
+    })
+    await expect(guarded).rejects.toThrow(/from inside a transaction/)
+  })
+
+  it('leaves the rest of the process untracked once no transaction runs', async () => {
+    // While an AsyncLocalStorage is on, Node tracks every promise: each await runs under a resource of its own.
+    const promisesTracked = async () => {
+      await null
+      const first = executionAsyncResource()
+      await null
+      return executionAsyncResource() !== first
+    }
+    await withTransaction(database.db, async (trx) => {
+      expect(await promisesTracked()).toBe(true)
+      await sql`select 1`.execute(trx)
+    })
+    expect(await promisesTracked()).toBe(false)
   })
 
   it('returns timestamps as Dates and jsonb as values on this backend', async () => {
