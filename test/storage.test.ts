@@ -1,6 +1,7 @@
 /** One storage suite, run against every backend: PGlite always, PostgreSQL when a server answers. */
-import { sql } from 'kysely'
+
 import { executionAsyncResource } from 'node:async_hooks'
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { newRowId } from '../src/core/ids.js'
 import {
