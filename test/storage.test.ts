@@ -11,6 +11,7 @@ import {
   listActiveApiKeys,
   revokeApiKey,
 } from '../src/storage/api-keys-store.js'
+import { findCallLog, insertCallLogs, type QueuedCallLog, queuedCallLog } from '../src/storage/api-logs-store.js'
 import { openDatabase } from '../src/storage/database.js'
 import { migrateToLatest } from '../src/storage/migrate.js'
 import { migrations } from '../src/storage/migrations/index.js'
@@ -126,6 +127,74 @@ describe.each(backends())('storage on $name', (backend) => {
       await sql`select 1`.execute(trx)
     })
     expect(await promisesTracked()).toBe(false)
+  })
+
+  it('writes call-log rows field for field, any text as given, and skips a batch written twice', async () => {
+    const full: QueuedCallLog = {
+      ...queuedCallLog({
+        requestId: 'req-"quoted"-\\-ünï-😀',
+        userId: null,
+        integration: 'acme',
+        provider: 'acme',
+        endpoint: '/items/it\'s\n{"a":[1]}',
+        method: 'POST',
+        statusCode: 503,
+        responseTimeMs: 12.6,
+        errorMessage: 'line one\nline "two" \\ tab\t',
+        attempts: 3,
+        rateLimitWaitMs: 40.4,
+        bytes: 2048,
+        cache: 'revalidated',
+        details: {
+          errorText: 'the provider answered 503',
+          requestHeaders: [['accept', 'application/json']],
+          attempts: [{ attempt: 1, status: 503, error: null, durationMs: 4, waitMs: 0, rateLimitWaitMs: 0 }],
+        },
+      }),
+      createdAt: new Date('2026-01-02T03:04:05.678Z'),
+    }
+    const bare = queuedCallLog({
+      requestId: 'req-2',
+      userId: 'u_1',
+      integration: 'acme',
+      provider: 'acme',
+      endpoint: '/me',
+      method: 'GET',
+      statusCode: null,
+      responseTimeMs: 1,
+      errorMessage: null,
+    })
+    await insertCallLogs(database.db, [full, bare])
+    await insertCallLogs(database.db, [full, bare])
+    expect(await findCallLog(database.db, full.id)).toMatchObject({
+      request_id: full.requestId,
+      user_id: null,
+      integration: 'acme',
+      endpoint: full.endpoint,
+      method: 'POST',
+      status_code: 503,
+      response_time_ms: 13,
+      error_message: full.errorMessage,
+      attempts: 3,
+      rate_limit_wait_ms: 40,
+      bytes: 2048,
+      cache: 'revalidated',
+      created_at: full.createdAt,
+      details: full.details,
+    })
+    expect(await findCallLog(database.db, bare.id)).toMatchObject({
+      user_id: 'u_1',
+      status_code: null,
+      attempts: 1,
+      rate_limit_wait_ms: 0,
+      bytes: null,
+      cache: null,
+      details: null,
+    })
+    const { rows } = await sql<{
+      n: number
+    }>`select count(*)::int as n from api_logs where id in (${full.id}, ${bare.id})`.execute(database.db)
+    expect(rows[0]?.n).toBe(2)
   })
 
   it('returns timestamps as Dates and jsonb as values on this backend', async () => {

@@ -87,33 +87,41 @@ export function queuedCallLog(entry: CallLogEntry): QueuedCallLog {
   return { ...entry, id: newRowId(), createdAt: new Date() }
 }
 
-/** Writes rows in one statement; a row already written (a batch retried after a lost answer) is skipped. */
+/** The columns a call-log insert fills (`seq` is the database's own). */
+const insertedColumns =
+  'id, request_id, user_id, integration, provider, endpoint, method, status_code, response_time_ms, error_message, ' +
+  'attempts, rate_limit_wait_ms, bytes, cache, created_at, details'
+
+/**
+ * Writes rows in one statement; a row already written (a batch retried after a lost answer) is skipped. The batch
+ * goes as one JSON parameter, which the database spreads into rows: a row per proxied call makes this the hub's most
+ * frequent write, and one parameter costs far less to build and to parse than sixteen per row.
+ */
 export async function insertCallLogs(db: Kysely<Schema>, entries: readonly QueuedCallLog[]): Promise<void> {
   if (entries.length === 0) return
-  await db
-    .insertInto('api_logs')
-    .values(
-      entries.map((entry) => ({
-        id: entry.id,
-        request_id: entry.requestId,
-        user_id: entry.userId,
-        integration: entry.integration,
-        provider: entry.provider,
-        endpoint: entry.endpoint,
-        method: entry.method,
-        status_code: entry.statusCode,
-        response_time_ms: Math.round(entry.responseTimeMs),
-        error_message: entry.errorMessage,
-        attempts: entry.attempts ?? 1,
-        rate_limit_wait_ms: Math.round(entry.rateLimitWaitMs ?? 0),
-        bytes: entry.bytes ?? null,
-        cache: entry.cache ?? null,
-        created_at: entry.createdAt,
-        details: entry.details === undefined ? null : JSON.stringify(entry.details),
-      })),
-    )
-    .onConflict((conflict) => conflict.column('id').doNothing())
-    .execute()
+  const rows = JSON.stringify(
+    entries.map((entry) => ({
+      id: entry.id,
+      request_id: entry.requestId,
+      user_id: entry.userId,
+      integration: entry.integration,
+      provider: entry.provider,
+      endpoint: entry.endpoint,
+      method: entry.method,
+      status_code: entry.statusCode,
+      response_time_ms: Math.round(entry.responseTimeMs),
+      error_message: entry.errorMessage,
+      attempts: entry.attempts ?? 1,
+      rate_limit_wait_ms: Math.round(entry.rateLimitWaitMs ?? 0),
+      bytes: entry.bytes ?? null,
+      cache: entry.cache ?? null,
+      created_at: entry.createdAt,
+      details: entry.details ?? null,
+    })),
+  )
+  await sql`insert into api_logs (${sql.raw(insertedColumns)})
+    select ${sql.raw(insertedColumns)} from json_populate_recordset(null::api_logs, ${rows}::json)
+    on conflict (id) do nothing`.execute(db)
 }
 
 export interface CallLogFilter {
