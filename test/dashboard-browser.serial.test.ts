@@ -4,7 +4,8 @@
  * and a chart, redeliver the connection's event, refresh and delete a connection, create and revoke a key (each
  * destructive step confirmed first); a reload after a form repeats nothing; a wrong key and a cross-site form are
  * refused; a missing page is an HTML 404; dark mode follows the system. At a laptop's and a phone's size no element
- * leaves the window or its container, and every flow is done by clicking. Screenshots go to test-artifacts/dashboard/.
+ * leaves the window or its container, and every flow is done by clicking; on a phone the nav is one row whose links
+ * can each be scrolled or tabbed into view. Screenshots go to test-artifacts/dashboard/.
  */
 import { mkdirSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
@@ -59,7 +60,8 @@ describe.runIf(chromiumAvailable())('the dashboard in Chromium', () => {
   /**
    * Nothing is cut off: every element's box lies inside the window and inside its container (an SVG chart's parts
    * inside the chart, in both directions). A table that scrolls inside its box, a clipped label or an overflowing
-   * button is named.
+   * button is named. The one exception is the nav, which scrolls sideways on a phone by design: the nav test below
+   * checks that each of its links can be scrolled or tabbed into view.
    */
   async function expectNothingClipped(page: Page, where: string) {
     const outside = await page.evaluate<string[]>(`(() => {
@@ -71,6 +73,8 @@ describe.runIf(chromiumAvailable())('the dashboard in Chromium', () => {
       for (const element of document.body.querySelectorAll('*')) {
         const box = element.getBoundingClientRect()
         if (box.width === 0 && box.height === 0) continue
+        const nav = element.closest('header.top nav')
+        if (nav !== null && nav !== element && getComputedStyle(nav).overflowX !== 'visible') continue
         if (box.left < -0.5 || box.right > width + 0.5) {
           found.push(name(element) + ' spans ' + Math.round(box.left) + '..' + Math.round(box.right) + ' in a ' + width + 'px window')
           continue
@@ -295,6 +299,105 @@ describe.runIf(chromiumAvailable())('the dashboard in Chromium', () => {
       }
     })
   }
+
+  /** Where the nav and its links are, and what a row of it is: a link's height. */
+  interface NavBox {
+    linkHeight: number
+    navHeight: number
+    /** The header's height inside its padding: its rows and the gaps between them. */
+    headerHeight: number
+    linkTops: number[]
+  }
+
+  /** Whether the focused element, or the nav link at `index`, is wholly in view: inside the nav and the window. */
+  async function navLinkInView(page: Page, index: number | 'focused') {
+    return page.evaluate<{ label: string; inView: boolean; hit: boolean; outline: string; where: string }>(`(() => {
+      const nav = document.querySelector('header.top nav')
+      const link = ${index === 'focused' ? 'document.activeElement' : `nav.querySelectorAll('a')[${index}]`}
+      if (link === null || !nav.contains(link)) return { label: String(link && link.textContent), inView: false, hit: false, outline: '', where: 'not in the nav' }
+      const style = getComputedStyle(link)
+      // Its focus ring too, when it is focused: the ring is part of what must be seen.
+      const ring = link === document.activeElement ? parseFloat(style.outlineWidth) + parseFloat(style.outlineOffset) : 0
+      const box = link.getBoundingClientRect()
+      const outer = nav.getBoundingClientRect()
+      const inView = box.left - ring >= Math.max(0, outer.left) - 0.5 && box.right + ring <= Math.min(window.innerWidth, outer.right) + 0.5 &&
+        box.top - ring >= outer.top - 0.5 && box.bottom + ring <= outer.bottom + 0.5
+      // Nothing covers it: the point at its middle is the link.
+      const hit = link.contains(document.elementFromPoint((box.left + box.right) / 2, (box.top + box.bottom) / 2))
+      const where = 'link ' + Math.round(box.left) + '..' + Math.round(box.right) + ' (ring ' + ring + 'px), nav ' + Math.round(outer.left) + '..' + Math.round(outer.right) + ' x ' + Math.round(outer.top) + '..' + Math.round(outer.bottom)
+      return { label: link.textContent.trim(), inView, hit, outline: style.outlineStyle + ' ' + style.outlineWidth, where }
+    })()`)
+  }
+
+  it('keeps the nav to one row on a phone, every link reachable by scrolling it or by Tab, with a visible focus', {
+    timeout: 60_000,
+  }, async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } })
+    const page = await context.newPage()
+    try {
+      await signIn(page, h.key)
+      await page.waitForSelector('h1:text("Integrations")')
+      await page.screenshot({ path: `${artifacts}/phone-nav.png` })
+      const box = await page.evaluate<NavBox>(`(() => {
+        const header = document.querySelector('header.top')
+        const nav = header.querySelector('nav')
+        const links = [...nav.querySelectorAll('a')]
+        const style = getComputedStyle(header)
+        return {
+          linkHeight: Math.max(...links.map((link) => link.getBoundingClientRect().height)),
+          navHeight: nav.getBoundingClientRect().height,
+          headerHeight: header.getBoundingClientRect().height - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom),
+          linkTops: links.map((link) => Math.round(link.getBoundingClientRect().top)),
+        }
+      })()`)
+      // The links are one row (the nav's height is less than two links'), and the header two: the brand and Sign
+      // out, then the links.
+      expect(new Set(box.linkTops).size, `the nav links' rows start at ${[...new Set(box.linkTops)]}`).toBe(1)
+      expect(box.navHeight, `the nav is ${box.navHeight}px high, a link ${box.linkHeight}px`).toBeLessThan(
+        2 * box.linkHeight,
+      )
+      expect(box.headerHeight, `the header is ${box.headerHeight}px high, a link ${box.linkHeight}px`).toBeLessThan(
+        3 * box.linkHeight,
+      )
+      await expectNoSidewaysScroll(page, 'phone nav')
+      await expectNothingClipped(page, 'phone nav')
+
+      const labels = await page.locator('header.top nav a').allTextContents()
+      expect(labels).toEqual(['Integrations', 'Connections', 'Call logs', 'Usage', 'Events', 'API keys'])
+      // By scrolling the nav (a finger's swipe): each link comes wholly into view inside it, and nothing covers it.
+      for (const [index, label] of labels.entries()) {
+        await page.evaluate(
+          `document.querySelectorAll('header.top nav a')[${index}].scrollIntoView({ block: 'nearest', inline: 'nearest' })`,
+        )
+        const seen = await navLinkInView(page, index)
+        expect(seen, `${label} scrolled into view: ${seen.where}`).toMatchObject({ label, inView: true, hit: true })
+      }
+      await page.evaluate(`window.scrollTo(0, 0); document.querySelector('header.top nav').scrollLeft = 0`)
+
+      // By keyboard: Tab goes from the brand through every link, each in view with a focus ring that is not cut.
+      await page.keyboard.press('Tab')
+      expect(await page.evaluate<string>('document.activeElement.textContent.trim()')).toBe('Junction')
+      for (const label of labels) {
+        await page.keyboard.press('Tab')
+        const seen = await navLinkInView(page, 'focused')
+        expect(seen, `${label} focused by Tab: ${seen.where}`).toMatchObject({ label, inView: true, hit: true })
+        expect(seen.outline, `${label}'s focus ring`).toMatch(/^(solid|auto|dotted|dashed|double) [1-9]/)
+      }
+      await page.screenshot({ path: `${artifacts}/phone-nav-focused.png` })
+
+      // The current page's link is in view as the page opens, wherever it is in the row.
+      await page.goto(`${publicUrl}/keys`)
+      await page.waitForSelector('h1:text("API keys")')
+      const current = await navLinkInView(page, labels.indexOf('API keys'))
+      expect(current, `API keys on its own page: ${current.where}`).toMatchObject({ inView: true, hit: true })
+      await page.screenshot({ path: `${artifacts}/phone-nav-keys.png` })
+    } catch (error) {
+      await shot(page, 'phone', 'nav-failure')
+      throw error
+    } finally {
+      await context.close()
+    }
+  })
 
   it('refuses state-changing requests without the CSRF token, and forms posted from another site', async () => {
     const context = await browser.newContext()

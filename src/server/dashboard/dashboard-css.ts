@@ -1,7 +1,10 @@
 /**
  * @module The dashboard's one stylesheet and its icon: no framework, no CDN, readable from a phone to a laptop, light
  * or dark as the system is. On narrow screens a table's rows become stacked cards, each cell named by its
- * `data-label` (the column's heading), so nothing scrolls sideways or is cut off.
+ * `data-label` (the column's heading), so nothing scrolls sideways or is cut off; the nav keeps to one row under the
+ * brand and scrolls sideways inside itself, a glow at an edge saying more links lie that way (a background that
+ * scrolls with the links covers it at the end), the current page's link in view as the page opens, and the wide
+ * `scroll-padding-inline` makes a link focused by Tab scroll wholly into view rather than stay cut at the edge.
  */
 export const dashboardStylesheet = `:root{color-scheme:light dark;--bg:#f6f7f9;--fg:#1c2330;--card:#fff;--line:#dde2ea;--rule:#e6e9ef;--muted:#5a6474;--link:#1f5fbf;--accent:#1f5fbf;--field:#c4cbd6;--top:#1c2330;--top-fg:#dfe7f5;--ok:#18794e;--ok-bg:#e7f6ec;--ok-line:#9bd3ae;--bad:#b42318;--bad-bg:#fdecea;--bad-line:#f0a8a0;--secret:#fff7d6;--calls:#7fa8e0;--errors:#d9534f}
 @media (prefers-color-scheme:dark){:root{--bg:#11151b;--fg:#e4e8ef;--card:#1a2029;--line:#2f3845;--rule:#28303c;--muted:#9ba5b4;--link:#8db8ff;--accent:#3574d4;--field:#465163;--top:#0a0d12;--top-fg:#c9d3e3;--ok:#63d49c;--ok-bg:#11301f;--ok-line:#2b6a44;--bad:#ff8f85;--bad-bg:#3a1715;--bad-line:#7d3029;--secret:#3b3415;--calls:#5d8fd6;--errors:#e0625d}}
@@ -11,6 +14,7 @@ a{color:var(--link)}
 .top{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem 1.25rem;padding:.75rem 1rem;background:var(--top);color:#fff}
 .top a{color:var(--top-fg);text-decoration:none}
 .top a[aria-current=page]{color:#fff;font-weight:600;border-bottom:2px solid #7fb0ff}
+.top a:focus-visible,.top button:focus-visible{outline:2px solid #fff;outline-offset:2px;border-radius:2px}
 .brand{font-weight:700;color:#fff!important;margin-right:.5rem}
 .top nav{display:flex;flex-wrap:wrap;gap:.5rem 1rem}
 .sign-out{margin-left:auto}
@@ -81,8 +85,11 @@ dl.facts.headers code{overflow-wrap:anywhere;word-break:break-word}
 .scroll>table{margin:0}
 @media (max-width:40rem){
 main{padding:.75rem}
-.top{gap:.4rem 1rem;padding:.6rem .75rem}
-.top nav{order:3;width:100%;justify-content:space-between;gap:.25rem .75rem;font-size:.95rem}
+.top{gap:.25rem 1rem;padding:.6rem .75rem 0}
+.top nav{order:3;flex:0 0 calc(100% + 1.5rem);margin:0 -.75rem;padding:.3rem .75rem .55rem;flex-wrap:nowrap;gap:1.25rem;overflow-x:auto;overscroll-behavior-x:contain;scroll-padding-inline:5rem;scrollbar-width:none;background:linear-gradient(to right,var(--top) 40%,transparent) left/2rem 100% no-repeat local,linear-gradient(to left,var(--top) 40%,transparent) right/2rem 100% no-repeat local,linear-gradient(to right,rgba(127,176,255,.6),transparent) left/1.25rem 100% no-repeat scroll,linear-gradient(to left,rgba(127,176,255,.6),transparent) right/1.25rem 100% no-repeat scroll,var(--top)}
+.top nav::-webkit-scrollbar{display:none}
+.top nav a{flex:none;white-space:nowrap}
+.top nav a[aria-current=page]{scroll-initial-target:nearest}
 .sign-out{order:2}
 svg.chart text{font-size:28px}
 form.filters input,form.filters select{width:10.5rem}
