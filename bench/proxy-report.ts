@@ -39,19 +39,24 @@ export function printProxyFigures(figures: ProxyFigures, rounds: number): void {
   console.log(big('(a) direct undici (baseline)', closed.directBig))
   console.log(big('(b) bare node:http + undici.request pass-through', closed.nodeBig))
   console.log(big(`(c) junction /v1/proxy, ${figures.backend}`, closed.junctionBig))
-  const { library } = figures
+  const { library, libraryPglite } = figures
   console.log(
-    `\n(c-lib): junction.fetch() in the application's process (as a Next.js route calls it) against raw undici.request there, 50 in flight, bodies read whole, on ${figures.backend}\n`,
+    "\n(c-lib): junction.fetch() in the application's process (as a Next.js route calls it) against raw undici.request there, 50 in flight, bodies read whole\n",
   )
-  console.log('| case | requests/s | p50 | p99 | vs raw |')
-  console.log('|---|---|---|---|---|')
-  for (const [name, figures] of [
-    ['raw undici.request (baseline)', library.raw],
-    ['junction.fetch()', library.library],
-  ] as const)
-    console.log(
-      `| ${name} | ${Math.round(figures.rps)} (${Math.round(figures.minRps)}–${Math.round(figures.maxRps)}) | ${ms(figures.p50Ms)} | ${ms(figures.p99Ms)} | ${ratio(figures, library.raw)} |`,
-    )
+  console.log('| database | case | requests/s | p50 | p99 | vs raw |')
+  console.log('|---|---|---|---|---|---|')
+  const libraryRuns = [
+    [figures.backend, library] as const,
+    ...(libraryPglite === undefined ? [] : [['pglite', libraryPglite] as const]),
+  ]
+  for (const [database, run] of libraryRuns)
+    for (const [name, figures] of [
+      ['raw undici.request (baseline)', run.raw],
+      ['junction.fetch()', run.library],
+    ] as const)
+      console.log(
+        `| ${database} | ${name} | ${Math.round(figures.rps)} (${Math.round(figures.minRps)}–${Math.round(figures.maxRps)}) | ${ms(figures.p50Ms)} | ${ms(figures.p99Ms)} | ${ratio(figures, run.raw)} |`,
+      )
   const main = closed.junctionPostgres ?? closed.junctionPglite
   const added = open.junction.p50Ms - open.direct.p50Ms
   const goal = (name: string, value: number | undefined, target: number, atMost = false) =>
@@ -67,7 +72,8 @@ export function printProxyFigures(figures: ProxyFigures, rounds: number): void {
     closed.junctionPostgres === undefined ? undefined : closed.junctionPglite.rps / closed.junctionPostgres.rps,
     0.9,
   )
-  goal('(c-lib) vs raw undici in-process ≥ 0.7', library.library.rps / library.raw.rps, 0.7)
+  for (const [database, run] of libraryRuns)
+    goal(`(c-lib) on ${database} vs raw undici in-process ≥ 0.7`, run.library.rps / run.raw.rps, 0.7)
   console.log(
     `\nOpen loop at ${open.rate} requests/s (half of (c)'s peak on ${open.backend}), latency from when each was due, the round with the median p50 of ${rounds}\n`,
   )

@@ -58,6 +58,8 @@ export interface ProxyFigures {
   userRefreshes: number
   /** (c-lib): `junction.fetch()` in the application's process against raw undici there, median rounds. */
   library: { raw: RoundFigures; library: RoundFigures }
+  /** (c-lib) on PGlite, the embedded database in the application's own process (when (c)'s is PostgreSQL). */
+  libraryPglite: { raw: RoundFigures; library: RoundFigures } | undefined
   /** The machine's 1-minute load average before and after (it is shared: other work shows here). */
   loadAverage: { before: number; after: number }
   /** Open-loop at half of (c)'s peak (PostgreSQL when there is one, else PGlite): the rounds' median p50. */
@@ -238,6 +240,10 @@ export async function measureProxy(options: ProxyBenchOptions): Promise<ProxyFig
       rounds,
       ...timing,
     }).finally(() => libraryDatabase?.drop())
+    const libraryPglite =
+      libraryDatabase === undefined
+        ? undefined
+        : await runLibrary({ upstream: upstream.origin, databaseUrl: undefined, concurrency, rounds, ...timing })
     const openDirect = byP50(openRuns.direct)
     const openJunction = byP50(openRuns.junction)
     return {
@@ -256,6 +262,10 @@ export async function measureProxy(options: ProxyBenchOptions): Promise<ProxyFig
       backend: postgresTarget === undefined ? 'pglite' : 'postgres',
       userRefreshes: await refreshesOf(mainHub),
       library: { raw: medianRound(library.raw), library: medianRound(library.library) },
+      libraryPglite:
+        libraryPglite === undefined
+          ? undefined
+          : { raw: medianRound(libraryPglite.raw), library: medianRound(libraryPglite.library) },
       open: {
         rate,
         backend: targets.junctionPostgres === undefined ? 'pglite' : 'postgres',

@@ -1,11 +1,13 @@
 /**
  * `npm run bench`: every benchmark, each beside a baseline measured in the same run, printed as a table.
  * Figures are reported (BENCHMARKS.md), not gated: correctness counts live in the test suites.
- * `npm run bench -- --only proxy` runs one of them (startup, http, refresh, proxy, cache, webhooks, soak); `--soak` (or
- * JUNCTION_BENCH_SOAK=1) adds the proxy's 6-minute memory soak on PostgreSQL.
+ * `npm run bench -- --only proxy` runs one of them (startup, http, refresh, proxy, cache, webhooks, soak), or several
+ * (`--only startup,http,proxy,soak`); `--soak` (or JUNCTION_BENCH_SOAK=1) adds the proxy's 6-minute memory soak on
+ * PostgreSQL. A run that measured startup, http, proxy and the soak ends with the performance goals' table.
  */
 import { parseArgs } from 'node:util'
 import { measureCache, printCacheFigures } from './cache.js'
+import { type GoalFigures, printGoals } from './goals-report.js'
 import { measureOverhead, measureRateLimits } from './http.js'
 import { measureProxy, measureProxySoak } from './proxy.js'
 import { printProxyFigures, printSoakFigures } from './proxy-report.js'
@@ -17,8 +19,11 @@ import { printWebhooksFigures } from './webhooks-report.js'
 const { values: flags } = parseArgs({
   options: { only: { type: 'string' }, soak: { type: 'boolean', default: false } },
 })
-const soak = flags.soak || flags.only === 'soak' || process.env.JUNCTION_BENCH_SOAK === '1'
-const runs = (name: string) => flags.only === undefined || flags.only === name
+const only = flags.only?.split(',').map((name) => name.trim())
+const runs = (name: string) => only === undefined || only.includes(name)
+const soak = flags.soak || only?.includes('soak') === true || process.env.JUNCTION_BENCH_SOAK === '1'
+/** What this run measured, for the goals' table at the end. */
+const measured: Partial<GoalFigures> = {}
 
 const postgresUrl = process.env.JUNCTION_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const usePostgres = await import('pg').then(async ({ default: pg }) => {
@@ -35,6 +40,7 @@ const usePostgres = await import('pg').then(async ({ default: pg }) => {
 
 if (runs('startup')) {
   const startup = await measureStartup(usePostgres ? postgresUrl : undefined)
+  measured.startup = startup
   const ratio = (ms: number | undefined) => (ms === undefined ? 'n/a' : `${(ms / startup.baselineMs).toFixed(1)}x`)
   const rows = [
     ['bare node:http server (baseline)', `${startup.baselineMs} ms`, '1.0x', ''],
@@ -65,6 +71,7 @@ if (runs('startup')) {
 
 if (runs('http')) {
   const overhead = await measureOverhead()
+  measured.overhead = overhead
   console.log(
     '\nHTTP client overhead: 30,000 GETs, 32 in flight, keep-alive server in its own process (median of 5 alternating runs)\n',
   )
@@ -76,6 +83,7 @@ if (runs('http')) {
   )
 
   const limits = await measureRateLimits()
+  measured.limits = limits
   console.log(
     '\nRate-limit efficiency: 300 GETs queued at once against a server enforcing 50/s, burst 5 (429 beyond)\n',
   )
@@ -103,7 +111,8 @@ if (runs('refresh') && usePostgres) {
 
 if (runs('proxy')) {
   const rounds = 3
-  printProxyFigures(await measureProxy({ postgresAdminUrl: usePostgres ? postgresUrl : undefined, rounds }), rounds)
+  measured.proxy = await measureProxy({ postgresAdminUrl: usePostgres ? postgresUrl : undefined, rounds })
+  printProxyFigures(measured.proxy, rounds)
 }
 
 if (runs('cache')) printCacheFigures(await measureCache())
@@ -114,6 +123,12 @@ if (runs('webhooks')) {
 }
 
 if (soak) {
-  if (usePostgres) printSoakFigures(await measureProxySoak(postgresUrl))
-  else console.log('\nProxy memory soak: skipped (it runs on PostgreSQL, and none answers)')
+  if (usePostgres) {
+    measured.soak = await measureProxySoak(postgresUrl)
+    printSoakFigures(measured.soak)
+  } else console.log('\nProxy memory soak: skipped (it runs on PostgreSQL, and none answers)')
 }
+
+const { startup, overhead, limits, proxy, soak: soakFigures } = measured
+if (startup && overhead && limits && proxy && soakFigures)
+  printGoals({ startup, overhead, limits, proxy, soak: soakFigures })
