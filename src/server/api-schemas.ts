@@ -1,6 +1,6 @@
 /**
  * @module The request schemas of the HTTP API: the routes validate with them, and `/openapi.json` is generated from
- * them, so the description cannot drift from what is accepted.
+ * them, so the description cannot drift from what is accepted (the answers' schemas are in api-responses.ts).
  */
 import { z } from 'zod'
 import { apiKeyScopes } from '../api-keys/key-scope.js'
@@ -15,17 +15,6 @@ export const apiKeyCreateSchema = z.strictObject({
   name: z.string().min(1).max(100),
   /** @default 'admin' */
   scope: apiKeyScopeSchema.optional(),
-})
-
-/** An API key as listed (never the key itself): the answers of `/v1/api-keys`. */
-export const apiKeyInfoSchema = z.object({
-  id: z.uuid(),
-  name: z.string(),
-  scope: apiKeyScopeSchema,
-  /** `jnc_` and the first characters of the key. */
-  prefix: z.string(),
-  createdAt: z.iso.datetime(),
-  lastUsedAt: z.iso.datetime().nullable(),
 })
 
 export const connectSessionSchema = z.strictObject({

@@ -1,14 +1,29 @@
 /**
  * @module `/openapi.json`: the OpenAPI 3.1 description of `/v1`, generated from the schemas the routes validate with
- * (api-schemas.ts) and the scope table the API key check uses (middleware/api-key-scope.ts). Tests check that every
- * `/v1` route the app serves is described here, and lint the document with Redocly's recommended rules.
+ * (api-schemas.ts), the schemas of their answers (api-responses.ts) and the scope table the API key check uses
+ * (middleware/api-key-scope.ts). Tests check that every `/v1` route the app serves is described here, that each
+ * route's real answer matches the schema its operation names, and lint the document with Redocly's recommended rules.
  */
 import { z } from 'zod'
 import { statusForCode, type WireErrorCode } from '../core/errors.js'
 import { maxPageSize } from '../storage/cursor.js'
 import {
-  apiKeyCreateSchema,
+  accessTokenSchema,
+  apiErrorSchema,
   apiKeyInfoSchema,
+  callLogSchema,
+  connectionSchema,
+  connectSessionAnswerSchema,
+  eventSchema,
+  integrationHealthListSchema,
+  integrationHealthSchema,
+  newApiKeySchema,
+  pageOf,
+  redeliveryCountSchema,
+  usageReportSchema,
+} from './api-responses.js'
+import {
+  apiKeyCreateSchema,
   connectionFilters,
   connectionImportSchema,
   connectSessionSchema,
@@ -21,7 +36,7 @@ import { type RouteAccess, routeRules } from './middleware/api-key-scope.js'
 
 type Method = 'get' | 'put' | 'post' | 'delete' | 'options' | 'head' | 'patch'
 
-interface Operation {
+export interface Operation {
   method: Method
   /** OpenAPI style: `{name}` for a path parameter. */
   path: string
@@ -40,9 +55,10 @@ interface Operation {
   route?: string
 }
 
-interface Answer {
+export interface Answer {
   description: string
-  schema?: Record<string, unknown>
+  /** The JSON body, one of {@link responseComponents}. */
+  schema?: z.ZodType
   headers?: Record<string, string>
 }
 
@@ -86,15 +102,39 @@ const proxyHeaders = {
 }
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
-const pageOf = (item: Record<string, unknown>) => ({
-  type: 'object',
-  required: ['data', 'nextCursor'],
-  properties: { data: { type: 'array', items: item }, nextCursor: { type: ['string', 'null'] } },
-})
+
+const apiKeyPageSchema = pageOf(apiKeyInfoSchema)
+const connectionPageSchema = pageOf(connectionSchema)
+const callLogPageSchema = pageOf(callLogSchema)
+const eventPageSchema = pageOf(eventSchema)
+
+/**
+ * The answers' schemas, by their names under `components.schemas`: an operation's answer refers to its schema by
+ * name, and so does a schema that holds another (a page its items, an event its `Connection`).
+ */
+const responseComponents: Record<string, z.ZodType> = {
+  Error: apiErrorSchema,
+  ApiKey: apiKeyInfoSchema,
+  NewApiKey: newApiKeySchema,
+  ApiKeyPage: apiKeyPageSchema,
+  ConnectSession: connectSessionAnswerSchema,
+  Connection: connectionSchema,
+  ConnectionPage: connectionPageSchema,
+  AccessToken: accessTokenSchema,
+  Log: callLogSchema,
+  LogPage: callLogPageSchema,
+  UsageReport: usageReportSchema,
+  Event: eventSchema,
+  EventPage: eventPageSchema,
+  RedeliveryCount: redeliveryCountSchema,
+  IntegrationHealth: integrationHealthSchema,
+  IntegrationHealthList: integrationHealthListSchema,
+}
 
 const proxyMethods = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'] as const
 
-const operations: Operation[] = [
+/** Every operation of `/v1`; test/api-responses.test.ts validates each one's answers with its schemas. */
+export const operations: readonly Operation[] = [
   {
     method: 'post',
     path: '/v1/api-keys',
@@ -102,12 +142,7 @@ const operations: Operation[] = [
     summary: 'Create an API key with a scope (the key is in this answer only)',
     body: apiKeyCreateSchema,
     responses: {
-      '201': {
-        description: 'the key, with what is listed of it',
-        schema: {
-          allOf: [ref('ApiKey'), { type: 'object', required: ['key'], properties: { key: { type: 'string' } } }],
-        },
-      },
+      '201': { description: 'the key, with what is listed of it', schema: newApiKeySchema },
     },
   },
   {
@@ -116,7 +151,7 @@ const operations: Operation[] = [
     operationId: 'listApiKeys',
     summary: 'List active API keys with their scopes',
     paged: true,
-    responses: { '200': { description: 'a page of keys', schema: pageOf(ref('ApiKey')) } },
+    responses: { '200': { description: 'a page of keys', schema: apiKeyPageSchema } },
   },
   {
     method: 'delete',
@@ -132,7 +167,7 @@ const operations: Operation[] = [
     operationId: 'createConnectSession',
     summary: "A one-time link for an end user's browser to connect an account",
     body: connectSessionSchema,
-    responses: { '201': { description: '`{url, expiresAt}`' } },
+    responses: { '201': { description: 'the link and when it expires', schema: connectSessionAnswerSchema } },
     errors: ['integration_not_found'],
   },
   {
@@ -141,7 +176,10 @@ const operations: Operation[] = [
     operationId: 'importConnection',
     summary: 'Import credentials as a connection',
     body: connectionImportSchema,
-    responses: { '201': { description: 'created' }, '200': { description: 'replaced' } },
+    responses: {
+      '201': { description: 'created', schema: connectionSchema },
+      '200': { description: 'replaced a connection', schema: connectionSchema },
+    },
     errors: ['integration_not_found'],
   },
   {
@@ -151,14 +189,14 @@ const operations: Operation[] = [
     summary: 'List connections',
     query: connectionFilters,
     paged: true,
-    responses: { '200': { description: 'a page of `Connection`' } },
+    responses: { '200': { description: 'a page of connections', schema: connectionPageSchema } },
   },
   {
     method: 'get',
     path: '/v1/connections/{integration}/{userId}',
     operationId: 'getConnection',
     summary: 'One connection, never a token',
-    responses: { '200': { description: '`Connection`' } },
+    responses: { '200': { description: 'the connection', schema: connectionSchema } },
     errors: ['invalid_request', 'connection_not_found'],
   },
   {
@@ -166,7 +204,7 @@ const operations: Operation[] = [
     path: '/v1/connections/{integration}/{userId}/token',
     operationId: 'getConnectionToken',
     summary: "The connection's access token, refreshed first when due",
-    responses: { '200': { description: '`{accessToken, tokenType, expiresAt}`' } },
+    responses: { '200': { description: 'a valid access token (a credential)', schema: accessTokenSchema } },
     errors: [...tokenErrors, 'not_token_based'],
   },
   {
@@ -174,7 +212,7 @@ const operations: Operation[] = [
     path: '/v1/connections/{integration}/{userId}/refresh',
     operationId: 'refreshConnection',
     summary: 'Force a refresh',
-    responses: { '200': { description: '`Connection`' } },
+    responses: { '200': { description: 'the connection', schema: connectionSchema } },
     errors: [...tokenErrors, 'not_token_based'],
   },
   {
@@ -201,7 +239,7 @@ const operations: Operation[] = [
       'The call log, newest first (`status`: a code, a class such as `5xx`, or `error`); each `Log` has `cache`: `hit`, `revalidated`, `miss` or null',
     query: logFilters,
     paged: true,
-    responses: { '200': { description: 'a page of `Log`' } },
+    responses: { '200': { description: 'a page of the call log', schema: callLogPageSchema } },
   },
   {
     method: 'get',
@@ -214,7 +252,8 @@ const operations: Operation[] = [
     responses: {
       '200': {
         description:
-          'a page of `{start, integration | userId, calls, errors, p95Ms, bytes}` with `groupBy`, `interval`, `since` and `until`; with `format=csv`, the whole period as text/csv',
+          'a page of buckets with `groupBy`, `interval`, `since` and `until`; with `format=csv`, the whole period as text/csv instead',
+        schema: usageReportSchema,
       },
     },
   },
@@ -225,14 +264,14 @@ const operations: Operation[] = [
     summary: 'Every event (`connection.*`, `webhook.received`) with its delivery state, oldest first: also a feed',
     query: eventFilters,
     paged: true,
-    responses: { '200': { description: 'a page of `Event`' } },
+    responses: { '200': { description: 'a page of events', schema: eventPageSchema } },
   },
   {
     method: 'get',
     path: '/v1/events/{id}',
     operationId: 'getEvent',
     summary: 'One event with its delivery state',
-    responses: { '200': { description: '`Event`' } },
+    responses: { '200': { description: 'the event', schema: eventSchema } },
     errors: ['not_found'],
   },
   {
@@ -240,7 +279,7 @@ const operations: Operation[] = [
     path: '/v1/events/{id}/redeliver',
     operationId: 'redeliverEvent',
     summary: 'Send an event again: a new attempt now, with the same id (`webhook-id`)',
-    responses: { '202': { description: '`Event`, due now' } },
+    responses: { '202': { description: 'the event, due now', schema: eventSchema } },
     errors: ['not_found'],
   },
   {
@@ -249,7 +288,7 @@ const operations: Operation[] = [
     operationId: 'redeliverEvents',
     summary: 'Attempt every `dead` (or `retrying`) event of a selection again now, keeping their ids',
     body: eventRedeliverySchema,
-    responses: { '202': { description: '`{count}`' } },
+    responses: { '202': { description: 'how many events are due again', schema: redeliveryCountSchema } },
   },
   {
     method: 'get',
@@ -257,7 +296,7 @@ const operations: Operation[] = [
     operationId: 'getIntegrationHealth',
     summary:
       'Per integration over 5 minutes and 24 hours: calls, error rate, latency, waits, refresh failures, webhooks, circuit; and events sent to events.url by this process (delivered, failed attempts, dead)',
-    responses: { '200': { description: '`{data: [...]}`' } },
+    responses: { '200': { description: 'every integration, by id', schema: integrationHealthListSchema } },
   },
   // One catch-all path for every method: `{path}` is the rest of the URL, any number of segments, possibly none
   // (`/v1/proxy/slack` and `/v1/proxy/slack/chat.postMessage` are the same operation).
@@ -286,9 +325,9 @@ const operations: Operation[] = [
 ]
 
 /** The JSON Schema of what a schema accepts (its input side), without the `$schema` line. */
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): Record<string, unknown> {
+function jsonSchema(schema: z.ZodType): Record<string, unknown> {
   const inner = schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodType) : schema
-  const { $schema: _, ...rest } = z.toJSONSchema(inner, { io }) as Record<string, unknown>
+  const { $schema: _, ...rest } = z.toJSONSchema(inner, { io: 'input' }) as Record<string, unknown>
   return rest
 }
 
@@ -388,8 +427,25 @@ function answer({ description, schema, headers }: Answer): Record<string, unknow
             Object.entries(headers).map(([name, text]) => [name, { description: text, schema: { type: 'string' } }]),
           ),
         }),
-    ...(schema === undefined ? {} : { content: { 'application/json': { schema } } }),
+    ...(schema === undefined ? {} : { content: { 'application/json': { schema: ref(componentName(schema)) } } }),
   }
+}
+
+/** The name of an answer's schema under `components.schemas`; every answer's schema has one. */
+function componentName(schema: z.ZodType): string {
+  const name = Object.entries(responseComponents).find(([, component]) => component === schema)?.[0]
+  if (name === undefined) throw new Error('an answer whose schema is not one of the response components')
+  return name
+}
+
+/** The answers' schemas as JSON Schema (their output side), each referring to the others by `$ref`. */
+function componentSchemas(): Record<string, unknown> {
+  const registry = z.registry<{ id: string }>()
+  for (const [id, schema] of Object.entries(responseComponents)) registry.add(schema, { id })
+  const { schemas } = z.toJSONSchema(registry, { io: 'output', uri: (id) => `#/components/schemas/${id}` })
+  return Object.fromEntries(
+    Object.entries(schemas).map(([id, { $schema: _, $id: __, ...rest }]) => [id, rest as Record<string, unknown>]),
+  )
 }
 
 export function openApiDocument(): Record<string, unknown> {
@@ -423,24 +479,7 @@ export function openApiDocument(): Record<string, unknown> {
     servers: [{ url: '/', description: 'this hub' }],
     components: {
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'a Junction API key (`jnc_…`)' } },
-      schemas: {
-        Error: {
-          type: 'object',
-          description: 'Junction\'s own error (docs/http-api.md, "Errors"); each response lists the codes it can carry',
-          required: ['error'],
-          properties: {
-            error: {
-              type: 'object',
-              required: ['code', 'message'],
-              properties: {
-                code: { type: 'string', description: 'a stable code, such as `connection_not_found`' },
-                message: { type: 'string', description: 'a human sentence; never a secret or a stack trace' },
-              },
-            },
-          },
-        },
-        ApiKey: jsonSchema(apiKeyInfoSchema, 'output'),
-      },
+      schemas: componentSchemas(),
     },
     security: [{ apiKey: [] }],
     paths,
