@@ -13,6 +13,7 @@ import { backends } from './helpers/backends.js'
 import { chromiumAvailable, launchChromium } from './helpers/chromium.js'
 import { freePort } from './helpers/cli.js'
 import { type ConnectionHarness, openConnectionHarness } from './helpers/connection-harness.js'
+import { expectNoSidewaysScroll, expectNothingClipped } from './helpers/page-layout.js'
 
 const artifacts = 'test-artifacts/dashboard-logs'
 const viewports = [
@@ -103,44 +104,6 @@ describe.runIf(chromiumAvailable())('the call logs in Chromium', () => {
 
   async function shot(page: Page, viewport: string, name: string) {
     await page.screenshot({ path: `${artifacts}/${viewport}-${name}.png`, fullPage: true })
-  }
-
-  /** No page may scroll sideways: the document is never wider than the window. */
-  async function expectNoSidewaysScroll(page: Page, where: string) {
-    // A string, evaluated in the page: this suite is type-checked without the DOM's types.
-    const { scrollWidth, innerWidth } = await page.evaluate<{ scrollWidth: number; innerWidth: number }>(
-      '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })',
-    )
-    expect(scrollWidth, `${where} is ${scrollWidth}px wide in a ${innerWidth}px window`).toBeLessThanOrEqual(innerWidth)
-  }
-
-  /** Every element's box lies inside the window and its container (an SVG chart's parts inside the chart). */
-  async function expectNothingClipped(page: Page, where: string) {
-    const outside = await page.evaluate<string[]>(`(() => {
-      const width = document.documentElement.clientWidth
-      const name = (element) => element.tagName.toLowerCase() + (element.id ? '#' + element.id : '') +
-        (typeof element.className === 'string' && element.className.trim() !== '' ? '.' + element.className.trim().split(/\\s+/).join('.') : '') +
-        ' "' + (element.textContent || '').trim().slice(0, 30) + '"'
-      const found = []
-      for (const element of document.body.querySelectorAll('*')) {
-        const box = element.getBoundingClientRect()
-        if (box.width === 0 && box.height === 0) continue
-        if (box.left < -0.5 || box.right > width + 0.5) {
-          found.push(name(element) + ' spans ' + Math.round(box.left) + '..' + Math.round(box.right) + ' in a ' + width + 'px window')
-          continue
-        }
-        const chart = element instanceof SVGElement ? element.ownerSVGElement : null
-        const container = chart ?? element.parentElement
-        if (container === null || container === document.body) continue
-        const outer = container.getBoundingClientRect()
-        if (box.left < outer.left - 0.5 || box.right > outer.right + 0.5)
-          found.push(name(element) + ' spans ' + Math.round(box.left) + '..' + Math.round(box.right) + ', outside its ' + name(container) + ' at ' + Math.round(outer.left) + '..' + Math.round(outer.right))
-        else if (chart !== null && (box.top < outer.top - 0.5 || box.bottom > outer.bottom + 0.5))
-          found.push(name(element) + ' is cut off at the top or bottom of its chart')
-      }
-      return found
-    })()`)
-    expect(outside, `${where}: elements outside their box`).toEqual([])
   }
 
   for (const viewport of viewports) {
