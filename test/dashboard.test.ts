@@ -332,7 +332,7 @@ describe.each(backends())('the dashboard on $name', (backend) => {
     expect(listed).toContain('href="/events" aria-current="page"')
     expect(listed).toContain('<td data-label="Type"><code>connection.created</code></td>')
     expect(listed).toContain('<td data-label="Type"><code>webhook.received</code></td>')
-    expect(listed).toMatch(/<td data-label="When"><a href="\/events\/[^"]+">\d{4}-\d\d-\d\d \d\d:\d\d UTC<\/a><\/td>/)
+    expect(listed).toMatch(/<td data-label="When"><a href="\/events\/[^"]+">\d{4}-\d\d-\d\d \d\d:\d\d<\/a><\/td>/)
     expect(listed).toContain('<td data-label="User" class="wrap">event-user</td>')
     expect(listed).toContain('<td data-label="Delivery">pending</td>')
     const byType = await (await browser.get('/events?userId=event-user&type=connection.created')).text()
@@ -621,13 +621,68 @@ describe.each(backends())('the dashboard on $name', (backend) => {
     const browser = new DashboardBrowser(h)
     await browser.signIn(h.key)
     const keys = await (await browser.get('/keys')).text()
-    expect(keys).toMatch(/<td data-label="Created">\d{4}-\d\d-\d\d \d\d:\d\d UTC<\/td>/)
+    expect(keys).toMatch(/<td data-label="Created">\d{4}-\d\d-\d\d \d\d:\d\d<\/td>/)
     expect(keys).not.toMatch(/\d\d:\d\dZ/)
     expect(keys).toContain('<link rel="icon" type="image/svg+xml" href="/favicon.svg"/>')
     const icon = await browser.get('/favicon.svg')
     expect(icon.status).toBe(200)
     expect(icon.headers.get('content-type')).toBe('image/svg+xml')
     expect(await icon.text()).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/)
+  })
+
+  it('says once on each page that shows times that they are UTC, and writes none with a zone', async () => {
+    const browser = new DashboardBrowser(h)
+    await browser.signIn(h.key)
+    const note = '<p class="muted time-zone">Times are in UTC</p>'
+    /** The page at `path` shows a time, bare, and says "UTC" once: in the note beside its title. */
+    const saysUtcOnce = async (path: string) => {
+      const html = await (await browser.get(path)).text()
+      expect(html, `${path} shows a time`).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d/)
+      expect(html.match(/UTC/g), `${path} says UTC once`).toHaveLength(1)
+      expect(html, path).toContain(note)
+      return html
+    }
+    // A page without a time says nothing of zones: here no integration has an alert yet.
+    expect(await (await browser.get('/')).text()).not.toContain('UTC')
+
+    // A connection with an expiry (an event too), and a call through the proxy (a log, a chart, a usage row).
+    await h.call('/v1/connections', {
+      method: 'POST',
+      body: JSON.stringify({
+        integration: 'acme',
+        userId: 'time-user',
+        credentials: { accessToken: 't-time', expiresAt: new Date(Date.now() + 3_600_000).toISOString() },
+      }),
+    })
+    await h.call('/v1/proxy/acme/things', { headers: { 'junction-user-id': 'time-user' } })
+    let logs = ''
+    await expect
+      .poll(async () => {
+        logs = await saysUtcOnce('/logs?userId=time-user')
+        return /href="\/logs\/[0-9a-f-]{36}"/.test(logs)
+      })
+      .toBe(true)
+    expect(logs).toMatch(/<a href="\/logs\/[0-9a-f-]{36}">\d{4}-\d\d-\d\d \d\d:\d\d<\/a>/)
+    await saysUtcOnce(/href="(\/logs\/[0-9a-f-]{36})"/.exec(logs)?.[1] ?? '')
+    const events = await saysUtcOnce('/events?userId=time-user')
+    await saysUtcOnce(/href="(\/events\/[^"?]+)"/.exec(events)?.[1] ?? '')
+    const connections = await saysUtcOnce('/connections?userId=time-user')
+    expect(connections).toMatch(/<td data-label="Expires">\d{4}-\d\d-\d\d \d\d:\d\d<\/td>/)
+    await saysUtcOnce('/keys')
+    const usage = await saysUtcOnce('/usage?interval=hour')
+    expect(usage).toMatch(/<td data-label="Start">\d{4}-\d\d-\d\d \d\d:\d\d<\/td>/)
+    expect(usage).toMatch(/<label>From<input type="datetime-local"/)
+    await saysUtcOnce('/integrations/acme')
+
+    // An alert that is not healthy shows since when, and the integrations page then says the zone once.
+    await sql`insert into integration_alerts (integration, status, changes) values ('acme', 'degraded', 1)`.execute(
+      h.database.db,
+    )
+    try {
+      expect(await saysUtcOnce('/')).toMatch(/degraded since \d{4}-\d\d-\d\d \d\d:\d\d<\/strong>/)
+    } finally {
+      await sql`delete from integration_alerts where integration = 'acme'`.execute(h.database.db)
+    }
   })
 })
 

@@ -24,7 +24,7 @@ export function EmptyChart() {
   return <p class="chart-empty">{emptyChartText}</p>
 }
 
-/** `17:05` in UTC: the axis's title says UTC and the dates. */
+/** `17:05` in UTC, as every time the dashboard shows (the page says so once); the axis's title says the dates. */
 const clock = (time: Date) => time.toISOString().slice(11, 16)
 const dayAndClock = (time: Date) => `${time.toISOString().slice(0, 10)} ${clock(time)}`
 
@@ -98,7 +98,7 @@ function Frame(props: {
       )}
       {first === undefined || last === undefined ? null : (
         <text class="axis-title" x={left + plotWidth / 2} y={height - 8} text-anchor="middle">
-          {`${dayAndClock(first.start)} to ${dayAndClock(last.start)} UTC`}
+          {`${dayAndClock(first.start)} to ${dayAndClock(last.start)}`}
         </text>
       )}
       {props.children}
@@ -144,7 +144,7 @@ export function CallsChart(props: { buckets: readonly SeriesBucket[] }) {
         const errorsHeight = scale(bucket.errors)
         return (
           <g>
-            <title>{`${dayAndClock(bucket.start)} UTC (${unit}): ${bucket.calls} calls, ${bucket.errors} failed`}</title>
+            <title>{`${dayAndClock(bucket.start)} (${unit}): ${bucket.calls} calls, ${bucket.errors} failed`}</title>
             {bucket.calls === 0 ? null : (
               <rect
                 class="calls"
@@ -201,7 +201,7 @@ export function LatencyChart(props: { buckets: readonly SeriesBucket[] }) {
       {buckets.map((bucket, index) => (
         <g>
           <title>
-            {`${dayAndClock(bucket.start)} UTC (${unit}): ${bucket.p95Ms === null ? 'no calls' : `p95 ${bucket.p95Ms} ms`}`}
+            {`${dayAndClock(bucket.start)} (${unit}): ${bucket.p95Ms === null ? 'no calls' : `p95 ${bucket.p95Ms} ms`}`}
           </title>
           <HoverColumn index={index} slot={slot} />
         </g>

@@ -45,7 +45,13 @@ export function connectionPages(
       if (value !== undefined && name !== 'cursor') nextQuery.set(name, value)
     if (next !== null) nextQuery.set('cursor', next)
     return (
-      <Layout frame={frame} title="Connections" section="connections" notice={notice}>
+      <Layout
+        frame={frame}
+        title="Connections"
+        section="connections"
+        notice={notice}
+        times={listed.ok && listed.value.data.some((row) => row.expiresAt !== null || row.lastRefreshedAt !== null)}
+      >
         <form method="get" action={`${base}${connectionsPagePath}`} class="filters">
           <IntegrationUserFilters
             integrations={deps.integrations.keys()}

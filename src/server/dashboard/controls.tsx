@@ -54,13 +54,13 @@ export function ActionButton(props: {
 }
 
 /**
- * A time as every page shows it, to the minute and in UTC, said in the text: the pages run no script, so they cannot
- * learn the browser's time zone.
+ * A time as every page shows it: to the minute, in UTC, with no zone after it. A page that shows one says once that
+ * times are UTC (`Layout`'s `times`).
  */
 export function formatTime(time: string | Date | null): string {
   if (time === null) return '–'
   const iso = typeof time === 'string' ? new Date(time).toISOString() : time.toISOString()
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)}`
 }
 
 /**

@@ -21,6 +21,9 @@ a{color:var(--link)}
 button.link{background:none;border:0;color:var(--top-fg);cursor:pointer;font:inherit;padding:0}
 main{max-width:72rem;margin:0 auto;padding:1rem}
 h1{font-size:1.5rem;margin:.5rem 0 1rem}
+.page-head{display:flex;flex-wrap:wrap;align-items:baseline;justify-content:space-between;gap:.25rem 1rem;margin:.5rem 0 1rem}
+.page-head h1{margin:0}
+.time-zone{margin:0;font-size:.85rem}
 h2{font-size:1.15rem;margin:1.5rem 0 .5rem}
 .card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:1rem;margin:0 0 1rem}
 .grid{display:grid;gap:1rem;grid-template-columns:repeat(auto-fit,minmax(min(18rem,100%),1fr));margin:0 0 1rem}

@@ -75,6 +75,7 @@ export function eventPages(
           frame={{ base, csrfToken }}
           title="Events"
           section="events"
+          times={listed.ok && listed.value.data.length > 0}
           notice={listed.ok ? noticeOf(c, shownRecord(c, records)) : { kind: 'error', text: listed.message }}
         >
           <form method="get" action={`${base}/events`} class="filters">
@@ -144,6 +145,7 @@ export function eventPages(
           frame={{ base, csrfToken }}
           title="Event"
           section="events"
+          times
           notice={noticeOf(c, shownRecord(c, records))}
         >
           <section class="card">

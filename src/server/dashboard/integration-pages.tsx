@@ -41,7 +41,13 @@ export function integrationPages(
       isAppLevel(integration) ? Promise.resolve(undefined) : connectedUsers(deps, id),
     ])
     return (
-      <Layout frame={frame} title={nameOf(integration)} section="integrations" notice={notice}>
+      <Layout
+        frame={frame}
+        title={nameOf(integration)}
+        section="integrations"
+        notice={notice}
+        times={buckets.some((bucket) => bucket.calls > 0)}
+      >
         <div class="grid">
           <section class="card">
             <h2>Configuration</h2>
@@ -101,7 +107,13 @@ export function integrationPages(
       // Until the sandbox has been called, the page says how to start.
       const newcomer = deps.integrations.has('sandbox') && (reports.get('sandbox')?.last24h.calls ?? 0) === 0
       return c.html(
-        <Layout frame={frameOf(c.get('session').csrfToken)} title="Integrations" section="integrations">
+        <Layout
+          frame={frameOf(c.get('session').csrfToken)}
+          title="Integrations"
+          section="integrations"
+          // The Alert column shows a time for each integration that is not healthy.
+          times={[...deps.integrations.keys()].some((id) => (alerts.get(id)?.status ?? 'healthy') !== 'healthy')}
+        >
           {newcomer ? (
             <section class="card start">
               <h2>Start here: the sandbox</h2>

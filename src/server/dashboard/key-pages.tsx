@@ -30,7 +30,7 @@ export function keyPages(deps: DashboardDeps, guards: DashboardGuards, shared: D
         ? { kind: 'ok', text: 'A new key is shown once only. If you did not copy it, revoke it and create another.' }
         : noticeOf(c, shown)
     return (
-      <Layout frame={frame} title="API keys" section="keys" notice={notice}>
+      <Layout frame={frame} title="API keys" section="keys" notice={notice} times={keys.length > 0}>
         {created === undefined ? null : (
           <section class="card new-key">
             <h2>New key “{created.name}”</h2>

@@ -13,6 +13,9 @@ const sections: ReadonlyArray<{ id: Section; label: string; path: string }> = [
   { id: 'keys', label: 'API keys', path: '/keys' },
 ]
 
+/** What a page that shows times says once, beside its title. */
+export const timesNote = 'Times are in UTC'
+
 /** A line at the top of a page: what an action did, or why it did not. */
 export interface Notice {
   kind: 'ok' | 'error'
@@ -31,6 +34,11 @@ export function Layout(props: {
   /** The navigation entry to mark as current, if any (an error page has none). */
   section?: Section | undefined
   notice?: Notice | undefined
+  /**
+   * The page shows times: it says once, beside its title, that they are UTC (`formatTime` writes them bare). The pages
+   * run no script, so they cannot learn the browser's time zone.
+   */
+  times?: boolean | undefined
   children: Child
 }) {
   const { base, csrfToken } = props.frame
@@ -55,7 +63,10 @@ export function Layout(props: {
         </form>
       </header>
       <main>
-        <h1>{props.title}</h1>
+        <div class="page-head">
+          <h1>{props.title}</h1>
+          {props.times === true ? <p class="muted time-zone">{timesNote}</p> : null}
+        </div>
         {props.notice === undefined ? null : (
           <p class={`notice ${props.notice.kind}`} role="status">
             {props.notice.text}

@@ -47,6 +47,7 @@ export function logPages(deps: DashboardDeps, guards: DashboardGuards, { base }:
           frame={{ base, csrfToken: c.get('session').csrfToken }}
           title="Call logs"
           section="logs"
+          times
           notice={listed.ok ? undefined : { kind: 'error', text: listed.message }}
         >
           <LogFilterForm base={base} values={values} integrations={deps.integrations.keys()} />
@@ -76,7 +77,7 @@ export function logPages(deps: DashboardDeps, guards: DashboardGuards, { base }:
       const log = await deps.logs.get(c.req.param('id'))
       if (log === undefined) return c.notFound()
       return c.html(
-        <Layout frame={{ base, csrfToken: c.get('session').csrfToken }} title="Call" section="logs">
+        <Layout frame={{ base, csrfToken: c.get('session').csrfToken }} title="Call" section="logs" times>
           <CallFacts log={log} />
           <CallDetailSections log={log} />
           <p>
@@ -103,11 +104,11 @@ function LogFilterForm(props: { base: string; values: LogFilterValues; integrati
         </select>
       </label>
       <label>
-        From (UTC)
+        From
         <input type="datetime-local" step="1" name="since" value={timeValue(values.since)} />
       </label>
       <label>
-        Until (UTC)
+        Until
         <input type="datetime-local" step="1" name="until" value={timeValue(values.until)} />
       </label>
       <label>

@@ -34,6 +34,7 @@ export function usagePages(
           frame={{ base, csrfToken: c.get('session').csrfToken }}
           title="Usage"
           section="usage"
+          times
           notice={report.ok ? undefined : { kind: 'error', text: report.message }}
         >
           <UsageForm base={base} values={values} integrations={deps.integrations.keys()} />
@@ -109,7 +110,7 @@ function usageQuery(values: UsageValues, extra: Record<string, string> = {}): st
 
 function formatPeriod(since: string, until: string): string {
   const show = (time: string) => `${time.slice(0, 10)} ${time.slice(11, 16)}`
-  return `From ${show(since)} until ${show(until)} UTC`
+  return `From ${show(since)} until ${show(until)}`
 }
 
 function UsageForm(props: { base: string; values: UsageValues; integrations: Iterable<string> }) {
@@ -135,11 +136,11 @@ function UsageForm(props: { base: string; values: UsageValues; integrations: Ite
         </select>
       </label>
       <label>
-        From (UTC)
+        From
         <input type="datetime-local" step="1" name="since" value={timeValue(values.since)} />
       </label>
       <label>
-        Until (UTC)
+        Until
         <input type="datetime-local" step="1" name="until" value={timeValue(values.until)} />
       </label>
       <label>
@@ -170,7 +171,7 @@ function UsageTable(props: { entries: readonly UsageEntry[]; by: UsageQuery['gro
       <table class="cards">
         <thead>
           <tr>
-            <th>Start (UTC)</th>
+            <th>Start</th>
             <th>{keyLabel}</th>
             <th>Calls</th>
             <th>Errors</th>
@@ -181,7 +182,7 @@ function UsageTable(props: { entries: readonly UsageEntry[]; by: UsageQuery['gro
         <tbody>
           {props.entries.map((entry) => (
             <tr>
-              <td data-label="Start (UTC)">{`${entry.start.slice(0, 10)} ${entry.start.slice(11, 16)}`}</td>
+              <td data-label="Start">{`${entry.start.slice(0, 10)} ${entry.start.slice(11, 16)}`}</td>
               <td data-label={keyLabel}>{entry.integration ?? entry.userId ?? '(app-level)'}</td>
               <td data-label="Calls">{entry.calls}</td>
               <td data-label="Errors">{entry.errors}</td>
