@@ -9,7 +9,6 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDashboardSessions } from '../src/api-keys/dashboard-sessions.js'
 import { describeJsonProblem, findJsonProblem } from '../src/server/dashboard/json-check.js'
-import { createPageRecords } from '../src/server/dashboard/page-records.js'
 import { appendEvent } from '../src/storage/events-store.js'
 import { backends } from './helpers/backends.js'
 import { type ConnectionHarness, openConnectionHarness } from './helpers/connection-harness.js'
@@ -798,27 +797,5 @@ describe('where a body stops being JSON', () => {
     expect(describeJsonProblem({ line: 2, column: 4, reason: 'expected a value' })).toBe(
       'line 2, column 4: expected a value',
     )
-  })
-})
-
-describe('page records', () => {
-  it('keeps a record for its session only, forgets a once-read one when read, and forgets all after their time', () => {
-    let now = 0
-    const records = createPageRecords<string>({ ttlMs: 1_000, maxRecords: 3, now: () => now })
-    const kept = records.keep('s1', 'result')
-    const secret = records.keep('s1', 'secret', { once: true })
-    expect(records.read('s2', kept)).toBeUndefined()
-    expect(records.read('s1', kept)).toBe('result')
-    expect(records.read('s1', kept)).toBe('result')
-    expect(records.read('s1', secret)).toBe('secret')
-    expect(records.read('s1', secret)).toBeUndefined()
-    expect(records.read('s1', undefined)).toBeUndefined()
-    now = 1_000
-    expect(records.read('s1', kept)).toBeUndefined()
-    // Past the most it keeps, the oldest go first.
-    const ids = ['a', 'b', 'c', 'd'].map((value) => records.keep('s1', value))
-    expect(ids.map((id) => records.read('s1', id))).toEqual([undefined, 'b', 'c', 'd'])
-    records.forget('s1')
-    expect(records.read('s1', ids[3])).toBeUndefined()
   })
 })

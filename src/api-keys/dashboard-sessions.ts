@@ -59,15 +59,15 @@ export function createDashboardSessions(
         csrfToken: randomBytes(32).toString('base64url'),
         expiresAt: new Date(now.getTime() + ttlMs),
       }
-      await insertDashboardSession(db, { idHash: hashOf(id), ...session })
+      await insertDashboardSession(db, { idHash: dashboardSessionIdHash(id), ...session })
       return { id, session, key }
     },
     async find(id) {
       if (!idPattern.test(id)) return undefined
-      return findLiveDashboardSession(db, hashOf(id), new Date())
+      return findLiveDashboardSession(db, dashboardSessionIdHash(id), new Date())
     },
     async signOut(id) {
-      if (idPattern.test(id)) await deleteDashboardSession(db, hashOf(id))
+      if (idPattern.test(id)) await deleteDashboardSession(db, dashboardSessionIdHash(id))
     },
   }
 }
@@ -80,6 +80,7 @@ export function csrfTokenMatches(session: DashboardSession, presented: string | 
   return expected.length === given.length && timingSafeEqual(expected, given)
 }
 
-function hashOf(id: string): string {
+/** What the database keeps of a session id (its SHA-256, hex); also what the session's page records name it by. */
+export function dashboardSessionIdHash(id: string): string {
   return createHash('sha256').update(id, 'utf8').digest('hex')
 }

@@ -19,9 +19,12 @@ import { createLibraryFetch } from '../proxy/proxy-fetch.js'
 import { createSandboxApp } from '../sandbox/sandbox-app.js'
 import { createApp } from '../server/app.js'
 import type { DashboardDeps } from '../server/dashboard/dashboard.js'
+import type { DashboardRecord } from '../server/dashboard/dashboard-env.js'
+import { createPageRecords } from '../server/dashboard/page-records.js'
 import { alertStates } from '../storage/integration-alerts-store.js'
 import { redisHealth } from '../storage/redis-client.js'
 import type { Schema } from '../storage/schema.js'
+import type { Vault } from '../vault/vault.js'
 import { createEventFeed } from '../webhooks/event-feed.js'
 import type { ConnectionServices } from './connection-services.js'
 import { createEventServices, sandboxWebhookTarget } from './event-services.js'
@@ -56,6 +59,7 @@ export function createHubApp(hub: Hub): Hono {
     dashboard: dashboardDeps({
       options,
       db: hub.database.db,
+      vault: hub.vault,
       apiKeys: hub.apiKeys,
       services: hub.services,
       proxy: hub.proxy,
@@ -119,6 +123,7 @@ export function observability(deps: {
 function dashboardDeps(deps: {
   options: Pick<JunctionOptions, 'publicUrl' | 'mode' | 'dataDir'>
   db: Kysely<Schema>
+  vault: Vault
   apiKeys: ApiKeys
   services: ConnectionServices
   proxy: ApiProxy
@@ -143,5 +148,6 @@ function dashboardDeps(deps: {
     series: createCallSeries(deps.db),
     events: createEventFeed(deps.db),
     flushCallLog: () => deps.services.callLog.flush(),
+    records: createPageRecords<DashboardRecord>({ db: deps.db, vault: deps.vault }),
   }
 }

@@ -84,6 +84,11 @@ export function isUniqueViolation(error: unknown): boolean {
   return someCause(error, (current) => (current as { code?: unknown }).code === '23505')
 }
 
+/** A foreign key refused the write (SQLSTATE 23503): the row it points at is gone. */
+export function isForeignKeyViolation(error: unknown): boolean {
+  return someCause(error, (current) => (current as { code?: unknown }).code === '23503')
+}
+
 /** Whether the error, or one of the errors it wraps (drivers and Kysely wrap), matches. */
 function someCause(error: unknown, matches: (error: Error) => boolean): boolean {
   let current: unknown = error

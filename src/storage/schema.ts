@@ -148,9 +148,24 @@ export interface DashboardSessionsTable {
   created_at: CreatedAt
 }
 
+/** What a dashboard form's answer shows after its redirect, for one session (server/dashboard/page-records.ts). */
+export interface PageRecordsTable {
+  /** A fresh UUID per record: its sealed value is bound to it, and the page's URL names it. */
+  id: string
+  /** The owning session's `dashboard_sessions.id_hash`: the record goes with the session. */
+  session_id_hash: string
+  /** Sealed JSON. */
+  value: string
+  /** Deleted as it is read (a new key's secret). */
+  once: boolean
+  expires_at: Date
+  created_at: CreatedAt
+}
+
 export interface Schema {
   api_logs: ApiLogsTable
   dashboard_sessions: DashboardSessionsTable
+  page_records: PageRecordsTable
   api_keys: ApiKeysTable
   connections: ConnectionsTable
   connect_sessions: ConnectSessionsTable

@@ -13,4 +13,5 @@ export const sealedColumns: readonly SealedColumn[] = [
   { table: 'connections', column: 'credentials', versionColumn: 'credentials_version' },
   { table: 'connect_sessions', column: 'pkce_verifier' },
   { table: 'pending_revocations', column: 'token' },
+  { table: 'page_records', column: 'value' },
 ]

@@ -37,7 +37,7 @@ export function connectionPages(
     const listed = await attempt(() => deps.connections.list({ limit: pageSize, ...filter }))
     const notice = !listed.ok
       ? { kind: 'error' as const, text: listed.message }
-      : (noticeOf(c, shownRecord(c, records)) ??
+      : (noticeOf(c, await shownRecord(c, records)) ??
         connectOutcome(c.req.query('status'), c.req.query('integration'), c.req.query('error')))
     const next = listed.ok ? listed.value.nextCursor : null
     const nextQuery = new URLSearchParams()

@@ -41,6 +41,8 @@ export interface DashboardDeps {
   maxExportRows?: number
   /** Writes the call log's queued rows now, so that a page shown right after a call includes it. */
   flushCallLog(): Promise<void>
+  /** What a form's answer shows after its redirect, kept in the database so that any instance serves that page. */
+  records: PageRecords<DashboardRecord>
 }
 
 export interface DashboardEnv {

@@ -5,13 +5,12 @@
 import { Hono } from 'hono'
 import { connectionPages } from './connection-pages.js'
 import { dashboardStylesheet, faviconSvg } from './dashboard-css.js'
-import type { DashboardContext, DashboardDeps, DashboardEnv, DashboardRecord } from './dashboard-env.js'
+import type { DashboardContext, DashboardDeps, DashboardEnv } from './dashboard-env.js'
 import { dashboardGuards } from './dashboard-security.js'
 import { eventPages } from './event-pages.js'
 import { integrationPages } from './integration-pages.js'
 import { keyPages } from './key-pages.js'
 import { logPages } from './log-pages.js'
-import { createPageRecords } from './page-records.js'
 import { signInPages } from './sign-in-pages.js'
 import { usagePages } from './usage-pages.js'
 
@@ -21,7 +20,7 @@ export { type DashboardErrorPages, dashboardErrorPages } from './error-pages.js'
 export function dashboardRoutes(deps: DashboardDeps): Hono<DashboardEnv> {
   const shared: DashboardContext = {
     base: dashboardBase(deps.publicUrl),
-    records: createPageRecords<DashboardRecord>(),
+    records: deps.records,
   }
   const guards = dashboardGuards(deps, shared.base)
   return new Hono<DashboardEnv>()

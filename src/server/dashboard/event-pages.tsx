@@ -76,7 +76,7 @@ export function eventPages(
           title="Events"
           section="events"
           times={listed.ok && listed.value.data.length > 0}
-          notice={listed.ok ? noticeOf(c, shownRecord(c, records)) : { kind: 'error', text: listed.message }}
+          notice={listed.ok ? noticeOf(c, await shownRecord(c, records)) : { kind: 'error', text: listed.message }}
         >
           <form method="get" action={`${base}/events`} class="filters">
             <label>
@@ -146,7 +146,7 @@ export function eventPages(
           title="Event"
           section="events"
           times
-          notice={noticeOf(c, shownRecord(c, records))}
+          notice={noticeOf(c, await shownRecord(c, records))}
         >
           <section class="card">
             <dl class="facts">

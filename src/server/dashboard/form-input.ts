@@ -52,30 +52,30 @@ export async function attempt<T>(
  * The answer to a form (Post/Redirect/Get): a 303 to the page at `path`, which shows `record` (a notice, a result, a
  * new key) by the id added to its query. A reload of that page repeats nothing.
  */
-export function redirectShowing(
+export async function redirectShowing(
   c: Context<DashboardEnv>,
   records: PageRecords<DashboardRecord>,
   path: string,
   record: DashboardRecord,
   options: { once?: boolean } = {},
-): Response {
-  const id = records.keep(c.get('sessionId'), record, options)
+): Promise<Response> {
+  const id = await records.keep(c.get('sessionId'), record, options)
   const hashAt = path.indexOf('#')
   const [target, hash] = hashAt === -1 ? [path, ''] : [path.slice(0, hashAt), path.slice(hashAt)]
   return c.redirect(`${target}${target.includes('?') ? '&' : '?'}shown=${id}${hash}`, 303)
 }
 
 /** The record a page was redirected to show, if it is still kept for this session. */
-export function shownRecord(
+export async function shownRecord(
   c: Context<DashboardEnv>,
   records: PageRecords<DashboardRecord>,
-): DashboardRecord | undefined {
+): Promise<DashboardRecord | undefined> {
   return records.read(c.get('sessionId'), queryField(c, 'shown'))
 }
 
 /**
- * What a page says of the record it was sent to show: the record's notice, or, when the record is gone (expired, or
- * kept by another instance), that the form's outcome is no longer shown here.
+ * What a page says of the record it was sent to show: the record's notice, or, when the record is gone (expired, read
+ * once already, or kept for another session), that the form's outcome is no longer shown here.
  */
 export function noticeOf(c: Context<DashboardEnv>, record: DashboardRecord | undefined): Notice | undefined {
   if (record?.kind === 'notice') return record.notice

@@ -176,7 +176,7 @@ export function integrationPages(
       )
     })
     .get('/integrations/:id', guards.page, async (c) => {
-      const shown = shownRecord(c, records)
+      const shown = await shownRecord(c, records)
       const page = await integrationPage(
         c.req.param('id'),
         rangeOf(queryField(c, 'range')),

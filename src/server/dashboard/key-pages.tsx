@@ -22,7 +22,7 @@ export function keyPages(deps: DashboardDeps, guards: DashboardGuards, shared: D
   async function keysPage(c: Context<DashboardEnv>) {
     const frame: PageFrame = { base, csrfToken: c.get('session').csrfToken }
     const keys = await deps.apiKeys.listAll()
-    const shown = shownRecord(c, records)
+    const shown = await shownRecord(c, records)
     const created = shown?.kind === 'new-key' ? shown : undefined
     // A new key's record is read once: the same page loaded again (a reload) finds it gone, and says why.
     const notice: Notice | undefined =
@@ -153,7 +153,7 @@ export function keyPages(deps: DashboardDeps, guards: DashboardGuards, shared: D
       if (!revoked.ok) return redirectShowing(c, records, keysPath, failed(revoked.message))
       // Revoking the session's own key ends the session: back to the sign-in page.
       if (id === c.get('session').apiKeyId) {
-        records.forget(c.get('sessionId'))
+        await records.forget(c.get('sessionId'))
         guards.cookie.clear(c)
         return c.redirect(`${base}/sign-in?revoked=1`, 303)
       }

@@ -4,19 +4,32 @@
  * back for the same session only. Nothing of it is in the URL but that id, so a reload, a bookmark or a shared link
  * repeats nothing and shows no secret.
  *
- * Kept in this process's memory, for minutes: on several instances behind a load balancer the page after the redirect
- * may be served by another instance, which then says the result is no longer available (the action itself was done
- * and is in the lists). A record read `once` (a key's secret) is forgotten as it is read.
+ * Kept in the database (`page_records`), sealed by the vault like every other secret at rest, for minutes: behind a
+ * load balancer without sticky sessions, whichever instance serves the page after the redirect reads it
+ * (docs/production.md). A record read `once` (a key's secret) is deleted by the statement that reads it, so one page
+ * shows it, on one instance. A record goes with its session (sign-out, expiry). While the database does not answer,
+ * keeping and reading fail as every dashboard page then does: the "not available" page.
  */
-import { randomBytes } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import { dashboardSessionIdHash } from '../../api-keys/dashboard-sessions.js'
+import {
+  deleteExpiredPageRecords,
+  deleteSessionPageRecords,
+  insertPageRecord,
+  takePageRecord,
+  trimSessionPageRecords,
+} from '../../storage/page-records-store.js'
+import type { Schema } from '../../storage/schema.js'
+import type { SealContext, Vault } from '../../vault/vault.js'
 
 export interface PageRecords<T> {
   /** Keeps `value` for this session and returns the id the page reads it by. */
-  keep(sessionId: string, value: T, options?: { once?: boolean }): string
+  keep(sessionId: string, value: T, options?: { once?: boolean }): Promise<string>
   /** The value kept under `id` by this session, if it is still there; a `once` value is forgotten now. */
-  read(sessionId: string, id: string | undefined): T | undefined
-  /** Forgets every record of a session (at sign-out). */
-  forget(sessionId: string): void
+  read(sessionId: string, id: string | undefined): Promise<T | undefined>
+  /** Forgets every record of a session (at sign-out; deleting the session also does). */
+  forget(sessionId: string): Promise<void>
 }
 
 export interface PageRecordsOptions {
@@ -26,58 +39,72 @@ export interface PageRecordsOptions {
    */
   ttlMs?: number
   /**
-   * Most records kept at once; past it the oldest go first (a "Try a request" result holds up to 64 KiB).
-   * @default 500
+   * Most records one session keeps at once; past it its oldest go first. A "Try a request" result holds up to 64 KiB
+   * of the answer (and the body sent), so this bounds what one signed-in browser can store.
+   * @default 50
    */
-  maxRecords?: number
+  maxRecordsPerSession?: number
   /** The clock, in milliseconds. @default Date.now */
   now?: () => number
 }
 
-interface Entry<T> {
-  sessionId: string
-  value: T
-  once: boolean
-  expiresAt: number
-}
+/** Expired records removed by each `keep` (forms are rare, and each one clears a few, so the table never grows). */
+const expiredPerKeep = 100
+const idPattern = /^[A-Za-z0-9_-]{22}$/
 
-export function createPageRecords<T>(options: PageRecordsOptions = {}): PageRecords<T> {
+export function createPageRecords<T>(
+  deps: { db: Kysely<Schema>; vault: Vault },
+  options: PageRecordsOptions = {},
+): PageRecords<T> {
+  const { db, vault } = deps
   const ttlMs = options.ttlMs ?? 600_000
-  const maxRecords = options.maxRecords ?? 500
+  const maxRecordsPerSession = options.maxRecordsPerSession ?? 50
   const now = options.now ?? Date.now
-  // A Map iterates in insertion order, which is also expiry order: the oldest records are first.
-  const entries = new Map<string, Entry<T>>()
-
-  const dropExpired = () => {
-    const time = now()
-    for (const [id, entry] of entries) {
-      if (entry.expiresAt > time) break
-      entries.delete(id)
-    }
-  }
+  const sealedAt = (rowId: string): SealContext => ({ table: 'page_records', rowId, column: 'value' })
 
   return {
-    keep(sessionId, value, keepOptions = {}) {
-      dropExpired()
-      while (entries.size >= maxRecords) {
-        const oldest = entries.keys().next().value
-        if (oldest === undefined) break
-        entries.delete(oldest)
-      }
-      const id = randomBytes(16).toString('base64url')
-      entries.set(id, { sessionId, value, once: keepOptions.once === true, expiresAt: now() + ttlMs })
-      return id
+    async keep(sessionId, value, keepOptions = {}) {
+      const time = now()
+      await deleteExpiredPageRecords(db, new Date(time), expiredPerKeep)
+      const rowId = randomUUID()
+      const sessionIdHash = dashboardSessionIdHash(sessionId)
+      const kept = await insertPageRecord(db, {
+        id: rowId,
+        sessionIdHash,
+        sealedValue: vault.sealJson(value, sealedAt(rowId)),
+        once: keepOptions.once === true,
+        expiresAt: new Date(time + ttlMs),
+      })
+      if (kept) await trimSessionPageRecords(db, sessionIdHash, maxRecordsPerSession)
+      return urlId(rowId)
     },
-    read(sessionId, id) {
-      dropExpired()
-      if (id === undefined) return undefined
-      const entry = entries.get(id)
-      if (entry === undefined || entry.sessionId !== sessionId) return undefined
-      if (entry.once) entries.delete(id)
-      return entry.value
+    async read(sessionId, id) {
+      const rowId = id === undefined ? undefined : rowIdOf(id)
+      if (rowId === undefined) return undefined
+      const sealed = await takePageRecord(db, {
+        id: rowId,
+        sessionIdHash: dashboardSessionIdHash(sessionId),
+        now: new Date(now()),
+      })
+      return sealed === undefined ? undefined : vault.openJson<T>(sealed, sealedAt(rowId))
     },
-    forget(sessionId) {
-      for (const [id, entry] of entries) if (entry.sessionId === sessionId) entries.delete(id)
+    async forget(sessionId) {
+      await deleteSessionPageRecords(db, dashboardSessionIdHash(sessionId))
     },
   }
+}
+
+/** A record's id in a URL: its UUID's 16 bytes, base64url (22 characters). */
+function urlId(rowId: string): string {
+  return Buffer.from(rowId.replaceAll('-', ''), 'hex').toString('base64url')
+}
+
+/** The UUID a URL's id names, or undefined for anything that is not one of ours (never sent to the database). */
+function rowIdOf(id: string): string | undefined {
+  if (!idPattern.test(id)) return undefined
+  const bytes = Buffer.from(id, 'base64url')
+  // 22 characters carry 132 bits: only the one spelling that `urlId` writes is accepted.
+  if (bytes.length !== 16 || bytes.toString('base64url') !== id) return undefined
+  const hex = bytes.toString('hex')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }

@@ -42,7 +42,7 @@ export function signInPages(
     })
     .post('/sign-out', guards.page, guards.action, async (c) => {
       await deps.sessions.signOut(c.get('sessionId'))
-      records.forget(c.get('sessionId'))
+      await records.forget(c.get('sessionId'))
       guards.cookie.clear(c)
       return c.redirect(`${base}/sign-in`, 303)
     })

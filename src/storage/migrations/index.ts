@@ -15,6 +15,7 @@ import * as callLogDetails from './0009-call-log-details.js'
 import * as apiKeyScopes from './0010-api-key-scopes.js'
 import * as usageAndAlerts from './0011-usage-and-alerts.js'
 import * as callLogCache from './0012-call-log-cache.js'
+import * as pageRecords from './0013-page-records.js'
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-api-keys': apiKeys,
@@ -29,4 +30,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0010-api-key-scopes': apiKeyScopes,
   '0011-usage-and-alerts': usageAndAlerts,
   '0012-call-log-cache': callLogCache,
+  '0013-page-records': pageRecords,
 }
