@@ -79,6 +79,19 @@ describe('one origin for browsers', () => {
     expect(answer.headers.get('location')).toBe('http://127.0.0.1:3003/sign-in')
   })
 
+  it('judges the name by the host header, the one the browser asked for, over the URL a framework built', async () => {
+    // Next.js's dev server hands a route handler http://localhost:<port>/… for a page asked on 127.0.0.1.
+    await open({ publicUrl: 'http://127.0.0.1:3003' })
+    const onPublicName = await get('http://localhost:3003/sign-in', { headers: { host: '127.0.0.1:3003' } })
+    expect(onPublicName.status).toBe(200)
+    const elsewhere = await get('http://127.0.0.1:3003/sign-in?x=1', { headers: { host: 'localhost:3003' } })
+    expect(elsewhere.status).toBe(302)
+    expect(elsewhere.headers.get('location')).toBe('http://127.0.0.1:3003/sign-in?x=1')
+    // Another port in the host header is another server; a host header that is no host is served where it is.
+    expect((await get('http://localhost:3003/sign-in', { headers: { host: 'localhost:4000' } })).status).toBe(200)
+    expect((await get('http://localhost:3003/sign-in', { headers: { host: 'a b' } })).status).toBe(200)
+  })
+
   it('redirects nothing in production, nor when publicUrl is not on a loopback name', async () => {
     await open({ publicUrl: 'http://localhost:3003', env: { NODE_ENV: 'production' } })
     expect((await get('http://127.0.0.1:3003/')).headers.get('location')).toBe('/sign-in')
