@@ -3,38 +3,45 @@
  * temporary directory, connects the sandbox account as u_1 through the real HTTP flow (the app's /connect, the connect
  * link, the sandbox's consent page, Junction's callback, back to the app), and makes one proxied call (/api/me).
  *
- * Express and Hono run as their own processes (`node --import tsx server.ts`, as their `npm start`). Next.js's
- * `next dev`/`next build` is not run here: it needs the `next` package installed in the example and takes minutes of
- * both cores; its route handler modules are served instead, each request going to the module's exported function for
- * its method, as Next.js's router would.
+ * Express and Hono run as their own processes (`node --import tsx server.ts`, as their `npm start`), their frameworks
+ * resolving from the repository's node_modules, and `junction` through `node_modules/junction` in the example: the
+ * link to the repository that the example's `npm install` makes (made here when absent, and removed after).
  *
- * Nothing is installed: `junction` resolves through `node_modules/junction` in the example, the link to the repository
- * that the example's `npm install` makes (made here when absent, and removed after), so the repository's build
- * (dist/, `npm run build`) is what the examples import; the frameworks resolve from the repository's node_modules.
+ * Next.js runs as its README says: `npm ci` in examples/nextjs (from its package-lock.json, when what is installed
+ * there is not what package.json pins; kept for later runs, ignored by git), then `npm run dev`, which is `next dev`.
+ *
+ * In every example, `junction` is the repository's build (dist/, `npm run build`). Each example runs in its own
+ * process group, stopped whole (SIGTERM, then SIGKILL) after the test, passed or failed.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, rmdirSync, rmSync, symlinkSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, symlinkSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { serve } from '@hono/node-server'
-import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { Junction } from '../src/index.js'
+import { afterEach, describe, expect, it } from 'vitest'
 import { Browserless } from './helpers/browserless.js'
-import { freePort, temporaryDirectory } from './helpers/cli.js'
+import { childEnv, freePort, temporaryDirectory } from './helpers/cli.js'
+import { exitedWell, type GroupProcess, startGroup, stopGroup } from './helpers/process-group.js'
 
 const repository = resolve(import.meta.dirname, '..')
 const examples = join(repository, 'examples')
-/** Generous: booting compiles TypeScript and opens an embedded database, slow on a busy machine. Not a measurement. */
+/** Hang guards, not measurements: booting compiles TypeScript and opens an embedded database, slow on a busy machine. */
 const bootDeadlineMs = 120_000
 const exampleTimeoutMs = 240_000
+/** `next dev` compiles the hub's route on its first request (about a minute on two busy cores, see the README). */
+const nextBootDeadlineMs = 300_000
+/** `npm ci` of Next.js, React and TypeScript: about 20–50 s from npm's cache, longer when it downloads them first. */
+const nextInstallDeadlineMs = 600_000
+const nextTimeoutMs = nextInstallDeadlineMs + nextBootDeadlineMs + 300_000
 
 const cleanups: (() => Promise<void> | void)[] = []
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
+function requireBuild(): void {
+  if (!existsSync(join(repository, 'dist', 'index.js'))) throw new Error('dist/ is missing: run `npm run build` first')
+}
+
 /** Makes `examples/<name>/node_modules/junction` link to the repository, as `npm install` there does, if absent. */
 function linkJunction(example: string): void {
-  if (!existsSync(join(repository, 'dist', 'index.js'))) throw new Error('dist/ is missing: run `npm run build` first')
   const modules = join(examples, example, 'node_modules')
   const link = join(modules, 'junction')
   if (existsSync(link)) return
@@ -47,48 +54,77 @@ function linkJunction(example: string): void {
   })
 }
 
-/** Starts `server.ts` of an example as its own process, and waits for Junction's health under /junction. */
-async function startExampleProcess(example: string): Promise<string> {
-  linkJunction(example)
+/** Starts a command in an example's folder in its own process group, stopped whole after the test. */
+function startInExample(example: string, command: string, args: string[], env: NodeJS.ProcessEnv): GroupProcess {
+  const running = startGroup(command, args, { cwd: join(examples, example), env: childEnv(env) })
+  cleanups.push(() => stopGroup(running))
+  return running
+}
+
+/**
+ * Boots an example on a free port with its data dir in a temporary directory, and waits for Junction's health under
+ * /junction. Answers the app's URL.
+ */
+async function bootExample(
+  example: string,
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; deadlineMs: number },
+): Promise<string> {
   const port = await freePort()
   const data = temporaryDirectory('junction-example-')
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
-    cwd: join(examples, example),
-    env: { ...process.env, PORT: String(port), JUNCTION_DATA_DIR: data.path, NODE_ENV: 'development' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk))
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk))
-  cleanups.push(async () => {
-    await stopProcess(child)
-    data.remove()
+  cleanups.push(() => data.remove()) // after the process is stopped: cleanups run last-in first-out
+  const running = startInExample(example, command, args, {
+    ...options.env,
+    PORT: String(port),
+    JUNCTION_DATA_DIR: data.path,
   })
   const appUrl = `http://127.0.0.1:${port}`
-  await waitUntilHealthy(appUrl, () => (child.exitCode === null ? undefined : `exited ${child.exitCode}: ${output}`))
-  return appUrl
-}
-
-/** SIGTERM (the examples close Junction on it), then SIGKILL if it has not exited after a while. */
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const exited = new Promise((done) => child.once('exit', done))
-  child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
-  await exited
-  clearTimeout(timer)
-}
-
-async function waitUntilHealthy(appUrl: string, failure: () => string | undefined): Promise<void> {
-  const deadline = Date.now() + bootDeadlineMs
+  const exited = () => running.child.exitCode !== null || running.child.signalCode !== null
+  const deadline = Date.now() + options.deadlineMs
   for (;;) {
-    const failed = failure()
-    if (failed !== undefined) throw new Error(`the example stopped before it answered: ${failed}`)
-    const health = await fetch(`${appUrl}/junction/health`).catch(() => undefined)
-    if (health?.status === 200) return
-    if (Date.now() > deadline) throw new Error(`the example did not answer at ${appUrl} in ${bootDeadlineMs} ms`)
+    if (exited()) throw new Error(`the example stopped before it answered: ${running.output()}`)
+    const left = deadline - Date.now()
+    if (left <= 0)
+      throw new Error(`the example did not answer at ${appUrl} in ${options.deadlineMs} ms: ${running.output()}`)
+    const health = await fetch(`${appUrl}/junction/health`, { signal: AbortSignal.timeout(left) }).catch(
+      () => undefined,
+    )
+    if (health?.status === 200) return appUrl
     await new Promise((done) => setTimeout(done, 250))
   }
+}
+
+/** Express and Hono: `server.ts` as their `npm start` runs it. */
+function startServerTs(example: string): Promise<string> {
+  requireBuild()
+  linkJunction(example)
+  return bootExample(example, process.execPath, ['--import', 'tsx', 'server.ts'], {
+    env: { NODE_ENV: 'development' },
+    deadlineMs: bootDeadlineMs,
+  })
+}
+
+/**
+ * `npm ci` in examples/nextjs unless every package its package.json pins is installed there at that version (and the
+ * `file:` link exists). `--ignore-scripts`: the one install script of the tree is Junction's own `prepare`, the
+ * `npm run build` whose dist/ is already required here (rebuilding it would rewrite files other suites may be reading).
+ */
+async function installNextExample(): Promise<void> {
+  const folder = join(examples, 'nextjs')
+  const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>
+    devDependencies: Record<string, string>
+  }
+  const installed = (name: string, pin: string) => {
+    const path = join(folder, 'node_modules', name, 'package.json')
+    if (!existsSync(path)) return false
+    return pin.startsWith('file:') || (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version === pin
+  }
+  const pins = Object.entries({ ...manifest.dependencies, ...manifest.devDependencies })
+  if (pins.every(([name, pin]) => installed(name, pin))) return
+  const install = startInExample('nextjs', 'npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], {})
+  await exitedWell(install, nextInstallDeadlineMs)
 }
 
 /** The hidden fields of the sandbox's consent form, decoded. */
@@ -142,50 +178,22 @@ async function connectAndCall(appUrl: string): Promise<void> {
 
 describe('examples/', () => {
   it('express: npm start, connect the sandbox as u_1, one proxied call', { timeout: exampleTimeoutMs }, async () => {
-    await connectAndCall(await startExampleProcess('express'))
+    await connectAndCall(await startServerTs('express'))
   })
 
   it('hono: npm start, connect the sandbox as u_1, one proxied call', { timeout: exampleTimeoutMs }, async () => {
-    await connectAndCall(await startExampleProcess('hono'))
+    await connectAndCall(await startServerTs('hono'))
   })
 
-  it('nextjs: its App Router route handlers, connect the sandbox as u_1, one proxied call', {
-    timeout: exampleTimeoutMs,
+  it('nextjs: npm ci && npm run dev (next dev), connect the sandbox as u_1, one proxied call', {
+    timeout: nextTimeoutMs,
   }, async () => {
-    linkJunction('nextjs')
-    const port = await freePort()
-    const data = temporaryDirectory('junction-example-')
-    // lib/junction.ts reads these as the app starts, as under `next dev`.
-    vi.stubEnv('PORT', String(port))
-    vi.stubEnv('JUNCTION_DATA_DIR', data.path)
-    type RouteModule = Partial<Record<string, (request: Request) => Promise<Response>>>
-    const app = join(examples, 'nextjs', 'app')
-    const hub = (await import(join(app, 'junction', '[...path]', 'route.ts'))) as RouteModule
-    const pages: Record<string, RouteModule> = {
-      '/': await import(join(app, 'route.ts')),
-      '/connect': await import(join(app, 'connect', 'route.ts')),
-      '/api/me': await import(join(app, 'api', 'me', 'route.ts')),
-    }
-    const shared = globalThis as typeof globalThis & { junction?: Promise<Junction> }
-    const server = serve({
-      hostname: '127.0.0.1',
-      port,
-      fetch: (request) => {
-        const { pathname } = new URL(request.url)
-        const route = pathname === '/junction' || pathname.startsWith('/junction/') ? hub : pages[pathname]
-        const handler = route?.[request.method]
-        return handler === undefined ? new Response('no route', { status: 404 }) : handler(request)
-      },
+    requireBuild()
+    await installNextExample()
+    const appUrl = await bootExample('nextjs', 'npm', ['run', 'dev'], {
+      env: { NEXT_TELEMETRY_DISABLED: '1' },
+      deadlineMs: nextBootDeadlineMs,
     })
-    cleanups.push(async () => {
-      await new Promise((done) => server.close(done))
-      await (await shared.junction?.catch(() => undefined))?.close()
-      delete shared.junction
-      vi.unstubAllEnvs()
-      data.remove()
-    })
-    const appUrl = `http://127.0.0.1:${port}`
-    await waitUntilHealthy(appUrl, () => undefined)
     await connectAndCall(appUrl)
   })
 })
