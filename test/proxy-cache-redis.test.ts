@@ -21,7 +21,7 @@ describe.skipIf(redisUrl === null)('response cache in Redis', () => {
   let tcp: TcpProxy
 
   async function hubOn(url: string, appKey = 'app-level-key'): Promise<ConnectionHarness> {
-    const redis = openRedis(url, silent())
+    const redis = await openRedis(url, silent())
     clients.push(redis)
     const [pglite] = backends()
     const h = await openConnectionHarness(pglite!, {
@@ -85,7 +85,7 @@ describe.skipIf(redisUrl === null)('response cache in Redis', () => {
 
   it('bounds the writes in flight to a stalled Redis, and sends none once a read timed out', async () => {
     const storeOn = async () => {
-      const redis = openRedis(`redis://127.0.0.1:${tcp.port}`, silent())
+      const redis = await openRedis(`redis://127.0.0.1:${tcp.port}`, silent())
       clients.push(redis)
       if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve))
       const store = createRedisCacheStore(redis, createLogger({ level: 'silent' }), {

@@ -120,7 +120,7 @@ describe('what the response cache keeps', () => {
     async (kind) => {
       if (kind === 'redis' && redisUrl === null) return
       if (kind === 'redis') {
-        redis = openRedis(redisUrl!, createLogger({ level: 'silent' }))
+        redis = await openRedis(redisUrl!, createLogger({ level: 'silent' }))
         if (redis.status !== 'ready') await new Promise((resolve) => redis!.once('ready', resolve))
       }
       const inner =

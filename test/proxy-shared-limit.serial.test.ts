@@ -64,7 +64,7 @@ describe.runIf(redisUrl !== null && adminUrl !== null)('the proxy rate limit sha
   it('reports Redis in /health: ok, or degraded (still 200) while it does not answer', async () => {
     for (const hub of hubs) expect(await (await fetch(`${hub.url}/health`)).json()).toMatchObject({ redis: 'ok' })
     const port = await freePort()
-    const away = openRedis(`redis://127.0.0.1:${port}`, capturedLogger().logger)
+    const away = await openRedis(`redis://127.0.0.1:${port}`, capturedLogger().logger)
     try {
       await new Promise((resolve) => setTimeout(resolve, 200))
       expect(redisHealth(away)).toBe('degraded')

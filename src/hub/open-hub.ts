@@ -67,7 +67,7 @@ export async function openHub(options: JunctionOptions, logger: Logger, open: Op
     if (open.migrate !== false) await migrateToLatest(database)
     const opened = database
     const sandboxSecret = options.sandbox ? loadSandboxSecret(options.dataDir) : undefined
-    const redis = options.redisUrl === undefined ? undefined : openRedis(options.redisUrl, logger)
+    const redis = options.redisUrl === undefined ? undefined : await openRedis(options.redisUrl, logger)
     return composeHub({
       options,
       logger,

@@ -2,10 +2,12 @@
  * @module The hub's Redis client, when `JUNCTION_REDIS_URL` is set: rate limits shared by every instance. Commands
  * are never queued while Redis is away (the limiter then falls back to local limits at once, and says so).
  */
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import type { Logger } from '../core/logger.js'
 
-export function openRedis(url: string, logger: Logger): Redis {
+/** Connects to Redis; the client library is loaded only then, so a hub without Redis never holds it in memory. */
+export async function openRedis(url: string, logger: Logger): Promise<Redis> {
+  const { Redis } = await import('ioredis')
   const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 })
   // Connection errors are reported by the limiter's fallback and by /health; one line per outage here.
   let reported = false
