@@ -97,6 +97,14 @@ describe('the OpenAPI description, operation by operation', () => {
     expect(document.info.license).toEqual({ name: 'MIT', identifier: 'MIT' })
   })
 
+  it("leaves answers' objects open, so a field added later breaks no client that validates against it", () => {
+    const closed = Object.entries(document.components.schemas)
+      .filter(([, schema]) => JSON.stringify(schema).includes('"additionalProperties":false'))
+      .map(([name]) => name)
+    expect(Object.keys(document.components.schemas)).toContain('Connection')
+    expect(closed).toEqual([])
+  })
+
   it("answers Junction's errors with the shared Error schema, each status naming its codes", () => {
     expect(document.components.schemas.Error).toMatchObject({ required: ['error'] })
     for (const { path, method, operation } of operations()) {

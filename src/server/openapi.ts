@@ -438,13 +438,31 @@ function componentName(schema: z.ZodType): string {
   return name
 }
 
-/** The answers' schemas as JSON Schema (their output side), each referring to the others by `$ref`. */
+/**
+ * The answers' schemas as JSON Schema (their output side), each referring to the others by `$ref`. Objects are left
+ * open (no `additionalProperties: false`): a field added to an answer later must not break a client that validates
+ * against this document. The test suite holds the answers to the strict form.
+ */
 function componentSchemas(): Record<string, unknown> {
   const registry = z.registry<{ id: string }>()
   for (const [id, schema] of Object.entries(responseComponents)) registry.add(schema, { id })
   const { schemas } = z.toJSONSchema(registry, { io: 'output', uri: (id) => `#/components/schemas/${id}` })
   return Object.fromEntries(
-    Object.entries(schemas).map(([id, { $schema: _, $id: __, ...rest }]) => [id, rest as Record<string, unknown>]),
+    Object.entries(schemas).map(([id, { $schema: _, $id: __, ...rest }]) => [
+      id,
+      openObjects(rest) as Record<string, unknown>,
+    ]),
+  )
+}
+
+/** A JSON Schema with every `additionalProperties: false` taken out, at any depth. */
+function openObjects(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(openObjects)
+  if (schema === null || typeof schema !== 'object') return schema
+  return Object.fromEntries(
+    Object.entries(schema)
+      .filter(([key, value]) => !(key === 'additionalProperties' && value === false))
+      .map(([key, value]) => [key, openObjects(value)]),
   )
 }
 
