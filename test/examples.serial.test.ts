@@ -7,13 +7,15 @@
  * resolving from the repository's node_modules, and `junction` through `node_modules/junction` in the example: the
  * link to the repository that the example's `npm install` makes (made here when absent, and removed after).
  *
- * Next.js runs as its README says: `npm ci` in examples/nextjs (from its package-lock.json, when what is installed
- * there is not what package.json pins; kept for later runs, ignored by git), then `npm run dev`, which is `next dev`.
+ * Next.js runs as its README says: `npm ci` in examples/nextjs (from its package-lock.json, unless a marker written
+ * after the last successful `npm ci` holds that lock file's sha256; kept for later runs, ignored by git), then
+ * `npm run dev`, which is `next dev`.
  *
  * In every example, `junction` is the repository's build (dist/, `npm run build`). Each example runs in its own
  * process group, stopped whole (SIGTERM, then SIGKILL) after the test, passed or failed.
  */
-import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, symlinkSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Browserless } from './helpers/browserless.js'
@@ -106,25 +108,22 @@ function startServerTs(example: string): Promise<string> {
 }
 
 /**
- * `npm ci` in examples/nextjs unless every package its package.json pins is installed there at that version (and the
- * `file:` link exists). `--ignore-scripts`: the one install script of the tree is Junction's own `prepare`, the
- * `npm run build` whose dist/ is already required here (rebuilding it would rewrite files other suites may be reading).
+ * `npm ci` in examples/nextjs unless the marker written after the last successful one holds the sha256 of the current
+ * package-lock.json: an install killed partway (which may leave some packages in place) writes no marker, so it is
+ * redone. `npm ci` removes node_modules, marker included, before installing. `--ignore-scripts`: the one install script
+ * of the tree is Junction's own `prepare`, the `npm run build` whose dist/ is already required here (rebuilding it would
+ * rewrite files other suites may be reading).
  */
 async function installNextExample(): Promise<void> {
   const folder = join(examples, 'nextjs')
-  const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as {
-    dependencies: Record<string, string>
-    devDependencies: Record<string, string>
-  }
-  const installed = (name: string, pin: string) => {
-    const path = join(folder, 'node_modules', name, 'package.json')
-    if (!existsSync(path)) return false
-    return pin.startsWith('file:') || (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version === pin
-  }
-  const pins = Object.entries({ ...manifest.dependencies, ...manifest.devDependencies })
-  if (pins.every(([name, pin]) => installed(name, pin))) return
+  const lockHash = createHash('sha256')
+    .update(readFileSync(join(folder, 'package-lock.json')))
+    .digest('hex')
+  const marker = join(folder, 'node_modules', '.junction-installed')
+  if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === lockHash) return
   const install = startInExample('nextjs', 'npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], {})
   await exitedWell(install, nextInstallDeadlineMs)
+  writeFileSync(marker, `${lockHash}\n`)
 }
 
 /** The hidden fields of the sandbox's consent form, decoded. */
