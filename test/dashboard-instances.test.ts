@@ -19,7 +19,10 @@ import { capturedLogger } from './helpers/captured-logger.js'
 
 const origin = 'http://localhost:3003'
 const browserAccept = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'
-/** How long instance B's statements may run: a read of a locked table is cancelled after this, as in an outage. */
+/**
+ * How long the outage test's third instance may run a statement: a read of a locked table is cancelled after this, as in
+ * an outage. Instances a and b keep the default timeouts, so a slow database fails none of the other tests.
+ */
 const statementTimeoutMs = 1_000
 const secretPattern = /<code class="secret">(jnc_[A-Za-z0-9_-]{43})<\/code>/
 
@@ -75,29 +78,26 @@ describe.runIf(adminUrl !== null)('the dashboard on two hub instances sharing on
   let a: Hono
   let b: Hono
   let key: string
+  // The same configuration and keys on every instance, as docs/production.md asks; each its own pool, as processes.
+  const vault = createVault([{ id: 'k1', key: randomBytes(32) }])
+  const open = (database: Database) =>
+    composeHub({
+      options: loadConfig({ cwd: '/srv', env: {}, file: {} }),
+      logger: capturedLogger().logger,
+      database,
+      keys: () => ({ vault, vaultKeys: { keys: [], developmentFile: undefined } }),
+      closeParts: () => database.close(),
+    })
 
   beforeAll(async () => {
     const created = await createPostgresDatabase(adminUrl!)
     dropDatabase = created.drop
     databaseUrl = created.url
-    // The same configuration and keys on both, as docs/production.md asks; each its own pool, as two processes.
-    const vault = createVault([{ id: 'k1', key: randomBytes(32) }])
-    const open = (database: Database) => {
-      const hub = composeHub({
-        options: loadConfig({ cwd: '/srv', env: {}, file: {} }),
-        logger: capturedLogger().logger,
-        database,
-        keys: () => ({ vault, vaultKeys: { keys: [], developmentFile: undefined } }),
-        closeParts: () => database.close(),
-      })
-      hubs.push(hub)
-      return hub
-    }
     const first = open(await openDatabase({ backend: 'postgres', url: databaseUrl, poolSize: 3 }))
+    hubs.push(first)
     await migrateToLatest(first.database)
-    const second = open(
-      await openDatabase({ backend: 'postgres', url: databaseUrl, poolSize: 3, timeouts: { statementTimeoutMs } }),
-    )
+    const second = open(await openDatabase({ backend: 'postgres', url: databaseUrl, poolSize: 3 }))
+    hubs.push(second)
     a = first.app()
     b = second.app()
     key = (await first.apiKeys.create('instances')).key
@@ -147,29 +147,38 @@ describe.runIf(adminUrl !== null)('the dashboard on two hub instances sharing on
     const browser = new Browser()
     await browser.signIn(a, key)
     const location = await browser.createKey(a, 'read after an outage')
-    const csrf = await browser.csrf(b)
-    // Another client holds the records' table: instance b's statements on it are cancelled, as a database that does
-    // not answer in time; its sessions and keys still answer, so the page gets as far as the record.
-    const locker = new pg.Client({ connectionString: databaseUrl })
-    await locker.connect()
+    // A third instance, its statements cancelled after statementTimeoutMs, for this test only.
+    const third = open(
+      await openDatabase({ backend: 'postgres', url: databaseUrl, poolSize: 3, timeouts: { statementTimeoutMs } }),
+    )
+    const c = third.app()
     try {
-      await locker.query('begin')
-      await locker.query('lock table page_records in access exclusive mode')
-      const page = await browser.get(b, location)
-      expect(page.status).toBe(503)
-      expect(page.headers.get('content-type')).toMatch(/^text\/html/)
-      expect(page.headers.get('retry-after')).toBe('5')
-      const html = await page.text()
-      expect(html).toContain('Not available right now')
-      expect(html).toContain('the database is not answering')
-      expect(html).not.toMatch(/\bat [\w.<>]+ \(|page_records|57014|statement timeout/)
-      // A form answered on b meanwhile (a refused one: nothing else happens) gets the same page.
-      const form = await browser.post(b, '/keys', { name: ' ', _csrf: csrf })
-      expect(form.status).toBe(503)
-      expect(await form.text()).toContain('Not available right now')
+      const csrf = await browser.csrf(c)
+      // Another client holds the records' table: instance c's statements on it are cancelled, as a database that does
+      // not answer in time; its sessions and keys still answer, so the page gets as far as the record.
+      const locker = new pg.Client({ connectionString: databaseUrl })
+      await locker.connect()
+      try {
+        await locker.query('begin')
+        await locker.query('lock table page_records in access exclusive mode')
+        const page = await browser.get(c, location)
+        expect(page.status).toBe(503)
+        expect(page.headers.get('content-type')).toMatch(/^text\/html/)
+        expect(page.headers.get('retry-after')).toBe('5')
+        const html = await page.text()
+        expect(html).toContain('Not available right now')
+        expect(html).toContain('the database is not answering')
+        expect(html).not.toMatch(/\bat [\w.<>]+ \(|page_records|57014|statement timeout/)
+        // A form answered on c meanwhile (a refused one: nothing else happens) gets the same page.
+        const form = await browser.post(c, '/keys', { name: ' ', _csrf: csrf })
+        expect(form.status).toBe(503)
+        expect(await form.text()).toContain('Not available right now')
+      } finally {
+        await locker.query('rollback').catch(() => undefined)
+        await locker.end()
+      }
     } finally {
-      await locker.query('rollback').catch(() => undefined)
-      await locker.end()
+      await third.close()
     }
     // Nothing was read meanwhile: the secret is shown now, once.
     expect(await (await browser.get(b, location)).text()).toMatch(secretPattern)
