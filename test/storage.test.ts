@@ -197,6 +197,30 @@ describe.each(backends())('storage on $name', (backend) => {
     expect(rows[0]?.n).toBe(2)
   })
 
+  it('writes a call-log row whose text holds half an emoji, and the rest of its batch', async () => {
+    const half = '\ud83d'
+    const broken = queuedCallLog({
+      requestId: 'req-half',
+      userId: `u${half}`,
+      integration: 'acme',
+      provider: 'acme',
+      endpoint: `/search?q=smile${half}`,
+      method: 'GET',
+      statusCode: 200,
+      responseTimeMs: 1,
+      errorMessage: null,
+      details: { errorText: `cut ${half}` },
+    })
+    const whole = queuedCallLog({ ...broken, requestId: 'req-whole', endpoint: '/me', details: undefined })
+    await insertCallLogs(database.db, [broken, whole])
+    expect(await findCallLog(database.db, broken.id)).toMatchObject({
+      user_id: 'u\ufffd',
+      endpoint: '/search?q=smile\ufffd',
+      details: { errorText: 'cut \ufffd' },
+    })
+    expect(await findCallLog(database.db, whole.id)).toMatchObject({ endpoint: '/me' })
+  })
+
   it('returns timestamps as Dates and jsonb as values on this backend', async () => {
     const id = newRowId()
     await database.db

@@ -87,10 +87,36 @@ export function queuedCallLog(entry: CallLogEntry): QueuedCallLog {
   return { ...entry, id: newRowId(), createdAt: new Date() }
 }
 
-/** The columns a call-log insert fills (`seq` is the database's own). */
-const insertedColumns =
-  'id, request_id, user_id, integration, provider, endpoint, method, status_code, response_time_ms, error_message, ' +
-  'attempts, rate_limit_wait_ms, bytes, cache, created_at, details'
+/** The columns a call-log insert fills (`seq` is the database's own); a row must give each of them, no other. */
+type InsertedColumn = Exclude<keyof ApiLogsTable, 'seq'>
+const insertedColumns = (
+  [
+    'id',
+    'request_id',
+    'user_id',
+    'integration',
+    'provider',
+    'endpoint',
+    'method',
+    'status_code',
+    'response_time_ms',
+    'error_message',
+    'attempts',
+    'rate_limit_wait_ms',
+    'bytes',
+    'cache',
+    'created_at',
+    'details',
+  ] as const satisfies readonly InsertedColumn[]
+).join(', ')
+
+/**
+ * A lone UTF-16 surrogate (half of an emoji, in a path cut short) becomes U+FFFD, as the driver's own encoding did:
+ * JSON.stringify would write it as an escape the database refuses, and one such row would hold back the whole batch.
+ */
+function wellFormed(_key: string, value: unknown): unknown {
+  return typeof value === 'string' ? (value as string & { toWellFormed(): string }).toWellFormed() : value
+}
 
 /**
  * Writes rows in one statement; a row already written (a batch retried after a lost answer) is skipped. The batch
@@ -117,7 +143,8 @@ export async function insertCallLogs(db: Kysely<Schema>, entries: readonly Queue
       cache: entry.cache ?? null,
       created_at: entry.createdAt,
       details: entry.details ?? null,
-    })),
+    })) satisfies Record<InsertedColumn, unknown>[],
+    wellFormed,
   )
   await sql`insert into api_logs (${sql.raw(insertedColumns)})
     select ${sql.raw(insertedColumns)} from json_populate_recordset(null::api_logs, ${rows}::json)
