@@ -348,7 +348,8 @@ describe.runIf(chromiumAvailable())('the dashboard in Chromium', () => {
       expect(current, `API keys on its own page: ${current.where}`).toMatchObject({ inView: true, hit: true })
       await page.screenshot({ path: `${artifacts}/phone-nav-keys.png` })
     } catch (error) {
-      await shot(page, 'phone', 'nav-failure')
+      // A failed screenshot must not hide the failure itself.
+      await shot(page, 'phone', 'nav-failure').catch(() => undefined)
       throw error
     } finally {
       await context.close()

@@ -12,6 +12,7 @@ import { backends } from './helpers/backends.js'
 import { chromiumAvailable, launchChromium } from './helpers/chromium.js'
 import { freePort } from './helpers/cli.js'
 import { type ConnectionHarness, openConnectionHarness } from './helpers/connection-harness.js'
+import { expectNoSidewaysScroll } from './helpers/page-layout.js'
 
 const artifacts = 'test-artifacts/one-origin'
 const viewports = [
@@ -48,8 +49,7 @@ describe.runIf(chromiumAvailable())('one origin for browsers, in Chromium', () =
       // Each page it passes through, pictured; none is wider than the window.
       const shot = async (name: string) => {
         await page.screenshot({ path: `${artifacts}/${viewport.name}-${name}.png`, fullPage: true })
-        const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')
-        expect(overflow, `${name} scrolls sideways`).toBeLessThanOrEqual(0)
+        await expectNoSidewaysScroll(page, name)
       }
       const userId = `one-origin-${viewport.name}`
       try {
@@ -76,7 +76,10 @@ describe.runIf(chromiumAvailable())('one origin for browsers, in Chromium', () =
         expect(await page.textContent('table')).toContain(userId)
         await shot('connected')
       } catch (error) {
-        await page.screenshot({ path: `${artifacts}/${viewport.name}-failure.png`, fullPage: true })
+        // A failed screenshot must not hide the failure itself.
+        await page
+          .screenshot({ path: `${artifacts}/${viewport.name}-failure.png`, fullPage: true })
+          .catch(() => undefined)
         throw error
       } finally {
         await context.close()
