@@ -68,7 +68,9 @@ export async function trimSessionPageRecords(db: Kysely<Schema>, sessionIdHash: 
         .selectFrom('page_records')
         .select('id')
         .where('session_id_hash', '=', sessionIdHash)
-        .orderBy('expires_at', 'desc')
+        // Every record lives as long, so two kept in the same millisecond expire together: the order they were kept
+        // in is created_at's (the database's clock, in microseconds).
+        .orderBy('created_at', 'desc')
         .orderBy('id')
         .offset(keep),
     )

@@ -23,6 +23,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createIndex('page_records_session_idx')
     .on('page_records')
-    .columns(['session_id_hash', 'expires_at'])
+    .columns(['session_id_hash', 'created_at'])
     .execute()
 }
