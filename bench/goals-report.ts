@@ -84,7 +84,7 @@ export function printGoals({ startup, overhead, limits, proxy, soak }: GoalFigur
       `RSS over the 5-minute soak at ${soak.rate}/s; idle RSS on PostgreSQL`,
       `+${(growth * 100).toFixed(1)}%; ${startup.postgresIdleRssMiB === undefined ? 'n/a' : `${startup.postgresIdleRssMiB} MiB`}`,
       'within +10%; idle not above 85 MiB',
-      verdict(growth <= 0.1 && (startup.postgresIdleRssMiB ?? 0) <= 85),
+      startup.postgresIdleRssMiB === undefined ? 'n/a' : verdict(growth <= 0.1 && startup.postgresIdleRssMiB <= 85),
     ],
   ]
   console.log('\nPerformance goals, all from this run\n')
