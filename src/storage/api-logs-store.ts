@@ -87,28 +87,31 @@ export function queuedCallLog(entry: CallLogEntry): QueuedCallLog {
   return { ...entry, id: newRowId(), createdAt: new Date() }
 }
 
-/** The columns a call-log insert fills (`seq` is the database's own); a row must give each of them, no other. */
+/** A row as lists show it: every column but `details`, which can hold 64 KiB and is read one row at a time. */
+export type ApiLogSummary = Omit<ApiLogRow, 'details'>
+
+const summaryColumns = [
+  'id',
+  'seq',
+  'request_id',
+  'user_id',
+  'integration',
+  'provider',
+  'endpoint',
+  'method',
+  'status_code',
+  'response_time_ms',
+  'error_message',
+  'attempts',
+  'rate_limit_wait_ms',
+  'bytes',
+  'cache',
+  'created_at',
+] as const satisfies ReadonlyArray<keyof ApiLogSummary>
+
+/** The columns a call-log insert fills: those lists show but `seq` (the database's own), and `details`. */
 type InsertedColumn = Exclude<keyof ApiLogsTable, 'seq'>
-const insertedColumns = (
-  [
-    'id',
-    'request_id',
-    'user_id',
-    'integration',
-    'provider',
-    'endpoint',
-    'method',
-    'status_code',
-    'response_time_ms',
-    'error_message',
-    'attempts',
-    'rate_limit_wait_ms',
-    'bytes',
-    'cache',
-    'created_at',
-    'details',
-  ] as const satisfies readonly InsertedColumn[]
-).join(', ')
+const insertedColumns = [...summaryColumns.filter((column) => column !== 'seq'), 'details'].join(', ')
 
 /**
  * A lone UTF-16 surrogate (half of an emoji, in a path cut short) becomes U+FFFD, as the driver's own encoding did:
@@ -164,28 +167,6 @@ export interface CallLogFilter {
   limit: number
   cursor?: string | undefined
 }
-
-/** A row as lists show it: every column but `details`, which can hold 64 KiB and is read one row at a time. */
-export type ApiLogSummary = Omit<ApiLogRow, 'details'>
-
-const summaryColumns = [
-  'id',
-  'seq',
-  'request_id',
-  'user_id',
-  'integration',
-  'provider',
-  'endpoint',
-  'method',
-  'status_code',
-  'response_time_ms',
-  'error_message',
-  'attempts',
-  'rate_limit_wait_ms',
-  'bytes',
-  'cache',
-  'created_at',
-] as const satisfies ReadonlyArray<keyof ApiLogSummary>
 
 /** The call log, newest first, filtered. */
 export async function listCallLogs(db: Kysely<Schema>, filter: CallLogFilter): Promise<Page<ApiLogSummary>> {
